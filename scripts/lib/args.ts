@@ -1,0 +1,88 @@
+/**
+ * A small, strict command-line parser: every flag is declared, unknown flags and bad values are
+ * refused with a message that names them, and `--help` prints the usage.
+ */
+export interface FlagSpec {
+  /** 'boolean' flags take no value; the others take one. */
+  type: 'boolean' | 'string' | 'int';
+  description: string;
+  choices?: readonly string[];
+  min?: number;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type ParsedArgs<S extends Record<string, FlagSpec>> = {
+  [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K]['type'] extends 'int' ? number : string;
+};
+
+export function usage(command: string, summary: string, spec: Record<string, FlagSpec>): string {
+  const lines = [`Usage: ${command} [options]`, '', summary, '', 'Options:'];
+  for (const [name, flag] of Object.entries(spec)) {
+    const value = flag.type === 'boolean' ? '' : flag.choices ? ` <${flag.choices.join('|')}>` : flag.type === 'int' ? ' <n>' : ' <value>';
+    lines.push(`  --${name}${value}`.padEnd(34) + flag.description);
+  }
+  lines.push('  --help'.padEnd(34) + 'show this help');
+  return lines.join('\n');
+}
+
+export function parseArgs<S extends Record<string, FlagSpec>>(argv: string[], spec: S): ParsedArgs<S> & { help?: boolean } {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--help' || token === '-h') {
+      out.help = true;
+      continue;
+    }
+    if (!token.startsWith('--')) throw new UsageError(`unexpected argument "${token}" (flags start with --)`);
+    const [rawName, inlineValue] = token.slice(2).split(/=(.*)/s, 2);
+    const flag = spec[rawName];
+    if (!flag) throw new UsageError(`unknown option --${rawName}`);
+    if (flag.type === 'boolean') {
+      if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value`);
+      out[rawName] = true;
+      continue;
+    }
+    const value = inlineValue ?? argv[++i];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${rawName} needs a value`);
+    if (flag.choices && !flag.choices.includes(value)) {
+      throw new UsageError(`--${rawName} must be one of ${flag.choices.join(', ')} (got "${value}")`);
+    }
+    if (flag.type === 'int') {
+      if (!/^-?\d+$/.test(value)) throw new UsageError(`--${rawName} must be a whole number (got "${value}")`);
+      const n = Number(value);
+      if (flag.min !== undefined && n < flag.min) throw new UsageError(`--${rawName} must be at least ${flag.min} (got ${n})`);
+      out[rawName] = n;
+    } else {
+      out[rawName] = value;
+    }
+  }
+  return out as ParsedArgs<S> & { help?: boolean };
+}
+
+/**
+ * Runs a CLI's main function: known errors (bad flags, bad ORDER_FAULTS, unwritable ledger, missing
+ * Temporal CLI) print one clear line and exit 2; anything else is a bug and keeps its stack trace.
+ */
+export function runMain(main: () => Promise<number | void>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code ?? 0;
+    },
+    (err: unknown) => {
+      const known = ['UsageError', 'FaultConfigError', 'LedgerError', 'TemporalCliMissingError', 'ValidationError'];
+      if (err instanceof Error && known.includes(err.name)) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

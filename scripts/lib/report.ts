@@ -1,0 +1,33 @@
+/** Human-readable renderings of the ledger audit, shared by every CLI. */
+import path from 'node:path';
+import { Audit, formatCents, REPO_ROOT } from '../../services';
+
+/** A path relative to the repository when inside it, so output is the same on every machine. */
+export function displayPath(file: string): string {
+  const rel = path.relative(REPO_ROOT, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
+
+export function formatAudit(audit: Audit, ledgerPath: string): string {
+  const lines: string[] = [];
+  const orphanOrders = new Set(audit.orphanedCharges.map((c) => c.orderId));
+  const stuckItems = audit.stuckReservations.reduce((sum, r) => sum + r.itemCount, 0);
+  const liveShipments = audit.shipments.filter((s) => !s.cancelled).length;
+  lines.push(`Ledger audit (${displayPath(ledgerPath)})`);
+  lines.push(`  charges:        ${audit.charges.length} (${formatCents(audit.totals.chargedCents)})`);
+  lines.push(`  refunds:        ${audit.refunds.length} (${formatCents(audit.totals.refundedCents)})`);
+  lines.push(`  reservations:   ${audit.reservations.length}, released ${audit.releases.length}`);
+  lines.push(`  shipments:      ${liveShipments}${audit.shipments.length > liveShipments ? ` (+${audit.shipments.length - liveShipments} cancelled)` : ''}`);
+  lines.push(`  notifications:  ${audit.notifications.length}`);
+  const retries = Object.entries(audit.totals.retriesByStep).filter(([, n]) => n > 0);
+  lines.push(`  retries:        ${retries.length ? retries.map(([step, n]) => `${step} ${n}`).join(', ') : 'none'}`);
+  lines.push(
+    `  orphaned charges:   ${audit.orphanedCharges.length} (${formatCents(audit.totals.orphanedCents)} charged without shipment` +
+      `${orphanOrders.size ? `: ${[...orphanOrders].join(', ')}` : ''})`,
+  );
+  lines.push(
+    `  stuck reservations: ${audit.stuckReservations.length} (${stuckItems} items locked` +
+      `${audit.stuckReservations.length ? `: ${audit.stuckReservations.map((r) => r.orderId).join(', ')}` : ''})`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm run server`: a persistent Temporal dev server for working by hand.
+ * gRPC on TEMPORAL_ADDRESS's port (default 7233), Web UI on 8233, database under .temporal/,
+ * so workflows survive a restart of the server.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { REPO_ROOT } from '../services';
+import { parseArgs, runMain, usage } from './lib/args';
+import { ensureTemporalCli } from './lib/temporal-cli';
+
+const FLAGS = {
+  port: { type: 'int', min: 1, description: 'gRPC port (default 7233)' },
+  'ui-port': { type: 'int', min: 1, description: 'Web UI port (default 8233)' },
+  db: { type: 'string', description: 'database file (default .temporal/dev.db)' },
+} as const;
+
+/** True when something accepts TCP connections on host:port. */
+export function isListening(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), FLAGS);
+  if (args.help) {
+    console.log(usage('npm run server --', 'Starts a persistent Temporal dev server (Ctrl-C stops it).', FLAGS));
+    return 0;
+  }
+  const port = args.port ?? 7233;
+  const uiPort = args['ui-port'] ?? 8233;
+  const db = path.resolve(args.db ?? path.join(REPO_ROOT, '.temporal', 'dev.db'));
+  if (await isListening('127.0.0.1', port)) {
+    console.log(`Something already listens on 127.0.0.1:${port}: probably a Temporal server you started earlier.`);
+    console.log(`Web UI: http://localhost:${uiPort}`);
+    return 0;
+  }
+  const binary = await ensureTemporalCli((line) => console.log(line));
+  fs.mkdirSync(path.dirname(db), { recursive: true });
+  console.log(`Starting the Temporal dev server: gRPC 127.0.0.1:${port}, Web UI http://localhost:${uiPort}, database ${db}`);
+  const child = spawn(
+    binary,
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', db, '--log-level', 'warn'],
+    { stdio: 'inherit' },
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+}
+
+if (require.main === module) runMain(main);

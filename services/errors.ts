@@ -1,0 +1,83 @@
+/**
+ * Errors the simulated outside world raises.
+ *
+ * `retryable` is the service's own verdict: a timeout or an outage may succeed on a later attempt;
+ * a declined card, an unknown SKU or an undeliverable address never will. Callers (activities)
+ * turn the second kind into non-retryable failures so Temporal does not retry them.
+ */
+export abstract class ServiceError extends Error {
+  abstract readonly retryable: boolean;
+  /** A stable code, used as the Temporal failure type by the activities. */
+  abstract readonly code: string;
+}
+
+/** A fault injected by the fault plan: the service timed out or was unavailable. */
+export class TransientServiceError extends ServiceError {
+  readonly retryable = true;
+  readonly code = 'ServiceUnavailable';
+  constructor(
+    readonly step: string,
+    readonly attempt: number,
+    /** True when the effect happened before the error (an `after:N` fault). */
+    readonly effectApplied: boolean,
+  ) {
+    super(
+      effectApplied
+        ? `${step} service timed out after doing the work (attempt ${attempt})`
+        : `${step} service unavailable (attempt ${attempt})`,
+    );
+    this.name = 'TransientServiceError';
+  }
+}
+
+/** The order itself is wrong. Names the offending field. */
+export class ValidationError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'InvalidOrder';
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`invalid order: ${field} ${reason}`);
+    this.name = 'ValidationError';
+  }
+}
+
+export class CardDeclinedError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'CardDeclined';
+  constructor(readonly orderId: string) {
+    super(`card declined for order ${orderId}`);
+    this.name = 'CardDeclinedError';
+  }
+}
+
+export class OutOfStockError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'OutOfStock';
+  constructor(
+    readonly sku: string,
+    readonly requested: number,
+    readonly available: number,
+  ) {
+    super(`out of stock: ${sku} (requested ${requested}, available ${available})`);
+    this.name = 'OutOfStockError';
+  }
+}
+
+export class UndeliverableAddressError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'UndeliverableAddress';
+  constructor(readonly reason: string) {
+    super(`address undeliverable: ${reason}`);
+    this.name = 'UndeliverableAddressError';
+  }
+}
+
+/** The ledger file cannot be opened or written. */
+export class LedgerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}

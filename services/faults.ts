@@ -1,0 +1,175 @@
+/**
+ * Reproducible fault injection for the simulated services.
+ *
+ * A plan maps a step (payment, inventory, ...) to a rule:
+ *   0.15        fail with this probability (drawn from seed, step, order ID and attempt)
+ *   always      every attempt fails
+ *   never       no attempt fails
+ *   first:N     the first N attempts fail before doing anything
+ *   after:N     the first N attempts do the work, then report an error
+ *               (like a timeout after the card was already charged)
+ * `ORDER_FAULTS=none` switches every fault off.
+ *
+ * A draw depends only on (seed, step, order ID, attempt), never on timing or call order, so the
+ * monolith and the Temporal solution meet exactly the same faults for the same seed.
+ */
+import { createHash } from 'node:crypto';
+
+export const FAULT_STEPS = [
+  'validate',
+  'payment',
+  'inventory',
+  'shipping',
+  'notification',
+  'refund',
+  'release',
+  'cancelShipment',
+] as const;
+export type FaultStep = (typeof FAULT_STEPS)[number];
+
+export type FaultRule =
+  | { kind: 'probability'; p: number }
+  | { kind: 'always' }
+  | { kind: 'never' }
+  | { kind: 'first'; n: number }
+  | { kind: 'after'; n: number };
+
+/** What the fault plan says about one attempt of one step. */
+export type FaultDecision = 'none' | 'fail-before' | 'fail-after';
+
+export type FaultPlanSpec = Partial<Record<FaultStep, FaultRule>>;
+
+/** The seed's rates for lesson 06 (payment 15 %, inventory 20 %, shipping 10 %). */
+export const LESSON_06_DEFAULT_FAULTS = 'payment=0.15,inventory=0.2,shipping=0.1';
+/** The seed's rates for lesson 02 (payment 20 %, inventory 15 %, shipping 10 %). */
+export const LESSON_02_DEFAULT_FAULTS = 'payment=0.2,inventory=0.15,shipping=0.1';
+
+export class FaultConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultConfigError';
+  }
+}
+
+function parseRule(step: string, value: string, token: string): FaultRule {
+  if (value === 'always') return { kind: 'always' };
+  if (value === 'never') return { kind: 'never' };
+  const counted = /^(first|after):(\d+)$/.exec(value);
+  if (counted) {
+    return { kind: counted[1] as 'first' | 'after', n: Number(counted[2]) };
+  }
+  if (/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(value)) {
+    return { kind: 'probability', p: Number(value) };
+  }
+  throw new FaultConfigError(
+    `ORDER_FAULTS: bad value in "${token}" for step "${step}": expected a probability between 0 and 1, ` +
+      `"always", "never", "first:N" or "after:N"`,
+  );
+}
+
+/**
+ * Parses `payment=0.15,inventory=first:2,...`. Throws FaultConfigError naming the bad token.
+ */
+export function parseFaults(text: string, knownSteps: readonly string[] = FAULT_STEPS): FaultPlanSpec {
+  const spec: Record<string, FaultRule> = {};
+  const trimmed = text.trim();
+  // `none` switches every fault off (an empty value means "use the lesson's defaults", see fromEnv).
+  if (trimmed === '' || trimmed === 'none') return spec;
+  for (const raw of trimmed.split(',')) {
+    const token = raw.trim();
+    const eq = token.indexOf('=');
+    if (eq <= 0) {
+      throw new FaultConfigError(`ORDER_FAULTS: bad token "${token}": expected step=rule, e.g. payment=0.15`);
+    }
+    const step = token.slice(0, eq).trim();
+    const value = token.slice(eq + 1).trim();
+    if (!knownSteps.includes(step)) {
+      throw new FaultConfigError(
+        `ORDER_FAULTS: unknown step "${step}" in "${token}"; known steps: ${knownSteps.join(', ')}`,
+      );
+    }
+    if (step in spec) {
+      throw new FaultConfigError(`ORDER_FAULTS: step "${step}" is given twice (in "${token}")`);
+    }
+    spec[step] = parseRule(step, value, token);
+  }
+  return spec as FaultPlanSpec;
+}
+
+export function parseSeed(text: string | undefined, fallback = 1): number {
+  if (text === undefined || text.trim() === '') return fallback;
+  if (!/^-?\d+$/.test(text.trim())) {
+    throw new FaultConfigError(`ORDER_SEED: "${text}" is not a whole number`);
+  }
+  return Number(text.trim());
+}
+
+/** A uniform number in [0, 1) that depends only on its inputs. */
+export function draw(seed: number, step: string, orderId: string, attempt: number): number {
+  const digest = createHash('sha256').update(`${seed}|${step}|${orderId}|${attempt}`).digest();
+  // 48 bits are plenty and stay exact in a double.
+  return digest.readUIntBE(0, 6) / 2 ** 48;
+}
+
+export class FaultPlan {
+  constructor(
+    readonly spec: FaultPlanSpec,
+    readonly seed: number,
+  ) {}
+
+  /** A plan that never fails anything. */
+  static none(): FaultPlan {
+    return new FaultPlan({}, 0);
+  }
+
+  static parse(text: string, seed = 1): FaultPlan {
+    return new FaultPlan(parseFaults(text), seed);
+  }
+
+  /**
+   * The plan from ORDER_FAULTS / ORDER_SEED, falling back to a lesson's default rates when
+   * ORDER_FAULTS is not set.
+   */
+  static fromEnv(defaults: string, env: NodeJS.ProcessEnv = process.env): FaultPlan {
+    const text = env.ORDER_FAULTS?.trim() ? env.ORDER_FAULTS : defaults;
+    return new FaultPlan(parseFaults(text), parseSeed(env.ORDER_SEED));
+  }
+
+  /** `attempt` starts at 1. */
+  decide(step: FaultStep, orderId: string, attempt: number): FaultDecision {
+    const rule = this.spec[step];
+    if (!rule) return 'none';
+    switch (rule.kind) {
+      case 'never':
+        return 'none';
+      case 'always':
+        return 'fail-before';
+      case 'first':
+        return attempt <= rule.n ? 'fail-before' : 'none';
+      case 'after':
+        return attempt <= rule.n ? 'fail-after' : 'none';
+      case 'probability':
+        return draw(this.seed, step, orderId, attempt) < rule.p ? 'fail-before' : 'none';
+    }
+  }
+
+  /** The plan as ORDER_FAULTS text, so it can be handed to another process. */
+  toString(): string {
+    return Object.entries(this.spec)
+      .map(([step, rule]) => `${step}=${formatRule(rule as FaultRule)}`)
+      .join(',');
+  }
+}
+
+function formatRule(rule: FaultRule): string {
+  switch (rule.kind) {
+    case 'probability':
+      return String(rule.p);
+    case 'always':
+    case 'never':
+      return rule.kind;
+    case 'first':
+    case 'after':
+      return `${rule.kind}:${rule.n}`;
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * The simulated outside world: a payment gateway, an inventory system, a shipping carrier and a
+ * mailer, all writing to one SQLite ledger, with reproducible fault injection.
+ *
+ * Every call carries an idempotency key. Repeating a call with the same key returns the first
+ * result and changes nothing, just as real payment and shipping APIs behave, which is what makes
+ * retrying safe. Every call is counted in the ledger: the attempt number that the fault plan sees
+ * is "how many times this step was called with this key", whoever the caller is.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CardDeclinedError,
+  OutOfStockError,
+  ServiceError,
+  TransientServiceError,
+  UndeliverableAddressError,
+  ValidationError,
+} from './errors';
+import { FaultPlan, FaultStep } from './faults';
+import { Ledger } from './ledger';
+import { Address, LineItem, Order, findCatalogEntry, itemCount, orderProblems } from './orders';
+
+export * from './errors';
+export * from './faults';
+export * from './ledger';
+export * from './orders';
+
+/** A short stable id derived from a key, so runs are reproducible byte for byte. */
+function derivedId(prefix: string, key: string): string {
+  return `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+export interface ServiceOptions {
+  ledger: Ledger;
+  faults: FaultPlan;
+  /** Simulated network latency per call, in milliseconds. Default 0. */
+  latencyMs?: number;
+}
+
+abstract class Service {
+  constructor(protected readonly options: ServiceOptions) {}
+
+  protected get ledger(): Ledger {
+    return this.options.ledger;
+  }
+
+  /**
+   * One call to the outside world: count the attempt, consult the fault plan, run the effect in a
+   * transaction, and raise the injected error before or after the effect as the plan says.
+   */
+  protected async call<T>(step: FaultStep, key: string, orderId: string, effect: () => T): Promise<T> {
+    if (typeof key !== 'string' || key.trim() === '') {
+      throw new ValidationError('idempotencyKey', 'is required for every call');
+    }
+    const attempt = this.ledger.recordCall(step, key, orderId);
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    const decision = this.options.faults.decide(step, orderId, attempt);
+    if (decision === 'fail-before') {
+      const error = new TransientServiceError(step, attempt, false);
+      this.ledger.finishCall(step, key, attempt, 'fault', error.message);
+      throw error;
+    }
+    let result: T;
+    try {
+      result = this.ledger.transaction(effect);
+    } catch (err) {
+      const outcome = err instanceof ServiceError && !err.retryable ? 'rejected' : 'error';
+      this.ledger.finishCall(step, key, attempt, outcome, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    if (decision === 'fail-after') {
+      const error = new TransientServiceError(step, attempt, true);
+      this.ledger.finishCall(step, key, attempt, 'fault-after-effect', error.message);
+      throw error;
+    }
+    this.ledger.finishCall(step, key, attempt, 'ok');
+    return result;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order validation (the `validate` step): checks the order against the catalog.
+
+export interface ValidatedOrder {
+  orderId: string;
+  totalCents: number;
+  itemCount: number;
+}
+
+export class OrderDesk extends Service {
+  /** Throws ValidationError naming the first bad field; counts as one `validate` call. */
+  async validate(request: { idempotencyKey: string; order: Order }): Promise<ValidatedOrder> {
+    const order = request.order;
+    const orderId = typeof order?.orderId === 'string' && order.orderId ? order.orderId : '(no id)';
+    return this.call('validate', request.idempotencyKey, orderId, () => {
+      const problems = orderProblems(order);
+      if (problems.length > 0) throw new ValidationError(problems[0].field, problems[0].reason);
+      return {
+        orderId: order.orderId,
+        totalCents: order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0),
+        itemCount: itemCount(order.items),
+      };
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment gateway
+
+export interface ChargeRequest {
+  idempotencyKey: string;
+  orderId: string;
+  amountCents: number;
+  paymentToken: string;
+}
+
+export interface ChargeReceipt {
+  chargeId: string;
+  orderId: string;
+  amountCents: number;
+}
+
+export interface RefundRequest {
+  idempotencyKey: string;
+  orderId: string;
+  /** The idempotency key the charge was made with. */
+  chargeKey: string;
+}
+
+export interface RefundReceipt {
+  /** False when there was nothing to refund (the charge never happened). */
+  refunded: boolean;
+  refundId?: string;
+  amountCents: number;
+}
+
+export class PaymentGateway extends Service {
+  async charge(request: ChargeRequest): Promise<ChargeReceipt> {
+    if (!Number.isInteger(request.amountCents) || request.amountCents <= 0) {
+      throw new ValidationError('amountCents', `must be a whole number of cents above 0 (got ${request.amountCents})`);
+    }
+    return this.call('payment', request.idempotencyKey, request.orderId, () => {
+      const existing = this.ledger.db
+        .prepare('SELECT charge_id AS chargeId, order_id AS orderId, amount_cents AS amountCents FROM charges WHERE idem_key = ?')
+        .get(request.idempotencyKey) as ChargeReceipt | undefined;
+      if (existing) return existing;
+      if (request.paymentToken === 'tok_declined') throw new CardDeclinedError(request.orderId);
+      const chargeId = derivedId('ch', request.idempotencyKey);
+      this.ledger.db
+        .prepare('INSERT INTO charges (charge_id, idem_key, order_id, amount_cents) VALUES (?, ?, ?, ?)')
+        .run(chargeId, request.idempotencyKey, request.orderId, request.amountCents);
+      return { chargeId, orderId: request.orderId, amountCents: request.amountCents };
+    });
+  }
+
+  /** Refunds the charge made with `chargeKey`, if there is one. Safe to call when nothing was charged. */
+  async refund(request: RefundRequest): Promise<RefundReceipt> {
+    return this.call('refund', request.idempotencyKey, request.orderId, () => {
+      const charge = this.ledger.db
+        .prepare('SELECT charge_id AS chargeId, amount_cents AS amountCents FROM charges WHERE idem_key = ?')
+        .get(request.chargeKey) as { chargeId: string; amountCents: number } | undefined;
+      if (!charge) return { refunded: false, amountCents: 0 };
+      const existing = this.ledger.db
+        .prepare('SELECT refund_id AS refundId, amount_cents AS amountCents FROM refunds WHERE charge_id = ?')
+        .get(charge.chargeId) as { refundId: string; amountCents: number } | undefined;
+      if (existing) return { refunded: true, ...existing };
+      const refundId = derivedId('re', request.idempotencyKey);
+      this.ledger.db
+        .prepare('INSERT INTO refunds (refund_id, idem_key, charge_id, order_id, amount_cents) VALUES (?, ?, ?, ?, ?)')
+        .run(refundId, request.idempotencyKey, charge.chargeId, request.orderId, charge.amountCents);
+      return { refunded: true, refundId, amountCents: charge.amountCents };
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inventory
+
+export interface ReserveRequest {
+  idempotencyKey: string;
+  orderId: string;
+  items: Pick<LineItem, 'sku' | 'quantity'>[];
+}
+
+export interface Reservation {
+  reservationId: string;
+  orderId: string;
+  itemCount: number;
+}
+
+export interface ReleaseRequest {
+  idempotencyKey: string;
+  orderId: string;
+  /** The idempotency key the reservation was made with. */
+  reservationKey: string;
+}
+
+export interface ReleaseReceipt {
+  /** False when there was nothing to release (the reservation never happened). */
+  released: boolean;
+  itemCount: number;
+}
+
+export class Inventory extends Service {
+  async reserve(request: ReserveRequest): Promise<Reservation> {
+    return this.call('inventory', request.idempotencyKey, request.orderId, () => {
+      const existing = this.ledger.db
+        .prepare('SELECT reservation_id AS reservationId, order_id AS orderId, item_count AS itemCount FROM reservations WHERE idem_key = ?')
+        .get(request.idempotencyKey) as Reservation | undefined;
+      if (existing) return existing;
+      for (const item of request.items) {
+        if (!findCatalogEntry(item.sku)) throw new ValidationError('items.sku', `is not a known SKU (${item.sku})`);
+        const available = this.ledger.stockOf(item.sku);
+        if (available < item.quantity) throw new OutOfStockError(item.sku, item.quantity, available);
+      }
+      const decrement = this.ledger.db.prepare('UPDATE stock SET on_hand = on_hand - ? WHERE sku = ?');
+      for (const item of request.items) decrement.run(item.quantity, item.sku);
+      const reservationId = derivedId('rsv', request.idempotencyKey);
+      const count = request.items.reduce((sum, item) => sum + item.quantity, 0);
+      this.ledger.db
+        .prepare('INSERT INTO reservations (reservation_id, idem_key, order_id, items_json, item_count) VALUES (?, ?, ?, ?, ?)')
+        .run(
+          reservationId,
+          request.idempotencyKey,
+          request.orderId,
+          JSON.stringify(request.items.map(({ sku, quantity }) => ({ sku, quantity }))),
+          count,
+        );
+      return { reservationId, orderId: request.orderId, itemCount: count };
+    });
+  }
+
+  /** Puts the stock of the reservation made with `reservationKey` back, if there is one. */
+  async release(request: ReleaseRequest): Promise<ReleaseReceipt> {
+    return this.call('release', request.idempotencyKey, request.orderId, () => {
+      const reservation = this.ledger.db
+        .prepare('SELECT reservation_id AS reservationId, items_json AS itemsJson, item_count AS itemCount FROM reservations WHERE idem_key = ?')
+        .get(request.reservationKey) as { reservationId: string; itemsJson: string; itemCount: number } | undefined;
+      if (!reservation) return { released: false, itemCount: 0 };
+      const already = this.ledger.db
+        .prepare('SELECT 1 FROM releases WHERE reservation_id = ?')
+        .get(reservation.reservationId);
+      if (already) return { released: true, itemCount: reservation.itemCount };
+      const increment = this.ledger.db.prepare('UPDATE stock SET on_hand = on_hand + ? WHERE sku = ?');
+      for (const item of JSON.parse(reservation.itemsJson) as { sku: string; quantity: number }[]) {
+        increment.run(item.quantity, item.sku);
+      }
+      this.ledger.db
+        .prepare('INSERT INTO releases (idem_key, reservation_id, order_id) VALUES (?, ?, ?)')
+        .run(request.idempotencyKey, reservation.reservationId, request.orderId);
+      return { released: true, itemCount: reservation.itemCount };
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shipping carrier
+
+export interface ShipmentRequest {
+  idempotencyKey: string;
+  orderId: string;
+  address: Address;
+  itemCount: number;
+}
+
+export interface Shipment {
+  shipmentId: string;
+  orderId: string;
+  trackingNumber: string;
+  carrier: string;
+}
+
+export interface CancelShipmentRequest {
+  idempotencyKey: string;
+  orderId: string;
+  /** The idempotency key the shipment was arranged with. */
+  shipmentKey: string;
+}
+
+export class ShippingCarrier extends Service {
+  async arrange(request: ShipmentRequest): Promise<Shipment> {
+    return this.call('shipping', request.idempotencyKey, request.orderId, () => {
+      const existing = this.ledger.db
+        .prepare('SELECT shipment_id AS shipmentId, order_id AS orderId, tracking_number AS trackingNumber, carrier FROM shipments WHERE idem_key = ?')
+        .get(request.idempotencyKey) as Shipment | undefined;
+      if (existing) return existing;
+      // The carrier's rule for the demo: postal code 00000 does not exist.
+      if (request.address?.postalCode === '00000') {
+        throw new UndeliverableAddressError(`postal code ${request.address.postalCode} does not exist`);
+      }
+      const shipmentId = derivedId('shp', request.idempotencyKey);
+      const trackingNumber = `1Z${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 10).toUpperCase()}`;
+      const carrier = 'Parcel Express';
+      this.ledger.db
+        .prepare('INSERT INTO shipments (shipment_id, idem_key, order_id, tracking_number, carrier) VALUES (?, ?, ?, ?, ?)')
+        .run(shipmentId, request.idempotencyKey, request.orderId, trackingNumber, carrier);
+      return { shipmentId, orderId: request.orderId, trackingNumber, carrier };
+    });
+  }
+
+  /** Cancels the shipment arranged with `shipmentKey`, if there is one. */
+  async cancel(request: CancelShipmentRequest): Promise<{ cancelled: boolean }> {
+    return this.call('cancelShipment', request.idempotencyKey, request.orderId, () => {
+      const shipment = this.ledger.db
+        .prepare('SELECT shipment_id AS shipmentId FROM shipments WHERE idem_key = ?')
+        .get(request.shipmentKey) as { shipmentId: string } | undefined;
+      if (!shipment) return { cancelled: false };
+      this.ledger.db
+        .prepare('INSERT OR IGNORE INTO shipment_cancellations (idem_key, shipment_id, order_id) VALUES (?, ?, ?)')
+        .run(request.idempotencyKey, shipment.shipmentId, request.orderId);
+      return { cancelled: true };
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mailer
+
+export interface ConfirmationRequest {
+  idempotencyKey: string;
+  orderId: string;
+  email: string;
+  trackingNumber: string;
+}
+
+export interface Notification {
+  notificationId: string;
+  email: string;
+}
+
+export class Mailer extends Service {
+  async sendConfirmation(request: ConfirmationRequest): Promise<Notification> {
+    return this.call('notification', request.idempotencyKey, request.orderId, () => {
+      const existing = this.ledger.db
+        .prepare('SELECT notification_id AS notificationId, email FROM notifications WHERE idem_key = ?')
+        .get(request.idempotencyKey) as Notification | undefined;
+      if (existing) return existing;
+      const notificationId = derivedId('msg', request.idempotencyKey);
+      this.ledger.db
+        .prepare('INSERT INTO notifications (notification_id, idem_key, order_id, email, subject) VALUES (?, ?, ?, ?, ?)')
+        .run(
+          notificationId,
+          request.idempotencyKey,
+          request.orderId,
+          request.email,
+          `Your order ${request.orderId} has shipped (tracking ${request.trackingNumber})`,
+        );
+      return { notificationId, email: request.email };
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface Services {
+  ledger: Ledger;
+  faults: FaultPlan;
+  orderDesk: OrderDesk;
+  payment: PaymentGateway;
+  inventory: Inventory;
+  shipping: ShippingCarrier;
+  mailer: Mailer;
+  close(): void;
+}
+
+export function createServices(options: ServiceOptions): Services {
+  return {
+    ledger: options.ledger,
+    faults: options.faults,
+    orderDesk: new OrderDesk(options),
+    payment: new PaymentGateway(options),
+    inventory: new Inventory(options),
+    shipping: new ShippingCarrier(options),
+    mailer: new Mailer(options),
+    close: () => options.ledger.close(),
+  };
+}

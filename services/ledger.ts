@@ -1,0 +1,269 @@
+/**
+ * The ledger: one SQLite file that records everything the outside world did.
+ *
+ * It is the ground truth the kit checks against: who was charged and refunded, what stock is
+ * reserved or released, what shipped, which emails went out, and every call each service received
+ * (so tests can count attempts). Several processes (worker, client, `npm run ledger`) may open the
+ * same file; WAL mode and a busy timeout let them.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LedgerError } from './errors';
+import { CATALOG } from './orders';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+export const DEFAULT_LEDGER_PATH = path.join(REPO_ROOT, '.data', 'ledger.sqlite');
+
+export function ledgerPathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.LEDGER_PATH?.trim();
+  return value ? path.resolve(value) : DEFAULT_LEDGER_PATH;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS stock (
+  sku TEXT PRIMARY KEY,
+  on_hand INTEGER NOT NULL CHECK (on_hand >= 0)
+);
+CREATE TABLE IF NOT EXISTS calls (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  step TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS calls_by_key ON calls (step, idem_key);
+CREATE TABLE IF NOT EXISTS charges (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  charge_id TEXT NOT NULL UNIQUE,
+  idem_key TEXT NOT NULL UNIQUE,
+  order_id TEXT NOT NULL,
+  amount_cents INTEGER NOT NULL CHECK (amount_cents > 0)
+);
+CREATE TABLE IF NOT EXISTS refunds (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  refund_id TEXT NOT NULL UNIQUE,
+  idem_key TEXT NOT NULL UNIQUE,
+  charge_id TEXT NOT NULL UNIQUE REFERENCES charges (charge_id),
+  order_id TEXT NOT NULL,
+  amount_cents INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reservations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  reservation_id TEXT NOT NULL UNIQUE,
+  idem_key TEXT NOT NULL UNIQUE,
+  order_id TEXT NOT NULL,
+  items_json TEXT NOT NULL,
+  item_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS releases (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  idem_key TEXT NOT NULL UNIQUE,
+  reservation_id TEXT NOT NULL UNIQUE REFERENCES reservations (reservation_id),
+  order_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shipments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  shipment_id TEXT NOT NULL UNIQUE,
+  idem_key TEXT NOT NULL UNIQUE,
+  order_id TEXT NOT NULL,
+  tracking_number TEXT NOT NULL,
+  carrier TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shipment_cancellations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  idem_key TEXT NOT NULL UNIQUE,
+  shipment_id TEXT NOT NULL UNIQUE REFERENCES shipments (shipment_id),
+  order_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notifications (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  notification_id TEXT NOT NULL UNIQUE,
+  idem_key TEXT NOT NULL UNIQUE,
+  order_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  subject TEXT NOT NULL
+);
+`;
+
+export interface ChargeRow { chargeId: string; key: string; orderId: string; amountCents: number }
+export interface RefundRow { refundId: string; key: string; chargeId: string; orderId: string; amountCents: number }
+export interface ReservationRow { reservationId: string; key: string; orderId: string; items: { sku: string; quantity: number }[]; itemCount: number }
+export interface ReleaseRow { key: string; reservationId: string; orderId: string }
+export interface ShipmentRow { shipmentId: string; key: string; orderId: string; trackingNumber: string; carrier: string; cancelled: boolean }
+export interface NotificationRow { notificationId: string; key: string; orderId: string; email: string; subject: string }
+export interface CallRow { step: string; key: string; orderId: string; attempt: number; outcome: string; detail: string | null }
+
+export interface Audit {
+  charges: ChargeRow[];
+  refunds: RefundRow[];
+  reservations: ReservationRow[];
+  releases: ReleaseRow[];
+  shipments: ShipmentRow[];
+  notifications: NotificationRow[];
+  /** Charged, not refunded, and nothing shipped for that order: the customer paid for nothing. */
+  orphanedCharges: ChargeRow[];
+  /** Reserved, not released, and nothing shipped for that order: stock locked for nobody. */
+  stuckReservations: ReservationRow[];
+  totals: {
+    chargedCents: number;
+    refundedCents: number;
+    orphanedCents: number;
+    /** Calls beyond the first, per step: what retries cost. */
+    retriesByStep: Record<string, number>;
+    callsByStep: Record<string, number>;
+  };
+}
+
+export class Ledger {
+  readonly db: Database.Database;
+
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+  ) {
+    this.db = db;
+  }
+
+  /**
+   * Opens (creating if needed) the ledger at `file`. Fails with a LedgerError that says what to do
+   * when the location is not writable.
+   */
+  static open(file: string = ledgerPathFromEnv()): Ledger {
+    const resolved = file === ':memory:' ? file : path.resolve(file);
+    let db: Database.Database;
+    try {
+      if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true });
+      db = new Database(resolved);
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new LedgerError(
+        `cannot open the ledger at ${resolved}: ${reason}. ` +
+          `Set LEDGER_PATH to a file in a writable directory (default: ${DEFAULT_LEDGER_PATH}).`,
+      );
+    }
+    const ledger = new Ledger(resolved, db);
+    ledger.seedStock();
+    return ledger;
+  }
+
+  private seedStock(): void {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO stock (sku, on_hand) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const entry of CATALOG) insert.run(entry.sku, entry.initialStock);
+    })();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one write transaction (IMMEDIATE, so concurrent writers queue instead of failing). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Records a call and returns its attempt number: 1 + earlier calls with the same step and key. */
+  recordCall(step: string, key: string, orderId: string): number {
+    return this.transaction(() => {
+      const row = this.db
+        .prepare('SELECT COUNT(*) AS n FROM calls WHERE step = ? AND idem_key = ?')
+        .get(step, key) as { n: number };
+      const attempt = row.n + 1;
+      this.db
+        .prepare("INSERT INTO calls (step, idem_key, order_id, attempt, outcome) VALUES (?, ?, ?, ?, 'started')")
+        .run(step, key, orderId, attempt);
+      return attempt;
+    });
+  }
+
+  finishCall(step: string, key: string, attempt: number, outcome: string, detail?: string): void {
+    this.db
+      .prepare('UPDATE calls SET outcome = ?, detail = ? WHERE step = ? AND idem_key = ? AND attempt = ?')
+      .run(outcome, detail ?? null, step, key, attempt);
+  }
+
+  setStock(sku: string, onHand: number): void {
+    this.db.prepare('INSERT INTO stock (sku, on_hand) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand').run(sku, onHand);
+  }
+
+  stockOf(sku: string): number {
+    const row = this.db.prepare('SELECT on_hand FROM stock WHERE sku = ?').get(sku) as { on_hand: number } | undefined;
+    return row?.on_hand ?? 0;
+  }
+
+  calls(filter: { step?: string; orderId?: string } = {}): CallRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT step, idem_key AS key, order_id AS orderId, attempt, outcome, detail FROM calls
+         WHERE (@step IS NULL OR step = @step) AND (@orderId IS NULL OR order_id = @orderId) ORDER BY id`,
+      )
+      .all({ step: filter.step ?? null, orderId: filter.orderId ?? null }) as CallRow[];
+    return rows;
+  }
+
+  audit(): Audit {
+    const all = <T>(sql: string) => this.db.prepare(sql).all() as T[];
+    const charges = all<ChargeRow>(
+      'SELECT charge_id AS chargeId, idem_key AS key, order_id AS orderId, amount_cents AS amountCents FROM charges ORDER BY seq',
+    );
+    const refunds = all<RefundRow>(
+      'SELECT refund_id AS refundId, idem_key AS key, charge_id AS chargeId, order_id AS orderId, amount_cents AS amountCents FROM refunds ORDER BY seq',
+    );
+    const reservations = all<{ reservationId: string; key: string; orderId: string; itemsJson: string; itemCount: number }>(
+      'SELECT reservation_id AS reservationId, idem_key AS key, order_id AS orderId, items_json AS itemsJson, item_count AS itemCount FROM reservations ORDER BY seq',
+    ).map(({ itemsJson, ...rest }) => ({ ...rest, items: JSON.parse(itemsJson) as ReservationRow['items'] }));
+    const releases = all<ReleaseRow>(
+      'SELECT idem_key AS key, reservation_id AS reservationId, order_id AS orderId FROM releases ORDER BY seq',
+    );
+    const shipments = all<Omit<ShipmentRow, 'cancelled'> & { cancelled: number }>(
+      `SELECT s.shipment_id AS shipmentId, s.idem_key AS key, s.order_id AS orderId, s.tracking_number AS trackingNumber,
+              s.carrier AS carrier, (c.shipment_id IS NOT NULL) AS cancelled
+       FROM shipments s LEFT JOIN shipment_cancellations c ON c.shipment_id = s.shipment_id ORDER BY s.seq`,
+    ).map((row) => ({ ...row, cancelled: row.cancelled === 1 }));
+    const notifications = all<NotificationRow>(
+      'SELECT notification_id AS notificationId, idem_key AS key, order_id AS orderId, email, subject FROM notifications ORDER BY seq',
+    );
+
+    const refundedCharges = new Set(refunds.map((r) => r.chargeId));
+    const releasedReservations = new Set(releases.map((r) => r.reservationId));
+    const shippedOrders = new Set(shipments.filter((s) => !s.cancelled).map((s) => s.orderId));
+    const orphanedCharges = charges.filter((c) => !refundedCharges.has(c.chargeId) && !shippedOrders.has(c.orderId));
+    const stuckReservations = reservations.filter(
+      (r) => !releasedReservations.has(r.reservationId) && !shippedOrders.has(r.orderId),
+    );
+
+    const callsByStep: Record<string, number> = {};
+    const retriesByStep: Record<string, number> = {};
+    for (const row of all<{ step: string; calls: number; keys: number }>(
+      'SELECT step, COUNT(*) AS calls, COUNT(DISTINCT idem_key) AS keys FROM calls GROUP BY step ORDER BY step',
+    )) {
+      callsByStep[row.step] = row.calls;
+      retriesByStep[row.step] = row.calls - row.keys;
+    }
+    const sum = (rows: { amountCents: number }[]) => rows.reduce((s, r) => s + r.amountCents, 0);
+    return {
+      charges,
+      refunds,
+      reservations,
+      releases,
+      shipments,
+      notifications,
+      orphanedCharges,
+      stuckReservations,
+      totals: {
+        chargedCents: sum(charges),
+        refundedCents: sum(refunds),
+        orphanedCents: sum(orphanedCharges),
+        retriesByStep,
+        callsByStep,
+      },
+    };
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The order domain: types, the product catalog, validation, sample orders and money formatting.
+ *
+ * Everything here is plain data and pure functions, so workflow code may import it too
+ * (no Node modules, no I/O). Money is always integer cents: JSON payloads cannot carry
+ * Decimal, BigInt or class instances, and floats lose cents.
+ */
+
+export interface Address {
+  name: string;
+  line1: string;
+  city: string;
+  postalCode: string;
+  country: string;
+}
+
+export interface Customer {
+  name: string;
+  email: string;
+  address: Address;
+}
+
+export interface LineItem {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+export interface Order {
+  orderId: string;
+  customer: Customer;
+  items: LineItem[];
+  /** A card token from the payment gateway. `tok_declined` is always declined. */
+  paymentToken: string;
+}
+
+export interface CatalogEntry {
+  sku: string;
+  name: string;
+  priceCents: number;
+  /** Stock a fresh ledger starts with. */
+  initialStock: number;
+}
+
+export const CATALOG: readonly CatalogEntry[] = [
+  { sku: 'LAPTOP-15', name: '15-inch laptop', priceCents: 99_999, initialStock: 10_000 },
+  { sku: 'MOUSE-WL', name: 'Wireless mouse', priceCents: 2_999, initialStock: 10_000 },
+  { sku: 'KEYBOARD-MX', name: 'Mechanical keyboard', priceCents: 8_999, initialStock: 10_000 },
+  { sku: 'MONITOR-27', name: '27-inch monitor', priceCents: 32_999, initialStock: 10_000 },
+  { sku: 'USB-C-HUB', name: 'USB-C hub', priceCents: 4_999, initialStock: 10_000 },
+  { sku: 'HEADSET-BT', name: 'Bluetooth headset', priceCents: 12_999, initialStock: 10_000 },
+  // Sold out on purpose: ordering it shows an out-of-stock business error.
+  { sku: 'VINTAGE-CAMERA', name: 'Vintage camera', priceCents: 45_000, initialStock: 0 },
+];
+
+export function findCatalogEntry(sku: string): CatalogEntry | undefined {
+  return CATALOG.find((entry) => entry.sku === sku);
+}
+
+export function orderTotalCents(items: readonly LineItem[]): number {
+  return items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+}
+
+export function itemCount(items: readonly LineItem[]): number {
+  return items.reduce((sum, item) => sum + item.quantity, 0);
+}
+
+/** 105997 -> "$1,059.97". Integer arithmetic only. */
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  const dollars = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}$${dollars}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * The problems with an order, each naming its field. Empty when the order is valid.
+ * Pure, so both the services and workflow code can use it.
+ */
+export function orderProblems(order: unknown): { field: string; reason: string }[] {
+  const problems: { field: string; reason: string }[] = [];
+  const add = (field: string, reason: string) => problems.push({ field, reason });
+  if (typeof order !== 'object' || order === null) {
+    add('order', 'must be an object');
+    return problems;
+  }
+  const o = order as Partial<Order>;
+  if (typeof o.orderId !== 'string' || o.orderId.trim() === '') add('orderId', 'is missing');
+  if (typeof o.paymentToken !== 'string' || o.paymentToken.trim() === '') add('paymentToken', 'is missing');
+
+  const customer = o.customer as Partial<Customer> | undefined;
+  if (typeof customer !== 'object' || customer === null) {
+    add('customer', 'is missing');
+  } else {
+    if (typeof customer.email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(customer.email)) {
+      add('customer.email', 'is missing or not an email address');
+    }
+    const address = customer.address as Partial<Address> | undefined;
+    if (typeof address !== 'object' || address === null) {
+      add('customer.address', 'is missing');
+    } else {
+      for (const key of ['name', 'line1', 'city', 'postalCode', 'country'] as const) {
+        if (typeof address[key] !== 'string' || address[key]!.trim() === '') {
+          add(`customer.address.${key}`, 'is missing');
+        }
+      }
+    }
+  }
+
+  if (!Array.isArray(o.items) || o.items.length === 0) {
+    add('items', 'must contain at least one line item');
+  } else {
+    o.items.forEach((item: Partial<LineItem>, i) => {
+      const at = `items[${i}]`;
+      if (typeof item?.sku !== 'string' || !findCatalogEntry(item.sku)) {
+        add(`${at}.sku`, `is not a known SKU (${JSON.stringify(item?.sku)})`);
+      }
+      if (!Number.isInteger(item?.quantity) || (item.quantity as number) <= 0) {
+        add(`${at}.quantity`, `must be a whole number above 0 (got ${JSON.stringify(item?.quantity)})`);
+      }
+      if (!Number.isInteger(item?.unitPriceCents) || (item.unitPriceCents as number) <= 0) {
+        add(
+          `${at}.unitPriceCents`,
+          `must be a whole number of cents above 0 (got ${JSON.stringify(item?.unitPriceCents)})`,
+        );
+      }
+    });
+  }
+  return problems;
+}
+
+function lineItem(sku: string, quantity: number): LineItem {
+  const entry = findCatalogEntry(sku);
+  if (!entry) throw new Error(`unknown SKU ${sku}`);
+  return { sku, name: entry.name, quantity, unitPriceCents: entry.priceCents };
+}
+
+/** The seed's sample order: two line items totalling $1,059.97. */
+export function sampleOrder(orderId = 'ORDER-001'): Order {
+  return {
+    orderId,
+    customer: {
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      address: { name: 'Ada Lovelace', line1: '12 Analytical Row', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
+    },
+    items: [lineItem('LAPTOP-15', 1), lineItem('MOUSE-WL', 2)],
+    paymentToken: 'tok_visa',
+  };
+}
+
+const FIRST_NAMES = ['Grace', 'Alan', 'Katherine', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Linus'];
+const CITIES = ['London', 'Berlin', 'Toronto', 'Austin', 'Lyon', 'Utrecht', 'Dublin', 'Oslo'];
+const SELLABLE = CATALOG.filter((entry) => entry.initialStock > 0).map((entry) => entry.sku);
+
+export function orderIdFor(index: number): string {
+  return `ORDER-${String(index).padStart(3, '0')}`;
+}
+
+/**
+ * A batch of `count` valid orders. Order 1 is the sample order; the rest vary by index only,
+ * so every run (monolith or Temporal, any seed) sees the same orders. The seed drives faults.
+ */
+export function sampleBatch(count: number): Order[] {
+  const orders: Order[] = [];
+  for (let i = 1; i <= count; i++) {
+    if (i === 1) {
+      orders.push(sampleOrder());
+      continue;
+    }
+    const first = FIRST_NAMES[i % FIRST_NAMES.length];
+    const lines = 1 + (i % 3);
+    const items: LineItem[] = [];
+    for (let l = 0; l < lines; l++) {
+      const sku = SELLABLE[(i * 7 + l * 3) % SELLABLE.length];
+      if (items.some((item) => item.sku === sku)) continue;
+      items.push(lineItem(sku, 1 + ((i + l) % 2)));
+    }
+    orders.push({
+      orderId: orderIdFor(i),
+      customer: {
+        name: `${first} Customer${i}`,
+        email: `${first.toLowerCase()}.${i}@example.com`,
+        address: {
+          name: `${first} Customer${i}`,
+          line1: `${i} Main Street`,
+          city: CITIES[i % CITIES.length],
+          postalCode: `${10000 + i}`,
+          country: 'GB',
+        },
+      },
+      items,
+      paymentToken: 'tok_visa',
+    });
+  }
+  return orders;
+}

@@ -1,0 +1,60 @@
+/**
+ * Helpers every Temporal test uses: a fresh ledger per test, a unique task queue per test, one
+ * workflow bundle per workflows file for the whole run, and a worker that runs while a test body runs.
+ */
+import { bundleWorkflowCode, DefaultLogger, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createServices, FaultPlan, Ledger, Services } from '../../services';
+import { testEnv } from './server';
+
+const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'order-kit-tests-'));
+process.on('exit', () => fs.rmSync(scratchRoot, { recursive: true, force: true }));
+
+/** A path for a brand-new ledger file that no other test uses. */
+export function freshLedgerPath(label = 'ledger'): string {
+  return path.join(scratchRoot, `${label}-${randomUUID()}.sqlite`);
+}
+
+/** Services on a fresh ledger with the given fault plan. Close them (services.close()) when done. */
+export function freshServices(faults: FaultPlan = FaultPlan.none(), ledgerPath = freshLedgerPath()): Services {
+  return createServices({ ledger: Ledger.open(ledgerPath), faults });
+}
+
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/** One bundle per workflows file per run: bundling takes seconds, so it is never done twice. */
+export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  const key = path.resolve(workflowsPath);
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath: key, logger: new DefaultLogger('WARN') });
+    bundles.set(key, bundle);
+  }
+  return bundle;
+}
+
+export interface WorkerSpec {
+  taskQueue: string;
+  workflowsPath: string;
+  activities?: object;
+}
+
+/** Runs `body` while a worker polls `taskQueue` on the test server; the worker stops afterwards. */
+export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): Promise<T> {
+  const env = testEnv();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: spec.taskQueue,
+    workflowBundle: await workflowBundle(spec.workflowsPath),
+    activities: spec.activities,
+  });
+  return worker.runUntil(body);
+}

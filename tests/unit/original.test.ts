@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fulfilOrder } from '../../original/06-order-fulfillment/fulfil-order';
+import { FaultPlan, LESSON_06_DEFAULT_FAULTS, sampleBatch } from '../../services';
+import { freshLedgerPath, freshServices } from '../support/harness';
+
+const silent = { warn: () => undefined };
+
+async function runBatch(faults: FaultPlan, count: number) {
+  const services = freshServices(faults);
+  try {
+    const outcomes = [];
+    for (const order of sampleBatch(count)) outcomes.push(await fulfilOrder(order, services, silent));
+    return { outcomes, audit: services.ledger.audit() };
+  } finally {
+    services.close();
+  }
+}
+
+describe('original (lesson 06 monolith)', () => {
+  it('the same seed gives the same outcomes; another seed gives others', async () => {
+    const a = await runBatch(FaultPlan.parse(LESSON_06_DEFAULT_FAULTS, 1), 30);
+    const b = await runBatch(FaultPlan.parse(LESSON_06_DEFAULT_FAULTS, 1), 30);
+    const c = await runBatch(FaultPlan.parse(LESSON_06_DEFAULT_FAULTS, 2), 30);
+    expect(a.outcomes).to.deep.equal(b.outcomes);
+    expect(a.audit).to.deep.equal(b.audit);
+    expect(c.outcomes).to.not.deep.equal(a.outcomes);
+  });
+
+  it('with shipping=always every order that was charged and reserved is orphaned with a stuck reservation', async () => {
+    const { outcomes, audit } = await runBatch(FaultPlan.parse('payment=0.15,inventory=0.2,shipping=always', 3), 20);
+    const reachedShipping = outcomes.filter((o) => o.steps.some((s) => s.step === 'shipping'));
+    expect(reachedShipping.length).to.be.greaterThan(5);
+    expect(outcomes.every((o) => o.status === 'failed')).to.equal(true);
+    const orphaned = new Set(audit.orphanedCharges.map((c) => c.orderId));
+    const stuck = new Set(audit.stuckReservations.map((r) => r.orderId));
+    for (const outcome of reachedShipping) {
+      expect(orphaned.has(outcome.orderId), `${outcome.orderId} orphaned`).to.equal(true);
+      expect(stuck.has(outcome.orderId), `${outcome.orderId} stuck`).to.equal(true);
+    }
+    expect(audit.shipments).to.have.length(0);
+    expect(audit.refunds).to.have.length(0);
+  });
+
+  it('`npm run original` prints the same bytes for the same seed', function () {
+    this.timeout(60_000);
+    const run = () =>
+      execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), 'scripts/original.ts', '--seed', '7', '--orders', '12', '--ledger', freshLedgerPath('cli')], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
+        encoding: 'utf8',
+      }).replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)').replace(/--ledger \S+/, '--ledger X');
+    const first = run();
+    expect(first).to.contain('12 orders:');
+    expect(run()).to.equal(first);
+  });
+});

@@ -1,0 +1,244 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CardDeclinedError,
+  FaultPlan,
+  formatCents,
+  Ledger,
+  LedgerError,
+  OutOfStockError,
+  orderTotalCents,
+  sampleBatch,
+  sampleOrder,
+  Services,
+  TransientServiceError,
+  UndeliverableAddressError,
+  ValidationError,
+} from '../../services';
+import { freshServices } from '../support/harness';
+
+describe('services', () => {
+  let services: Services;
+  afterEach(() => services?.close());
+
+  const order = sampleOrder();
+  const total = orderTotalCents(order.items);
+
+  it('the sample order is two line items totalling $1,059.97', () => {
+    expect(order.orderId).to.equal('ORDER-001');
+    expect(order.items).to.have.length(2);
+    expect(total).to.equal(105_997);
+    expect(formatCents(total)).to.equal('$1,059.97');
+    expect(formatCents(5)).to.equal('$0.05');
+    expect(formatCents(123_456_789)).to.equal('$1,234,567.89');
+  });
+
+  describe('idempotency: the same key twice changes nothing and returns the first result', () => {
+    it('charge and refund', async () => {
+      services = freshServices();
+      const first = await services.payment.charge({ idempotencyKey: 'k1', orderId: 'O1', amountCents: 500, paymentToken: 'tok_visa' });
+      const again = await services.payment.charge({ idempotencyKey: 'k1', orderId: 'O1', amountCents: 999, paymentToken: 'tok_visa' });
+      expect(again).to.deep.equal(first);
+      expect(services.ledger.audit().charges).to.have.length(1);
+
+      const refund = await services.payment.refund({ idempotencyKey: 'r1', orderId: 'O1', chargeKey: 'k1' });
+      const refundAgain = await services.payment.refund({ idempotencyKey: 'r1', orderId: 'O1', chargeKey: 'k1' });
+      expect(refund).to.deep.include({ refunded: true, amountCents: 500 });
+      expect(refundAgain).to.deep.equal(refund);
+      // A second refund key for the same charge still refunds it only once.
+      await services.payment.refund({ idempotencyKey: 'r2', orderId: 'O1', chargeKey: 'k1' });
+      expect(services.ledger.audit().refunds).to.have.length(1);
+      // Refunding a charge that never happened is a safe no-op.
+      expect(await services.payment.refund({ idempotencyKey: 'r3', orderId: 'O2', chargeKey: 'nope' })).to.deep.equal({
+        refunded: false,
+        amountCents: 0,
+      });
+    });
+
+    it('reserve and release', async () => {
+      services = freshServices();
+      const items = [{ sku: 'MOUSE-WL', quantity: 3 }];
+      const before = services.ledger.stockOf('MOUSE-WL');
+      const first = await services.inventory.reserve({ idempotencyKey: 'inv', orderId: 'O1', items });
+      expect(await services.inventory.reserve({ idempotencyKey: 'inv', orderId: 'O1', items })).to.deep.equal(first);
+      expect(services.ledger.stockOf('MOUSE-WL')).to.equal(before - 3);
+
+      const released = await services.inventory.release({ idempotencyKey: 'rel', orderId: 'O1', reservationKey: 'inv' });
+      expect(await services.inventory.release({ idempotencyKey: 'rel', orderId: 'O1', reservationKey: 'inv' })).to.deep.equal(released);
+      expect(services.ledger.stockOf('MOUSE-WL')).to.equal(before);
+      expect(services.ledger.audit().releases).to.have.length(1);
+    });
+
+    it('shipment, cancellation and notification', async () => {
+      services = freshServices();
+      const req = { idempotencyKey: 'ship', orderId: 'O1', address: order.customer.address, itemCount: 3 };
+      const first = await services.shipping.arrange(req);
+      expect(first.trackingNumber).to.match(/^1Z[0-9A-F]{10}$/);
+      expect(await services.shipping.arrange(req)).to.deep.equal(first);
+      await services.shipping.cancel({ idempotencyKey: 'c', orderId: 'O1', shipmentKey: 'ship' });
+      await services.shipping.cancel({ idempotencyKey: 'c', orderId: 'O1', shipmentKey: 'ship' });
+      const mail = { idempotencyKey: 'mail', orderId: 'O1', email: 'a@b.co', trackingNumber: first.trackingNumber };
+      const sent = await services.mailer.sendConfirmation(mail);
+      expect(await services.mailer.sendConfirmation(mail)).to.deep.equal(sent);
+      const audit = services.ledger.audit();
+      expect(audit.shipments).to.have.length(1);
+      expect(audit.shipments[0].cancelled).to.equal(true);
+      expect(audit.notifications).to.have.length(1);
+    });
+  });
+
+  describe('fault injection', () => {
+    it('after:N performs the effect and then errors', async () => {
+      services = freshServices(FaultPlan.parse('payment=after:1'));
+      const req = { idempotencyKey: 'k', orderId: 'O1', amountCents: 700, paymentToken: 'tok_visa' };
+      const error = await services.payment.charge(req).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(error).to.be.instanceOf(TransientServiceError);
+      expect((error as TransientServiceError).effectApplied).to.equal(true);
+      expect(services.ledger.audit().charges).to.have.length(1);
+      // The retry (attempt 2) succeeds and returns the same charge: still one charge.
+      const receipt = await services.payment.charge(req);
+      expect(receipt.amountCents).to.equal(700);
+      expect(services.ledger.audit().charges).to.have.length(1);
+      expect(services.ledger.calls({ step: 'payment' }).map((c) => [c.attempt, c.outcome])).to.deep.equal([
+        [1, 'fault-after-effect'],
+        [2, 'ok'],
+      ]);
+    });
+
+    it('first:N fails before the effect: nothing is written until attempt N+1', async () => {
+      services = freshServices(FaultPlan.parse('inventory=first:2'));
+      const req = { idempotencyKey: 'inv', orderId: 'O1', items: [{ sku: 'LAPTOP-15', quantity: 1 }] };
+      for (let i = 0; i < 2; i++) {
+        await services.inventory.reserve(req).then(
+          () => expect.fail('should have failed'),
+          (err) => expect(err).to.be.instanceOf(TransientServiceError),
+        );
+        expect(services.ledger.audit().reservations).to.have.length(0);
+      }
+      await services.inventory.reserve(req);
+      expect(services.ledger.audit().reservations).to.have.length(1);
+    });
+
+    it('the attempt number is counted per step and key, whoever calls', async () => {
+      services = freshServices(FaultPlan.parse('payment=always'));
+      for (const key of ['a', 'a', 'b']) {
+        await services.payment.charge({ idempotencyKey: key, orderId: 'O', amountCents: 1, paymentToken: 't' }).catch(() => undefined);
+      }
+      expect(services.ledger.calls({ step: 'payment' }).map((c) => `${c.key}#${c.attempt}`)).to.deep.equal(['a#1', 'a#2', 'b#1']);
+      expect(services.ledger.audit().totals.retriesByStep).to.deep.equal({ payment: 1 });
+    });
+  });
+
+  describe('business errors are not retryable', () => {
+    it('declined card, out of stock, undeliverable address', async () => {
+      services = freshServices();
+      const declined = await services.payment
+        .charge({ idempotencyKey: 'k', orderId: 'O', amountCents: 1, paymentToken: 'tok_declined' })
+        .catch((e) => e);
+      expect(declined).to.be.instanceOf(CardDeclinedError).with.property('retryable', false);
+      const oos = await services.inventory
+        .reserve({ idempotencyKey: 'i', orderId: 'O', items: [{ sku: 'VINTAGE-CAMERA', quantity: 1 }] })
+        .catch((e) => e);
+      expect(oos).to.be.instanceOf(OutOfStockError).with.property('retryable', false);
+      const undeliverable = await services.shipping
+        .arrange({ idempotencyKey: 's', orderId: 'O', itemCount: 1, address: { ...order.customer.address, postalCode: '00000' } })
+        .catch((e) => e);
+      expect(undeliverable).to.be.instanceOf(UndeliverableAddressError).with.property('retryable', false);
+      const audit = services.ledger.audit();
+      expect(audit.charges.length + audit.reservations.length + audit.shipments.length).to.equal(0);
+    });
+  });
+
+  describe('validation names the field and writes nothing', () => {
+    const cases: [string, (o: any) => void, string][] = [
+      ['no items', (o) => (o.items = []), 'items'],
+      ['zero quantity', (o) => (o.items[0].quantity = 0), 'items[0].quantity'],
+      ['unknown SKU', (o) => (o.items[1].sku = 'NOPE'), 'items[1].sku'],
+      ['non-integer cents', (o) => (o.items[0].unitPriceCents = 999.99), 'items[0].unitPriceCents'],
+      ['missing email', (o) => delete o.customer.email, 'customer.email'],
+      ['missing address', (o) => delete o.customer.address, 'customer.address'],
+      ['missing city', (o) => (o.customer.address.city = ''), 'customer.address.city'],
+    ];
+    for (const [label, breakIt, field] of cases) {
+      it(label, async () => {
+        services = freshServices();
+        const bad = structuredClone(sampleOrder()) as any;
+        breakIt(bad);
+        const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
+        expect(err).to.be.instanceOf(ValidationError);
+        expect((err as ValidationError).field).to.equal(field);
+        expect((err as Error).message).to.contain(field);
+        const audit = services.ledger.audit();
+        expect(audit.charges.length + audit.reservations.length).to.equal(0);
+      });
+    }
+    it('a valid order passes and reports its total', async () => {
+      services = freshServices();
+      expect(await services.orderDesk.validate({ idempotencyKey: 'v', order })).to.deep.equal({
+        orderId: 'ORDER-001',
+        totalCents: 105_997,
+        itemCount: 3,
+      });
+    });
+  });
+
+  describe('the audit', () => {
+    it('derives orphaned charges and stuck reservations from a hand-built ledger', async () => {
+      services = freshServices();
+      const { payment, inventory, shipping } = services;
+      const addr = order.customer.address;
+      const charge = (o: string, c: number) => payment.charge({ idempotencyKey: `pay-${o}`, orderId: o, amountCents: c, paymentToken: 't' });
+      const reserve = (o: string) => inventory.reserve({ idempotencyKey: `inv-${o}`, orderId: o, items: [{ sku: 'MOUSE-WL', quantity: 1 }] });
+      // A: charged, reserved, shipped -> fine.
+      await charge('A', 100);
+      await reserve('A');
+      await shipping.arrange({ idempotencyKey: 'ship-A', orderId: 'A', address: addr, itemCount: 1 });
+      // B: charged and reserved, nothing shipped -> orphaned charge + stuck reservation.
+      await charge('B', 200);
+      await reserve('B');
+      // C: charged, reserved, then compensated -> fine.
+      await charge('C', 300);
+      await reserve('C');
+      await inventory.release({ idempotencyKey: 'rel-C', orderId: 'C', reservationKey: 'inv-C' });
+      await payment.refund({ idempotencyKey: 'ref-C', orderId: 'C', chargeKey: 'pay-C' });
+      // D: charged, shipment arranged then cancelled, not refunded -> orphaned.
+      await charge('D', 400);
+      await shipping.arrange({ idempotencyKey: 'ship-D', orderId: 'D', address: addr, itemCount: 1 });
+      await shipping.cancel({ idempotencyKey: 'cancel-D', orderId: 'D', shipmentKey: 'ship-D' });
+
+      const audit = services.ledger.audit();
+      expect(audit.orphanedCharges.map((c) => c.orderId)).to.deep.equal(['B', 'D']);
+      expect(audit.stuckReservations.map((r) => r.orderId)).to.deep.equal(['B']);
+      expect(audit.totals).to.deep.include({ chargedCents: 1000, refundedCents: 300, orphanedCents: 600 });
+    });
+  });
+
+  describe('the ledger file', () => {
+    it('an unwritable LEDGER_PATH gives a clear error', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ro-'));
+      const file = path.join(dir, 'file-not-dir');
+      fs.writeFileSync(file, 'x');
+      expect(() => Ledger.open(path.join(file, 'ledger.sqlite'))).to.throw(LedgerError, /cannot open the ledger at .*Set LEDGER_PATH/);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('two connections see each other\'s writes (worker and audit in different processes)', async () => {
+      services = freshServices();
+      const other = Ledger.open(services.ledger.path);
+      await services.payment.charge({ idempotencyKey: 'x', orderId: 'O', amountCents: 5, paymentToken: 't' });
+      expect(other.audit().charges).to.have.length(1);
+      other.close();
+    });
+  });
+
+  it('sample batches are the same every time and all valid', () => {
+    expect(sampleBatch(30)).to.deep.equal(sampleBatch(30));
+    expect(sampleBatch(30).map((o) => o.orderId).slice(0, 3)).to.deep.equal(['ORDER-001', 'ORDER-002', 'ORDER-003']);
+    expect(sampleBatch(3)[0]).to.deep.equal(sampleOrder());
+  });
+});
