@@ -1,0 +1,261 @@
+/**
+ * The success criteria as real checks over observations. Each criterion names the scenario it
+ * needs; the metadata (title, Part, hint) lives in criteria.json, shared with the grader and docs.
+ */
+import metadata from './criteria.json';
+import { CHILD_KINDS, Kind, Observation, Scenario } from './observe';
+
+export interface CriterionMeta {
+  id: string;
+  lesson: string;
+  part: string;
+  title: string;
+  hint: string;
+}
+
+export interface Verdict {
+  pass: boolean;
+  /** Why it failed (or what was seen), in plain words. */
+  detail: string;
+}
+
+export const SCENARIOS = {
+  happy: { id: 'happy', faults: 'none' },
+  shippingFails: { id: 'shipping-fails', faults: 'shipping=always' },
+  inventoryFails: { id: 'inventory-fails', faults: 'inventory=always' },
+  inventoryFlaky: { id: 'inventory-flaky', faults: 'inventory=first:2' },
+  notificationFails: { id: 'notification-fails', faults: 'notification=always' },
+} satisfies Record<string, Scenario>;
+
+const CHILD_TYPES: Record<Kind, string> = {
+  payment: 'paymentWorkflow',
+  inventory: 'inventoryWorkflow',
+  shipping: 'shippingWorkflow',
+  notification: 'notificationWorkflow',
+};
+
+const ok = (detail = 'ok'): Verdict => ({ pass: true, detail });
+const fail = (detail: string): Verdict => ({ pass: false, detail });
+
+function num(value: unknown): number {
+  return Number(String(value ?? 0));
+}
+
+interface ChildRun {
+  kind?: Kind;
+  workflowId: string;
+  type: string;
+  initiatedId: number;
+  closedId?: number;
+  closedAs?: string;
+}
+
+/** The children the parent started, from its event history, in the order it started them. */
+export function childRuns(obs: Observation): ChildRun[] | undefined {
+  if (!obs.history) return undefined;
+  const runs = new Map<number, ChildRun>();
+  for (const event of obs.history.events ?? []) {
+    const id = num(event.eventId);
+    const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
+    if (started) {
+      const type = started.workflowType?.name ?? '';
+      const kind = (Object.keys(CHILD_TYPES) as Kind[]).find((k) => CHILD_TYPES[k] === type);
+      runs.set(id, { kind, type, workflowId: started.workflowId ?? '', initiatedId: id });
+      continue;
+    }
+    const closes: [string, { initiatedEventId?: unknown } | null | undefined][] = [
+      ['completed', event.childWorkflowExecutionCompletedEventAttributes],
+      ['failed', event.childWorkflowExecutionFailedEventAttributes],
+      ['cancelled', event.childWorkflowExecutionCanceledEventAttributes],
+      ['timed out', event.childWorkflowExecutionTimedOutEventAttributes],
+      ['terminated', event.childWorkflowExecutionTerminatedEventAttributes],
+      ['not started', event.startChildWorkflowExecutionFailedEventAttributes],
+    ];
+    for (const [closedAs, attrs] of closes) {
+      const run = attrs ? runs.get(num(attrs.initiatedEventId)) : undefined;
+      if (run) {
+        run.closedId = id;
+        run.closedAs = closedAs;
+      }
+    }
+  }
+  return [...runs.values()];
+}
+
+const NO_HISTORY = 'no workflow history: this target runs no Temporal workflows';
+
+function completed(obs: Observation): Verdict {
+  if (obs.outcome.kind === 'completed') return ok();
+  return fail(`the order ended as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`);
+}
+
+function ledgerClean(obs: Observation): Verdict {
+  const { orphanedCharges, stuckReservations } = obs.audit;
+  if (orphanedCharges.length || stuckReservations.length) {
+    return fail(`the ledger shows ${orphanedCharges.length} orphaned charge(s) and ${stuckReservations.length} stuck reservation(s)`);
+  }
+  return ok();
+}
+
+function callOrder(obs: Observation, steps: string[]): string[] {
+  return obs.calls.filter((c) => steps.includes(c.step) && c.outcome === 'ok').map((c) => c.step);
+}
+
+export interface Criterion extends CriterionMeta {
+  scenario: Scenario;
+  check: (obs: Observation) => Verdict;
+}
+
+const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+  '06-happy-path': {
+    scenario: SCENARIOS.happy,
+    check: (obs) => {
+      const done = completed(obs);
+      if (!done.pass) return done;
+      const a = obs.audit;
+      const counts = `charges ${a.charges.length}, reservations ${a.reservations.length}, shipments ${a.shipments.length}, emails ${a.notifications.length}, refunds ${a.refunds.length}`;
+      if (a.charges.length !== 1 || a.reservations.length !== 1 || a.shipments.length !== 1 || a.notifications.length !== 1 || a.refunds.length !== 0) {
+        return fail(`expected exactly one of each side effect and no refund; the ledger has ${counts}`);
+      }
+      if (a.charges[0].amountCents !== 105_997) return fail(`charged ${a.charges[0].amountCents} cents, expected 105997 (the order total)`);
+      return ok(counts);
+    },
+  },
+  '06-four-children': {
+    scenario: SCENARIOS.happy,
+    check: (obs) => {
+      const runs = childRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      const types = runs.map((r) => r.type);
+      const missing = Object.values(CHILD_TYPES).filter((t) => !types.includes(t));
+      if (missing.length) return fail(`the parent's history starts ${types.length ? types.join(', ') : 'no child workflows'}; missing ${missing.join(', ')}`);
+      return ok(types.join(', '));
+    },
+  },
+  '06-child-ids': {
+    scenario: SCENARIOS.happy,
+    check: (obs) => {
+      const runs = childRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      const wrong = CHILD_KINDS.filter((kind) => !runs.some((r) => r.kind === kind && r.workflowId === `${kind}-${obs.order.orderId}`));
+      if (wrong.length) {
+        const seen = runs.map((r) => `${r.type}=${r.workflowId}`).join(', ') || 'none';
+        return fail(`expected IDs ${wrong.map((k) => `${k}-${obs.order.orderId}`).join(', ')}; the history shows ${seen}`);
+      }
+      return ok();
+    },
+  },
+  '06-children-in-order': {
+    scenario: SCENARIOS.happy,
+    check: (obs) => {
+      const runs = childRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      const kinds = runs.map((r) => r.kind ?? r.type);
+      if (kinds.join() !== CHILD_KINDS.join()) return fail(`children started in the order ${kinds.join(' → ') || '(none)'}; expected ${CHILD_KINDS.join(' → ')}`);
+      for (let i = 1; i < runs.length; i++) {
+        const previous = runs[i - 1];
+        if (previous.closedId === undefined || previous.closedId > runs[i].initiatedId) {
+          return fail(`${runs[i].kind} started before ${previous.kind} had finished`);
+        }
+      }
+      return ok();
+    },
+  },
+  '06-compensate-shipping-failure': {
+    scenario: SCENARIOS.shippingFails,
+    check: (obs) => {
+      if (obs.outcome.kind === 'completed') return fail('the order completed although shipping always fails');
+      const undo = callOrder(obs, ['release', 'refund']);
+      if (undo.join() !== 'release,refund') return fail(`compensations seen in the ledger: ${undo.join(' → ') || 'none'}; expected release → refund`);
+      return ledgerClean(obs);
+    },
+  },
+  '06-compensate-inventory-failure': {
+    scenario: SCENARIOS.inventoryFails,
+    check: (obs) => {
+      if (obs.outcome.kind === 'completed') return fail('the order completed although inventory always fails');
+      if (!obs.audit.refunds.length) return fail('the payment was not refunded');
+      return ledgerClean(obs);
+    },
+  },
+  '06-visible-separately': {
+    scenario: SCENARIOS.happy,
+    check: (obs) => {
+      if (!obs.children || !obs.listedChildren) return fail(NO_HISTORY);
+      const problems: string[] = [];
+      for (const kind of CHILD_KINDS) {
+        const id = `${kind}-${obs.order.orderId}`;
+        const listed = obs.listedChildren.find((c) => c.workflowId === id);
+        const described = obs.children[kind];
+        if (!described.type) problems.push(`${id} is not a workflow the server knows`);
+        else if (described.parentWorkflowId !== obs.parentWorkflowId) problems.push(`${id} has parent ${described.parentWorkflowId ?? 'none'}`);
+        else if (!listed) problems.push(`${id} is missing from the list of ${obs.parentWorkflowId}'s children`);
+      }
+      return problems.length ? fail(problems.join('; ')) : ok();
+    },
+  },
+  '06-status-queries': {
+    scenario: SCENARIOS.happy,
+    check: (obs) => {
+      if (!obs.queries) return fail(NO_HISTORY);
+      const problems: string[] = [];
+      for (const kind of CHILD_KINDS) {
+        const answer = obs.queries.children[kind] as { state?: string; queryError?: string } | undefined;
+        if (!answer || answer.queryError) problems.push(`${kind}-${obs.order.orderId} did not answer 'status' (${answer?.queryError ?? 'no answer'})`);
+        else if (answer.state !== 'COMPLETED') problems.push(`${kind} reports state ${JSON.stringify(answer.state)}, expected COMPLETED`);
+      }
+      const parent = obs.queries.parent as { state?: string; children?: Record<string, { state?: string }>; queryError?: string };
+      if (parent?.queryError) problems.push(`the parent did not answer 'status' (${parent.queryError})`);
+      else if (parent?.state !== 'COMPLETED') problems.push(`the parent reports state ${JSON.stringify(parent?.state)}, expected COMPLETED`);
+      else {
+        const missing = CHILD_KINDS.filter((kind) => parent.children?.[kind]?.state !== 'COMPLETED');
+        if (missing.length) problems.push(`the parent's status does not list ${missing.join(', ')} as COMPLETED`);
+      }
+      return problems.length ? fail(problems.join('; ')) : ok();
+    },
+  },
+  '06-child-level-retries': {
+    scenario: SCENARIOS.inventoryFlaky,
+    check: (obs) => {
+      const done = completed(obs);
+      if (!done.pass) return fail(`inventory failed its first two attempts and ${done.detail}`);
+      const paymentCalls = obs.calls.filter((c) => c.step === 'payment').length;
+      const inventoryCalls = obs.calls.filter((c) => c.step === 'inventory').length;
+      if (obs.audit.charges.length !== 1 || paymentCalls !== 1) {
+        return fail(`the customer was charged ${obs.audit.charges.length} time(s) over ${paymentCalls} payment call(s); expected one call, one charge`);
+      }
+      if (inventoryCalls !== 3) return fail(`inventory was called ${inventoryCalls} time(s); expected 3 (two failures, one success)`);
+      const runs = childRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      const starts = (kind: Kind) => runs.filter((r) => r.kind === kind).length;
+      if (starts('payment') !== 1 || starts('inventory') !== 1) {
+        return fail(`the parent started payment ${starts('payment')}× and inventory ${starts('inventory')}×: the retry should happen inside the inventory child`);
+      }
+      return ok();
+    },
+  },
+  '06-notification-failure-tolerated': {
+    scenario: SCENARIOS.notificationFails,
+    check: (obs) => {
+      const done = completed(obs);
+      if (!done.pass) return fail(`a failed email ${done.detail.replace(/^the order/, 'made the order end')}`);
+      const a = obs.audit;
+      if (a.shipments.filter((s) => !s.cancelled).length !== 1 || a.refunds.length !== 0) {
+        return fail('the order should stay shipped and charged; the ledger shows a cancelled shipment or a refund');
+      }
+      const warnings = (obs.outcome as { result?: { warnings?: unknown[] } }).result?.warnings;
+      if (Array.isArray(warnings) && warnings.length === 0) return fail('the result records no warning about the email');
+      return ok();
+    },
+  },
+};
+
+export const CRITERIA: Criterion[] = (metadata.criteria as CriterionMeta[]).map((meta) => {
+  const check = CHECKS[meta.id];
+  if (!check) throw new Error(`criteria.json names ${meta.id}, which has no check in checks.ts`);
+  return { ...meta, ...check };
+});
+
+export function criteriaFor(lesson: string, part?: string): Criterion[] {
+  return CRITERIA.filter((c) => c.lesson === lesson && (!part || c.part === part));
+}

@@ -1,0 +1,46 @@
+/**
+ * The before/after proof for lesson 06: the solution passes every criterion; the original monolith's
+ * scorecard is asserted exactly (it completes a fault-free order and fails everything else).
+ */
+import { expect } from 'chai';
+import { criteriaFor } from '../criteria/checks';
+import { lessonTarget, ORIGINAL } from '../criteria/observe';
+import { Score, scoreTarget } from '../criteria/scorecard';
+
+const CRITERIA = criteriaFor('06');
+
+describe('lesson 06 criteria', function () {
+  this.timeout(180_000);
+
+  describe('solution', () => {
+    let scores: Score[];
+    before(async () => {
+      scores = await scoreTarget(lessonTarget('solution'), CRITERIA);
+    });
+    for (const criterion of CRITERIA) {
+      it(`passes ${criterion.id}: ${criterion.title}`, () => {
+        const score = scores.find((s) => s.criterion.id === criterion.id)!;
+        expect(score.pass, score.detail).to.equal(true);
+      });
+    }
+  });
+
+  describe('original (the monolith)', () => {
+    // What the monolith gets right and wrong, exactly: it works when nothing fails, and nothing else.
+    const EXPECTED_PASSES = ['06-happy-path'];
+    let scores: Score[];
+    before(async () => {
+      scores = await scoreTarget(ORIGINAL, CRITERIA);
+    });
+    it('has exactly the expected scorecard', () => {
+      const passed = scores.filter((s) => s.pass).map((s) => s.criterion.id);
+      expect(passed).to.deep.equal(EXPECTED_PASSES);
+    });
+    it('fails the compensation criteria because it leaves orphaned charges', () => {
+      const shipping = scores.find((s) => s.criterion.id === '06-compensate-shipping-failure')!;
+      expect(shipping.detail).to.match(/compensations seen in the ledger: none/);
+      expect(shipping.observation!.audit.orphanedCharges).to.have.length(1);
+      expect(shipping.observation!.audit.stuckReservations).to.have.length(1);
+    });
+  });
+});
