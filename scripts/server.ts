@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
+import { isListening } from './lib/net';
 import { ensureTemporalCli } from './lib/temporal-cli';
 
 const FLAGS = {
@@ -16,20 +16,6 @@ const FLAGS = {
   'ui-port': { type: 'int', min: 1, description: 'Web UI port (default 8233)' },
   db: { type: 'string', description: 'database file (default .temporal/dev.db)' },
 } as const;
-
-/** True when something accepts TCP connections on host:port. */
-export function isListening(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
