@@ -237,8 +237,9 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
   '06-notification-failure-tolerated': {
     scenario: SCENARIOS.notificationFails,
     check: (obs) => {
-      const done = completed(obs);
-      if (!done.pass) return fail(`a failed email ${done.detail.replace(/^the order/, 'made the order end')}`);
+      if (obs.outcome.kind !== 'completed') {
+        return fail(`a failed email made the order end as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`);
+      }
       const a = obs.audit;
       if (a.shipments.filter((s) => !s.cancelled).length !== 1 || a.refunds.length !== 0) {
         return fail('the order should stay shipped and charged; the ledger shows a cancelled shipment or a refund');

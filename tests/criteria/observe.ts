@@ -31,6 +31,9 @@ export function lessonTarget(name: 'solution' | 'exercises', lesson = '06-order-
 }
 export const ORIGINAL: Target = { kind: 'original', name: 'original' };
 
+/** The solution's slowest scenario takes about 5 s; a run still going after this is broken. */
+export const DEFAULT_TIMEOUT_MS = 20_000;
+
 export interface Scenario {
   id: string;
   faults: string;
@@ -43,6 +46,8 @@ export type Outcome =
   | { kind: 'failed'; message: string; type?: string; details?: any }
   | { kind: 'cancelled'; message: string }
   | { kind: 'timeout'; message: string }
+  /** A workflow task kept failing (a bug in workflow code): the run was stopped early. */
+  | { kind: 'stuck'; message: string; workflowId: string; nondeterminism: boolean }
   | { kind: 'error'; message: string };
 
 export interface ChildView {
@@ -99,6 +104,41 @@ async function observeOriginal(target: Target, scenario: Scenario, services: Ser
   };
 }
 
+/**
+ * Watches the parent's and the children's histories for failed workflow tasks. Temporal retries a
+ * failed workflow task forever (a plain Error, a nondeterministic change), so waiting for the result
+ * would only end at the timeout; this reports the first such failure instead.
+ */
+function watchForFailingTasks(parentId: string, orderId: string) {
+  const client = testEnv().client;
+  let stopped = false;
+  const ids = [parentId, ...CHILD_KINDS.map((kind) => `${kind}-${orderId}`)];
+  const found = (async (): Promise<Extract<Outcome, { kind: 'stuck' }>> => {
+    while (!stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const workflowId of ids) {
+        if (stopped) break;
+        let history;
+        try {
+          history = await client.workflow.getHandle(workflowId).fetchHistory();
+        } catch {
+          continue; // not started (yet)
+        }
+        const failures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+        // One failure can be a worker restart; two in a row is a bug that will not go away.
+        if (failures.length >= 2) {
+          const attrs = failures[failures.length - 1].workflowTaskFailedEventAttributes!;
+          const message = attrs.failure?.message ?? 'workflow task failed';
+          const nondeterminism = /nondetermin/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
+          return { kind: 'stuck', message, workflowId, nondeterminism };
+        }
+      }
+    }
+    return new Promise<never>(() => undefined);
+  })();
+  return { found, stop: () => (stopped = true) };
+}
+
 /** Children of `parentId` according to the visibility store (list, then describe each). */
 async function listChildren(parentId: string, expected: number): Promise<ChildView[]> {
   const client = testEnv().client;
@@ -147,15 +187,22 @@ async function observeTemporal(
         workflowId: parentWorkflowId,
         args: [order],
         // A bound on the whole order: a broken implementation ends as a timeout, never a hang.
-        workflowExecutionTimeout: scenario.timeoutMs ?? 30_000,
+        workflowExecutionTimeout: scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       });
+      const stuck = watchForFailingTasks(parentWorkflowId, order.orderId);
       try {
-        observation.outcome = { kind: 'completed', result: await handle.result() };
+        const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
+        if ('done' in first) {
+          observation.outcome = { kind: 'completed', result: first.done };
+        } else {
+          observation.outcome = first;
+          await handle.terminate('stopped by the grader: a workflow task keeps failing').catch(() => undefined);
+        }
       } catch (err) {
         if (err instanceof WorkflowFailedError) {
           const cause = err.cause;
           if (cause?.name === 'TimeoutFailure' || /timed out/i.test(err.message)) {
-            observation.outcome = { kind: 'timeout', message: `the order did not finish within ${(scenario.timeoutMs ?? 30_000) / 1000} s` };
+            observation.outcome = { kind: 'timeout', message: `the order did not finish within ${(scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s` };
           } else if (cause?.name === 'CancelledFailure') {
             observation.outcome = { kind: 'cancelled', message: cause.message };
           } else {
@@ -170,6 +217,7 @@ async function observeTemporal(
           observation.outcome = { kind: 'error', message: errorMessage(err) };
         }
       }
+      stuck.stop();
       observation.history = await handle.fetchHistory();
       // Queries need a running worker, so they happen here, before it stops.
       const childIds = Object.fromEntries(CHILD_KINDS.map((kind) => [kind, `${kind}-${order.orderId}`])) as Record<Kind, string>;
