@@ -16,21 +16,52 @@
  * It starts its own throwaway dev server (the same way the tests do), so nothing else needs to run.
  */
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import * as proto from '@temporalio/proto';
+import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FaultPlan, REPO_ROOT, sampleOrder } from '../services';
 import { createActivities } from '../solution/06-order-fulfillment/activities';
-import { parentWorkflowId } from '../solution/06-order-fulfillment/shared';
+import { parentWorkflowId, TASK_QUEUE } from '../solution/06-order-fulfillment/shared';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
-import { freshServices, uniqueTaskQueue, workflowBundle } from '../tests/support/harness';
+import { freshServices, workflowBundle } from '../tests/support/harness';
 import { startTestServer, stopTestServer } from '../tests/support/server';
 
 export const HISTORIES_DIR = path.join(REPO_ROOT, 'tests', 'fixtures', 'histories');
 const WORKFLOWS_PATH = path.join(REPO_ROOT, 'solution', '06-order-fulfillment', 'workflows');
 /** A fixed identity instead of `pid@hostname`, so the committed files say nothing about the machine. */
 const IDENTITY = 'record-histories';
+
+type History = proto.temporal.api.history.v1.IHistory;
+
+/*
+ * The fixture format, both ways. This is exactly what `historyToJSON` / `historyFromJSON` from
+ * @temporalio/common/lib/proto-utils do (and what Worker.runReplayHistory calls on a JSON history),
+ * but those fail in this install with "TypeError: type must be a Type": @temporalio/common and
+ * @temporalio/proto each get their own nested copy of protobufjs 8 (the top-level protobufjs is
+ * grpc's 7.x), so protojson's `instanceof Type` check sees a Type from the other copy. Using the
+ * protojson of the very protobufjs copy that @temporalio/proto was loaded with avoids the mismatch
+ * in any install layout.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const protojson = require(
+  require.resolve('protobufjs/ext/protojson', { paths: [path.dirname(require.resolve('@temporalio/proto'))] }),
+) as { toJson(type: unknown, message: unknown): unknown; fromJson(type: unknown, json: unknown, options?: object): unknown };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const historyType = (patchProtobufRoot(proto) as any).lookupType('temporal.api.history.v1.History');
+
+/** A history as Temporal's JSON (the form `temporal workflow show --output json` and the Web UI download). */
+export function historyToFixtureJSON(history: History): string {
+  const json = protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history));
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** Reads a history file written by historyToFixtureJSON (or by `temporal workflow show --output json`). */
+export function readHistoryFixture(file: string): History {
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return protojson.fromJson(historyType, json, { ignoreUnknownFields: true }) as History;
+}
 
 interface Recording {
   file: string;
@@ -47,7 +78,8 @@ async function record(recording: Recording): Promise<string> {
   const env = await startTestServer();
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', identity: IDENTITY });
   const services = freshServices(FaultPlan.parse(recording.faults));
-  const taskQueue = uniqueTaskQueue('record-06');
+  // The lesson's own task queue (the server is throwaway), so a re-recording changes as little as possible.
+  const taskQueue = TASK_QUEUE;
   const order = sampleOrder('ORDER-001');
   try {
     const worker = await Worker.create({
@@ -85,8 +117,8 @@ async function record(recording: Recording): Promise<string> {
     const file = path.join(HISTORIES_DIR, recording.file);
     fs.mkdirSync(HISTORIES_DIR, { recursive: true });
     // Pretty-printed, so a re-recording shows up as a readable diff.
-    fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
-    return `${path.relative(REPO_ROOT, file)}: ${history.events?.length ?? 0} events, order ${outcome.toLowerCase()}`;
+    fs.writeFileSync(file, historyToFixtureJSON(history));
+    return `${path.relative(REPO_ROOT, file)}: ${history.events?.length ?? 0} events, order ${recording.expect.toLowerCase()}`;
   } finally {
     services.close();
   }

@@ -125,8 +125,9 @@ function watchForFailingTasks(parentId: string, orderId: string) {
           continue; // not started (yet)
         }
         const failures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
-        // One failure can be a worker restart; two in a row is a bug that will not go away.
-        if (failures.length >= 2) {
+        // The worker reports only the first failure of a workflow task (later attempts just time out),
+        // so one recorded failure is enough: a worker restart does not produce this event.
+        if (failures.length >= 1) {
           const attrs = failures[failures.length - 1].workflowTaskFailedEventAttributes!;
           const message = attrs.failure?.message ?? 'workflow task failed';
           const nondeterminism = /nondetermin/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');

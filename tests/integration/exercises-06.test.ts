@@ -1,0 +1,149 @@
+/**
+ * Checks that keep lesson 06's exercises honest: the untouched starter fails every criterion, the
+ * solution dropped into the exercise layout passes every one, the two trees mirror each other outside
+ * the TODO regions, and deliberately broken variants make the grader name the right criterion and
+ * explanation without hanging.
+ */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { criteriaFor } from '../criteria/checks';
+import { gradeLesson, GradeReport } from '../criteria/grade';
+import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
+import { lessonTarget, REPO_ROOT } from '../criteria/observe';
+import { scoreTarget } from '../criteria/scorecard';
+
+const LESSON = '06-order-fulfillment';
+const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
+const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
+
+/** A copy of the solution at the same depth as the real lesson dirs (relative imports keep working). */
+function variant(name: string, mutate: (dir: string) => void): string {
+  const root = path.join(REPO_ROOT, `.variant-${name}`);
+  fs.rmSync(root, { recursive: true, force: true });
+  const dir = path.join(root, LESSON);
+  fs.cpSync(SOLUTION, dir, { recursive: true });
+  mutate(dir);
+  return dir;
+}
+
+function edit(file: string, from: string | RegExp, to: string): void {
+  const text = fs.readFileSync(file, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`mutation did not apply to ${file}: ${from}`);
+  fs.writeFileSync(file, next);
+}
+
+function criterion(report: GradeReport, id: string) {
+  const found = report.criteria.find((c) => c.id === id);
+  if (!found) throw new Error(`no criterion ${id} in the report`);
+  return found;
+}
+
+after(() => {
+  for (const entry of fs.readdirSync(REPO_ROOT)) {
+    if (entry.startsWith('.variant-')) fs.rmSync(path.join(REPO_ROOT, entry), { recursive: true, force: true });
+  }
+});
+
+describe('lesson 06 exercises', function () {
+  this.timeout(180_000);
+
+  it('the untouched starter fails every graded criterion', async () => {
+    const scores = await scoreTarget(lessonTarget('exercises'), criteriaFor('06'));
+    expect(scores).to.have.length(criteriaFor('06').length);
+    const passing = scores.filter((s) => s.pass).map((s) => s.criterion.id);
+    expect(passing, 'criteria the starter passes').to.deep.equal([]);
+    // It fails fast with the Part's name, not by hanging until a timeout.
+    for (const s of scores) expect(s.observation?.outcome.kind, s.criterion.id).to.equal('failed');
+  });
+
+  it('proof swap: the solution copied over the exercises passes every criterion', async () => {
+    const dir = variant('proof', (d) => {
+      fs.rmSync(d, { recursive: true });
+      fs.cpSync(EXERCISES, d, { recursive: true });
+      fs.cpSync(SOLUTION, d, { recursive: true }); // every exercise file overwritten by its solution
+    });
+    const report = await gradeLesson('06', dir);
+    expect(report.criteria.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).to.deep.equal([]);
+    expect(report.findings).to.deep.equal([]);
+  });
+
+  it('exercises and solution are identical outside the TODO regions', () => {
+    expect(mirrorProblems(SOLUTION, EXERCISES)).to.deep.equal([]);
+  });
+
+  it('the mirror check notices a change outside a TODO region', () => {
+    const dir = variant('mirror', () => undefined);
+    fs.rmSync(dir, { recursive: true });
+    fs.cpSync(EXERCISES, dir, { recursive: true });
+    edit(path.join(dir, 'workflows', 'options.ts'), "startToCloseTimeout: '10 seconds'", "startToCloseTimeout: '11 seconds'");
+    expect(mirrorProblems(SOLUTION, dir).join('\n')).to.contain('workflows/options.ts');
+  });
+
+  it('every Part A–E has TODO markers, and regions are closed', () => {
+    expect([...partsNamedInCode(EXERCISES)].sort()).to.deep.equal(['A', 'B', 'C', 'D', 'E']);
+    expect(() => segmentsOutsideTodos(['// TODO Part A: x', 'y'])).to.throw('END TODO Part A');
+  });
+
+  describe('broken variants: the grader names the criterion and the cause', () => {
+    it('a plain Error thrown in workflow code', async () => {
+      const dir = variant('plain-error', (d) =>
+        edit(path.join(d, 'workflows', 'payment.ts'), /return runTracked\(/, "throw new Error('card service misconfigured');\n  return runTracked("),
+      );
+      const report = await gradeLesson('06', dir, 'B');
+      const happy = criterion(report, '06-happy-path');
+      expect(happy.pass).to.equal(false);
+      expect(happy.explanation).to.match(/workflow task keeps failing in payment-.*workflows\/payment\.ts:\d+ throws a plain Error/s);
+    });
+
+    it('a Node module imported into workflow code', async () => {
+      const dir = variant('node-import', (d) => {
+        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
+        edit(file, /^/, "import fs from 'node:fs';\n");
+        edit(file, "  setHandler(orderStatusQuery, () => status);", "  setHandler(orderStatusQuery, () => status);\n  if (fs.existsSync('/tmp/pause')) status.warnings.push('paused');");
+      });
+      const report = await gradeLesson('06', dir, 'B');
+      for (const c of report.criteria) {
+        expect(c.pass, c.id).to.equal(false);
+        expect(c.explanation, c.id).to.match(/bundle could not be built: .*workflows\/order-fulfillment\.ts:1 imports the Node module "node:fs"/);
+      }
+    });
+
+    it('a missing await', async () => {
+      const dir = variant('missing-await', (d) =>
+        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), "    await runChild('payment', () =>", "    runChild('payment', () =>"),
+      );
+      const report = await gradeLesson('06', dir, 'B');
+      const inOrder = criterion(report, '06-children-in-order');
+      expect(inOrder.pass).to.equal(false);
+      expect(inOrder.explanation).to.match(/workflows\/order-fulfillment\.ts:\d+ calls runChild\(…\) without await/);
+    });
+
+    it('children started in the wrong order', async () => {
+      const dir = variant('wrong-order', (d) => {
+        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
+        edit(file, 'executeChild(paymentWorkflow,', 'executeChild(PLACEHOLDER,');
+        edit(file, 'executeChild(inventoryWorkflow,', 'executeChild(paymentWorkflow,');
+        edit(file, 'executeChild(PLACEHOLDER,', 'executeChild(inventoryWorkflow,');
+      });
+      const report = await gradeLesson('06', dir, 'B');
+      const inOrder = criterion(report, '06-children-in-order');
+      expect(inOrder.pass).to.equal(false);
+      expect(inOrder.detail).to.match(/children started in the order inventory/);
+    });
+
+    it('no compensation', async () => {
+      const dir = variant('no-compensation', (d) =>
+        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), 'for (const compensation of compensations) {', 'for (const compensation of [] as Compensation[]) {'),
+      );
+      const report = await gradeLesson('06', dir, 'C');
+      const shipping = criterion(report, '06-compensate-shipping-failure');
+      expect(shipping.pass).to.equal(false);
+      expect(shipping.detail).to.match(/compensations seen in the ledger: none/);
+      expect(criterion(report, '06-compensate-inventory-failure').detail).to.match(/not refunded/);
+      // The email criterion is in Part C too, and still passes: the grader is precise, not all-or-nothing.
+      expect(criterion(report, '06-notification-failure-tolerated').pass).to.equal(true);
+    });
+  });
+});

@@ -1,0 +1,376 @@
+/**
+ * Lesson 06 solution, end to end: the real parent and children on the real dev server, writing to a
+ * real (fresh) ledger per test. Each test checks what Temporal reports (result, failure, history,
+ * the `status` query) against what the outside world actually saw (the ledger).
+ *
+ * Retry policy of the forward steps: 4 attempts, backoff 0.5 s, 1 s, 2 s, so a step that keeps
+ * failing gives up after about 3.5 s; the fault plans below are chosen to keep each test short.
+ */
+import {
+  CancelledFailure,
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createActivities } from '../../solution/06-order-fulfillment/activities';
+import { orderOutcome, queryStatus, startOrder, type OrderOutcome } from '../../solution/06-order-fulfillment/client';
+import type { OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
+import { CATALOG, FaultPlan, sampleOrder, type LineItem, type Order, type Services } from '../../services';
+import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
+import { testEnv } from '../support/server';
+
+const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
+
+interface Ctx {
+  services: Services;
+  client: Client;
+  taskQueue: string;
+}
+
+/** A fresh ledger with `faults`, a unique task queue and a solution worker, for the length of `body`. */
+async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const services = freshServices(FaultPlan.parse(faults));
+  try {
+    const taskQueue = uniqueTaskQueue('solution-06');
+    return await withWorker(
+      { taskQueue, workflowsPath: WORKFLOWS, activities: createActivities(services) },
+      () => body({ services, client: testEnv().client, taskQueue }),
+    );
+  } finally {
+    services.close();
+  }
+}
+
+/** `ORDER-<label>-<random>`: parent and child workflow IDs derive from it, so it must be unique. */
+function uniqueOrderId(label: string): string {
+  return `ORDER-${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Polls the parent's `status` query until `predicate` holds (queries may fail before the first task). */
+async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (status: OrderStatus) => boolean,
+  timeoutMs = 10_000,
+): Promise<OrderStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: OrderStatus | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await queryStatus(handle);
+      if (predicate(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `status never matched within ${timeoutMs} ms; last status: ${JSON.stringify(last)}; last error: ${String(lastError)}`,
+  );
+}
+
+function expectFailed(outcome: OrderOutcome): Extract<OrderOutcome, { kind: 'failed' }> {
+  expect(outcome.kind, JSON.stringify(outcome)).to.equal('failed');
+  return outcome as Extract<OrderOutcome, { kind: 'failed' }>;
+}
+
+function expectCompleted(outcome: OrderOutcome): OrderResult {
+  expect(outcome.kind, JSON.stringify(outcome)).to.equal('completed');
+  return (outcome as Extract<OrderOutcome, { kind: 'completed' }>).result;
+}
+
+async function startedChildIds(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .map((event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)
+    .filter((id): id is string => typeof id === 'string');
+}
+
+describe('lesson 06 solution against the real dev server and ledger', function () {
+  this.timeout(30_000);
+
+  describe('cancellation', () => {
+    it('cancelling an order while inventory retries ends it CANCELLED, refunds the charge and leaves nothing behind', async () => {
+      await scenario('inventory=first:3', async ({ services, client, taskQueue }) => {
+        const orderId = uniqueOrderId('cancel');
+        const handle = await startOrder(client, sampleOrder(orderId), taskQueue);
+        expect(handle.workflowId).to.equal(`order-${orderId}`);
+
+        // The charge has landed and the inventory child sits in retry backoff (~3.5 s in all).
+        await waitForStatus(handle, (s) => s.state === 'INVENTORY');
+        await handle.cancel();
+
+        let error: unknown;
+        try {
+          await handle.result();
+        } catch (err) {
+          error = err;
+        }
+        expect(error, 'the order should not complete').to.be.instanceOf(WorkflowFailedError);
+        expect((error as WorkflowFailedError).cause).to.be.instanceOf(CancelledFailure);
+        expect((await handle.describe()).status.name).to.equal('CANCELLED');
+        // The cancellation reached the inventory child too, before its retries succeeded.
+        const inventoryChild = await client.workflow.getHandle(`inventory-${orderId}`).describe();
+        expect(inventoryChild.status.name).to.equal('CANCELLED');
+
+        // Query while the worker still runs: the parent remembers what it undid.
+        const status = await queryStatus(handle);
+        expect(status.state).to.equal('CANCELLED');
+        expect(status.compensations).to.deep.include({ name: 'refund payment', outcome: 'done' });
+        expect(status.compensations).to.deep.equal([
+          { name: 'release inventory', outcome: 'nothing to undo' },
+          { name: 'refund payment', outcome: 'done' },
+        ]);
+        expect(status.children.payment.state).to.equal('COMPENSATED');
+        expect(status.children.inventory.state).to.equal('CANCELLED');
+        expect(status.children.shipping.state).to.equal('PENDING');
+
+        const audit = services.ledger.audit();
+        expect(audit.charges).to.have.length(1);
+        expect(audit.refunds).to.have.length(1);
+        expect(audit.refunds[0].chargeId).to.equal(audit.charges[0].chargeId);
+        expect(audit.refunds[0].amountCents).to.equal(105_997);
+        expect(audit.orphanedCharges).to.have.length(0);
+        expect(audit.stuckReservations).to.have.length(0);
+        expect(audit.reservations).to.have.length(0);
+        expect(audit.shipments).to.have.length(0);
+        // Cancelled mid-backoff: fewer than the 4 attempts, and none of them reserved anything.
+        const inventoryCalls = services.ledger.calls({ step: 'inventory' });
+        expect(inventoryCalls.length).to.be.within(1, 3);
+        expect(inventoryCalls.every((c) => c.outcome === 'fault')).to.equal(true);
+        expect(services.ledger.calls({ step: 'shipping' })).to.have.length(0);
+      });
+    });
+  });
+
+  describe('a payment that half-succeeds', () => {
+    it('payment=after:4: every attempt charges then errors; the order fails and the one charge is refunded', async () => {
+      await scenario('payment=after:4', async ({ services, client, taskQueue }) => {
+        const orderId = uniqueOrderId('half-paid');
+        const outcome = expectFailed(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
+        expect(outcome.type).to.equal('OrderFailed');
+        expect(outcome.message).to.contain('failed at payment');
+        expect(outcome.result?.compensations).to.deep.equal([{ name: 'refund payment', outcome: 'done' }]);
+
+        const paymentCalls = services.ledger.calls({ step: 'payment' });
+        expect(paymentCalls.map((c) => c.outcome)).to.deep.equal(Array(4).fill('fault-after-effect'));
+        const audit = services.ledger.audit();
+        expect(audit.charges).to.have.length(1);
+        expect(audit.refunds).to.have.length(1);
+        expect(audit.refunds[0].chargeId).to.equal(audit.charges[0].chargeId);
+        expect(audit.orphanedCharges).to.have.length(0);
+        expect(audit.reservations).to.have.length(0);
+        expect(services.ledger.calls({ step: 'inventory' })).to.have.length(0);
+      });
+    });
+
+    it('payment=after:1: the retry returns the first charge, so the order completes with one charge and no refund', async () => {
+      await scenario('payment=after:1', async ({ services, client, taskQueue }) => {
+        const orderId = uniqueOrderId('retry-paid');
+        const result = expectCompleted(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
+        expect(result.status).to.equal('COMPLETED');
+
+        expect(services.ledger.calls({ step: 'payment' }).map((c) => c.outcome)).to.deep.equal(['fault-after-effect', 'ok']);
+        const audit = services.ledger.audit();
+        expect(audit.charges).to.have.length(1);
+        expect(audit.charges[0]).to.include({ key: `payment-${orderId}`, amountCents: 105_997 });
+        expect(audit.refunds).to.have.length(0);
+        expect(audit.orphanedCharges).to.have.length(0);
+        expect(services.ledger.calls({ step: 'refund' })).to.have.length(0);
+      });
+    });
+  });
+
+  describe('invalid orders fail fast with InvalidOrder, naming the field, and touch nothing', () => {
+    const cases: { title: string; field: string; mutate: (order: Order) => void }[] = [
+      { title: 'no line items', field: 'items', mutate: (o) => (o.items = []) },
+      { title: 'quantity 0', field: 'items[0].quantity', mutate: (o) => (o.items[0].quantity = 0) },
+      { title: 'unknown SKU', field: 'items[0].sku', mutate: (o) => (o.items[0].sku = 'NO-SUCH-SKU') },
+      { title: 'fractional cents', field: 'items[0].unitPriceCents', mutate: (o) => (o.items[0].unitPriceCents = 12.5) },
+      {
+        title: 'email missing',
+        field: 'customer.email',
+        mutate: (o) => delete (o.customer as Partial<Order['customer']>).email,
+      },
+      {
+        title: 'address missing',
+        field: 'customer.address',
+        mutate: (o) => delete (o.customer as Partial<Order['customer']>).address,
+      },
+    ];
+    for (const { title, field, mutate } of cases) {
+      it(`${title}: fails with InvalidOrder naming ${field}, starts no child, charges and reserves nothing`, async () => {
+        await scenario('none', async ({ services, client, taskQueue }) => {
+          const order = sampleOrder(uniqueOrderId('invalid'));
+          mutate(order);
+          const started = Date.now();
+          const handle = await startOrder(client, order, taskQueue);
+
+          let error: unknown;
+          try {
+            await handle.result();
+          } catch (err) {
+            error = err;
+          }
+          const elapsedMs = Date.now() - started;
+          expect(error, 'an invalid order must not complete').to.be.instanceOf(WorkflowFailedError);
+          const cause = (error as WorkflowFailedError).cause;
+          expect(cause).to.be.instanceOf(ApplicationFailure);
+          expect((cause as ApplicationFailure).type).to.equal('InvalidOrder');
+          expect((cause as ApplicationFailure).nonRetryable).to.equal(true);
+          expect(cause!.message).to.contain(`invalid order: ${field} `);
+          // Not retried: one validation call, and well under the first retry's backoff chain.
+          expect(services.ledger.calls({ step: 'validate' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
+          expect(elapsedMs).to.be.below(3_000);
+
+          expect(await startedChildIds(handle)).to.deep.equal([]);
+          const audit = services.ledger.audit();
+          expect(audit.charges).to.have.length(0);
+          expect(audit.reservations).to.have.length(0);
+          expect(audit.shipments).to.have.length(0);
+          expect(services.ledger.calls({ step: 'payment' })).to.have.length(0);
+        });
+      });
+    }
+  });
+
+  describe('business errors are not retried', () => {
+    it('a declined card fails the order once, with nothing to refund', async () => {
+      await scenario('none', async ({ services, client, taskQueue }) => {
+        const order = { ...sampleOrder(uniqueOrderId('declined')), paymentToken: 'tok_declined' };
+        const outcome = expectFailed(await orderOutcome(await startOrder(client, order, taskQueue)));
+        expect(outcome.type).to.equal('OrderFailed');
+        expect(outcome.message).to.contain('card declined');
+        expect(outcome.result?.compensations).to.deep.equal([{ name: 'refund payment', outcome: 'nothing to undo' }]);
+
+        expect(services.ledger.calls({ step: 'payment' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
+        const audit = services.ledger.audit();
+        expect(audit.charges).to.have.length(0);
+        expect(audit.refunds).to.have.length(0);
+        expect(audit.orphanedCharges).to.have.length(0);
+        expect(services.ledger.calls({ step: 'inventory' })).to.have.length(0);
+      });
+    });
+
+    it('an out-of-stock item fails inventory once and the payment is refunded', async () => {
+      await scenario('none', async ({ services, client, taskQueue }) => {
+        const camera = CATALOG.find((entry) => entry.sku === 'VINTAGE-CAMERA')!;
+        expect(camera.initialStock).to.equal(0);
+        const item: LineItem = { sku: camera.sku, name: camera.name, quantity: 1, unitPriceCents: camera.priceCents };
+        const order = { ...sampleOrder(uniqueOrderId('sold-out')), items: [item] };
+        const outcome = expectFailed(await orderOutcome(await startOrder(client, order, taskQueue)));
+        expect(outcome.type).to.equal('OrderFailed');
+        expect(outcome.message).to.contain('failed at inventory');
+        expect(outcome.message).to.contain('out of stock: VINTAGE-CAMERA');
+        expect(outcome.result?.compensations).to.deep.equal([
+          { name: 'release inventory', outcome: 'nothing to undo' },
+          { name: 'refund payment', outcome: 'done' },
+        ]);
+
+        expect(services.ledger.calls({ step: 'inventory' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
+        const audit = services.ledger.audit();
+        expect(audit.charges).to.have.length(1);
+        expect(audit.charges[0].amountCents).to.equal(camera.priceCents);
+        expect(audit.refunds).to.have.length(1);
+        expect(audit.refunds[0].chargeId).to.equal(audit.charges[0].chargeId);
+        expect(audit.orphanedCharges).to.have.length(0);
+        expect(audit.stuckReservations).to.have.length(0);
+        expect(audit.shipments).to.have.length(0);
+      });
+    });
+  });
+
+  describe('one parent per order', () => {
+    it('a second start of an order that is still running is refused (WorkflowExecutionAlreadyStartedError); one charge', async () => {
+      await scenario('inventory=first:2', async ({ services, client, taskQueue }) => {
+        const order = sampleOrder(uniqueOrderId('twice'));
+        const first = await startOrder(client, order, taskQueue);
+
+        let error: unknown;
+        try {
+          await client.workflow.start('orderFulfillmentWorkflow', {
+            taskQueue,
+            workflowId: `order-${order.orderId}`,
+            args: [order],
+          });
+        } catch (err) {
+          error = err;
+        }
+        expect(error, 'the second start must be refused').to.be.instanceOf(WorkflowExecutionAlreadyStartedError);
+        // Refused while the first run was still going (inventory retries keep it busy ~1.5 s).
+        expect((await first.describe()).status.name).to.equal('RUNNING');
+        expect(await startOrder(client, order, taskQueue).then(() => 'started', (err) => err)).to.be.instanceOf(
+          WorkflowExecutionAlreadyStartedError,
+        );
+
+        expectCompleted(await orderOutcome(first));
+        const audit = services.ledger.audit();
+        expect(audit.charges).to.have.length(1);
+        expect(audit.reservations).to.have.length(1);
+        expect(audit.shipments).to.have.length(1);
+        expect(services.ledger.calls({ step: 'payment' })).to.have.length(1);
+      });
+    });
+  });
+
+  describe('result shape', () => {
+    it('a completed order returns COMPLETED, the total in cents, every step COMPLETED, a tracking number and no compensations', async () => {
+      await scenario('none', async ({ services, client, taskQueue }) => {
+        const orderId = uniqueOrderId('happy');
+        const result = expectCompleted(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
+        expect(result.orderId).to.equal(orderId);
+        expect(result.status).to.equal('COMPLETED');
+        expect(result.totalCents).to.equal(105_997);
+        expect(result.steps).to.deep.equal([
+          { step: 'payment', state: 'COMPLETED' },
+          { step: 'inventory', state: 'COMPLETED' },
+          { step: 'shipping', state: 'COMPLETED' },
+          { step: 'notification', state: 'COMPLETED' },
+        ]);
+        expect(result.compensations).to.deep.equal([]);
+        expect(result.warnings).to.deep.equal([]);
+        expect(result.trackingNumber).to.be.a('string').and.match(/^1Z[0-9A-F]{10}$/);
+
+        const audit = services.ledger.audit();
+        expect(audit.shipments).to.have.length(1);
+        expect(audit.shipments[0].trackingNumber).to.equal(result.trackingNumber);
+        expect(audit.charges).to.have.length(1);
+        expect(audit.notifications).to.have.length(1);
+      });
+    });
+
+    it('a failed shipment carries the result in the failure details, compensations newest first', async () => {
+      await scenario('shipping=always', async ({ services, client, taskQueue }) => {
+        const orderId = uniqueOrderId('no-ship');
+        const outcome = expectFailed(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
+        expect(outcome.type).to.equal('OrderFailed');
+        const result = outcome.result;
+        expect(result, 'the failure details should carry the OrderResult').to.be.an('object');
+        expect(result!.status).to.equal('FAILED');
+        expect(result!.totalCents).to.equal(105_997);
+        expect(result!.compensations.map((c) => c.name)).to.deep.equal(['cancel shipment', 'release inventory', 'refund payment']);
+        expect(result!.compensations.map((c) => c.outcome)).to.deep.equal(['nothing to undo', 'done', 'done']);
+        expect(result!.steps).to.deep.equal([
+          { step: 'payment', state: 'COMPENSATED' },
+          { step: 'inventory', state: 'COMPENSATED' },
+          { step: 'shipping', state: 'FAILED' },
+          { step: 'notification', state: 'PENDING' },
+        ]);
+        expect(result!.trackingNumber).to.equal(undefined);
+        expect(result!.error).to.contain('shipping service unavailable');
+
+        const audit = services.ledger.audit();
+        expect(services.ledger.calls({ step: 'shipping' })).to.have.length(4);
+        expect(audit.orphanedCharges).to.have.length(0);
+        expect(audit.stuckReservations).to.have.length(0);
+        expect(audit.refunds).to.have.length(1);
+        expect(audit.releases).to.have.length(1);
+      });
+    });
+  });
+});
