@@ -1,9 +1,13 @@
 /**
  * `npm run client -- --lesson 06`: starts one order and watches it through the `status` query until
  * it ends, then prints the result and the ledger audit. Needs a worker (`npm run worker`).
+ * `--lesson 02` starts the lesson-02 workflow instead (it has no status query: the client waits for
+ * the result and prints a failure's whole `.cause` chain).
  */
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { formatCents, Ledger, ledgerPathFromEnv, sampleOrder } from '../services';
+import { formatCents, Ledger, ledgerPathFromEnv, Order, sampleOrder } from '../services';
+import * as lesson02 from '../solution/02-order-processing/client';
+import { TASK_QUEUE as TASK_QUEUE_02, workflowIdFor } from '../solution/02-order-processing/shared';
 import { orderOutcome, queryStatus, startOrder } from '../solution/06-order-fulfillment/client';
 import { parentWorkflowId, TASK_QUEUE, type OrderStatus } from '../solution/06-order-fulfillment/shared';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
@@ -14,12 +18,48 @@ const FLAGS = {
   lesson: { type: 'string', choices: Object.keys(LESSONS), description: 'lesson (default 06)' },
   target: { type: 'string', choices: ['solution', 'exercises'], description: 'only labels the output: the worker decides whose code runs' },
   order: { type: 'string', description: 'order ID (default ORDER-001, the sample order: 2 items, $1,059.97)' },
-  'task-queue': { type: 'string', description: 'task queue (default order-fulfillment)' },
+  'payment-token': { type: 'string', description: 'card token (default tok_visa; tok_declined is always declined)' },
+  'task-queue': { type: 'string', description: 'task queue (default the lesson\'s: 02 order-processing, 06 order-fulfillment)' },
 } as const;
 
 function describe(status: OrderStatus): string {
   const children = Object.entries(status.children).map(([kind, c]) => `${kind}=${c.state}`).join(' ');
   return `${status.state.padEnd(12)} ${children}`;
+}
+
+function printAudit(): void {
+  const ledger = Ledger.open(ledgerPathFromEnv());
+  console.log('\n' + formatAudit(ledger.audit(), ledger.path));
+  ledger.close();
+}
+
+/** Lesson 02: start (or follow) the order, wait for the result, print it. */
+async function runLesson02(client: Client, order: Order, taskQueue: string): Promise<number> {
+  const workflowId = workflowIdFor(order.orderId);
+  let handle;
+  try {
+    handle = await lesson02.startOrder(client, order, taskQueue);
+    console.log(`Started ${workflowId} (${formatCents(order.items.reduce((s, i) => s + i.quantity * i.unitPriceCents, 0))})`);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    handle = client.workflow.getHandle(workflowId);
+    console.log(`${workflowId} is already running: following it instead of starting it again.`);
+  }
+  console.log('Web UI: http://localhost:8233/namespaces/default/workflows/' + encodeURIComponent(workflowId));
+  const outcome = await lesson02.orderOutcome(handle);
+  if (outcome.kind === 'completed') {
+    const r = outcome.result;
+    console.log(`Completed: charged ${formatCents(r.totalCents)} (${r.chargeId}), shipping quote ${formatCents(r.shippingCents)}, tracking ${r.trackingNumber}`);
+  } else if (outcome.kind === 'failed') {
+    console.log('Failed. The .cause chain, top (where) to bottom (what):');
+    outcome.chain.forEach((link, i) => {
+      console.log(`  ${'  '.repeat(i)}${link.name}${link.type ? ` [${link.type}]` : ''}: ${link.message}`);
+    });
+  } else {
+    console.log(`Cancelled: ${outcome.message}`);
+  }
+  printAudit();
+  return outcome.kind === 'completed' ? 0 : 1;
 }
 
 async function main(): Promise<number> {
@@ -35,6 +75,8 @@ async function main(): Promise<number> {
   const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
   try {
     const order = sampleOrder(orderId);
+    if (args['payment-token']) order.paymentToken = args['payment-token'];
+    if (args.lesson === '02') return await runLesson02(client, order, args['task-queue'] ?? TASK_QUEUE_02);
     let handle;
     try {
       handle = await startOrder(client, order, args['task-queue'] ?? TASK_QUEUE);
@@ -66,9 +108,7 @@ async function main(): Promise<number> {
     } else {
       console.log(`${outcome.kind === 'failed' ? 'Failed' : 'Cancelled'}: ${outcome.message}`);
     }
-    const ledger = Ledger.open(ledgerPathFromEnv());
-    console.log('\n' + formatAudit(ledger.audit(), ledger.path));
-    ledger.close();
+    printAudit();
     return outcome.kind === 'completed' ? 0 : 1;
   } finally {
     await connection.close();

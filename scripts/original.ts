@@ -5,11 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fulfilOrder, OrderOutcome } from '../original/06-order-fulfillment/fulfil-order';
+import { OrderProcessor } from '../original/02-order-processing/order-processor';
+import { fulfilOrder } from '../original/06-order-fulfillment/fulfil-order';
 import {
+  type Audit,
   createServices,
   FaultPlan,
   formatCents,
+  LESSON_02_DEFAULT_FAULTS,
   LESSON_06_DEFAULT_FAULTS,
   Ledger,
   parseSeed,
@@ -17,30 +20,42 @@ import {
   sampleBatch,
 } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
-import { displayPath, formatAudit } from './lib/report';
+import { displayPath, formatAudit, plural } from './lib/report';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: ['06'], description: 'which lesson\'s monolith to run (default 06)' },
+  lesson: { type: 'string', choices: ['06', '02'], description: 'which lesson\'s original to run (default 06)' },
   orders: { type: 'int', min: 1, description: 'how many orders (default 20)' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
-  ledger: { type: 'string', description: 'ledger file, recreated on every run (default .data/original-06.sqlite)' },
+  ledger: { type: 'string', description: 'ledger file, recreated on every run (default .data/original-<lesson>.sqlite)' },
 } as const;
 
-const SUMMARY = `Runs a batch of orders through the original monolith (no retries, no cleanup).
-Faults come from ORDER_FAULTS (default ${LESSON_06_DEFAULT_FAULTS}).`;
+const SUMMARY = `Runs a batch of orders through a lesson's original code, then prints the ledger audit.
+  lesson 06: the monolith (no retries, no cleanup); faults default ${LESSON_06_DEFAULT_FAULTS}
+  lesson 02: the order processor with naive retry loops (no cleanup); faults default ${LESSON_02_DEFAULT_FAULTS}
+Faults come from ORDER_FAULTS when it is set.`;
 
-export function consequence(outcome: OrderOutcome): string {
-  if (outcome.status === 'completed') return '';
-  const ok = new Set(outcome.steps.filter((s) => s.ok).map((s) => s.step));
-  if (ok.has('shipping')) return '→ shipped, but the customer was never told; order marked failed';
-  if (ok.has('inventory')) return '→ customer charged, inventory stuck, no shipment';
-  if (ok.has('payment')) return '→ customer charged, no shipment';
+/**
+ * What a failed order left behind, read from the ledger rather than from the code's own log: an
+ * `after:N` fault charges the card and then reports an error, so the code believes nothing happened.
+ */
+export function consequence(status: 'completed' | 'failed', orderId: string, audit: Audit): string {
+  if (status === 'completed') return '';
+  const shipped = audit.shipments.some((s) => s.orderId === orderId && !s.cancelled);
+  const charged = audit.orphanedCharges.some((c) => c.orderId === orderId);
+  const stuck = audit.stuckReservations.some((r) => r.orderId === orderId);
+  if (shipped) return '→ shipped, but the customer was never told; order marked failed';
+  if (charged && stuck) return '→ customer charged, inventory stuck, no shipment';
+  if (charged) return '→ customer charged, no shipment';
+  if (stuck) return '→ inventory stuck, nothing charged';
   return '→ nothing charged';
 }
 
-export function formatOutcome(outcome: OrderOutcome): string {
+export function formatOutcome(
+  outcome: { orderId: string; status: 'completed' | 'failed'; steps: { step: string; ok: boolean; detail: string }[] },
+  audit: Audit,
+): string {
   const steps = outcome.steps.map((s) => (s.ok ? `✅ ${s.step} (${s.detail})` : `❌ ${s.step}: ${s.detail}`));
-  return [outcome.orderId, ...steps, consequence(outcome)].filter(Boolean).join('  ');
+  return [outcome.orderId, ...steps, consequence(outcome.status, outcome.orderId, audit)].filter(Boolean).join('  ');
 }
 
 async function main(): Promise<number> {
@@ -49,23 +64,30 @@ async function main(): Promise<number> {
     console.log(usage('npm run original --', SUMMARY, FLAGS));
     return 0;
   }
+  const lesson = args.lesson ?? '06';
   const count = args.orders ?? 20;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const faults = new FaultPlan(FaultPlan.fromEnv(LESSON_06_DEFAULT_FAULTS).spec, seed);
-  const ledgerPath = path.resolve(args.ledger ?? path.join(REPO_ROOT, '.data', 'original-06.sqlite'));
+  const defaults = lesson === '02' ? LESSON_02_DEFAULT_FAULTS : LESSON_06_DEFAULT_FAULTS;
+  const faults = new FaultPlan(FaultPlan.fromEnv(defaults).spec, seed);
+  const ledgerPath = path.resolve(args.ledger ?? path.join(REPO_ROOT, '.data', `original-${lesson}.sqlite`));
   // A fresh ledger every run: the same seed must meet the same faults (attempts are counted per key).
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(ledgerPath + suffix, { force: true });
   const services = createServices({ ledger: Ledger.open(ledgerPath), faults });
 
-  console.log(`Original monolith (lesson 06): ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}`);
+  const title = lesson === '02' ? 'Original order processor (lesson 02)' : 'Original monolith (lesson 06)';
+  console.log(`${title}: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}`);
   console.log('');
-  const outcomes: OrderOutcome[] = [];
+  const outcomes: { status: 'completed' | 'failed' }[] = [];
   try {
     for (const order of sampleBatch(count)) {
       const warnings: string[] = [];
-      const outcome = await fulfilOrder(order, services, { warn: (line: string) => warnings.push(line) });
+      const logger = { warn: (line: string) => warnings.push(line) };
+      const outcome =
+        lesson === '02'
+          ? await new OrderProcessor(services, { logger }).processOrder(order)
+          : await fulfilOrder(order, services, logger);
       outcomes.push(outcome);
-      console.log(formatOutcome(outcome));
+      console.log(formatOutcome(outcome, services.ledger.audit()));
       for (const line of warnings) console.log(`    WARN ${line}`);
     }
     const audit = services.ledger.audit();
@@ -74,10 +96,10 @@ async function main(): Promise<number> {
     console.log('');
     console.log(`${count} orders: ${count - failed} completed, ${failed} failed`);
     console.log(
-      `  ${new Set(audit.orphanedCharges.map((c) => c.orderId)).size} customers charged without shipment: ` +
+      `  ${plural(new Set(audit.orphanedCharges.map((c) => c.orderId)).size, 'customer')} charged without shipment: ` +
         `${formatCents(audit.totals.orphanedCents)}`,
     );
-    console.log(`  ${audit.stuckReservations.length} reservations stuck (${stuckItems} items locked)`);
+    console.log(`  ${plural(audit.stuckReservations.length, 'reservation')} stuck (${plural(stuckItems, 'item')} locked)`);
     console.log('');
     console.log(formatAudit(audit, ledgerPath));
     console.log('');

@@ -8,6 +8,11 @@ export function displayPath(file: string): string {
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
+/** `1 item`, `3 items`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function formatAudit(audit: Audit, ledgerPath: string): string {
   const lines: string[] = [];
   const orphanOrders = new Set(audit.orphanedCharges.map((c) => c.orderId));
@@ -26,7 +31,7 @@ export function formatAudit(audit: Audit, ledgerPath: string): string {
       `${orphanOrders.size ? `: ${[...orphanOrders].join(', ')}` : ''})`,
   );
   lines.push(
-    `  stuck reservations: ${audit.stuckReservations.length} (${stuckItems} items locked` +
+    `  stuck reservations: ${audit.stuckReservations.length} (${plural(stuckItems, 'item')} locked` +
       `${audit.stuckReservations.length ? `: ${audit.stuckReservations.map((r) => r.orderId).join(', ')}` : ''})`,
   );
   return lines.join('\n');

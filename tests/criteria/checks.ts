@@ -25,6 +25,12 @@ export const SCENARIOS = {
   inventoryFails: { id: 'inventory-fails', faults: 'inventory=always' },
   inventoryFlaky: { id: 'inventory-flaky', faults: 'inventory=first:2' },
   notificationFails: { id: 'notification-fails', faults: 'notification=always' },
+  // Lesson 02
+  happy02: { id: '02-happy', faults: 'none' },
+  flaky02: { id: '02-flaky', faults: 'payment=first:1,inventory=first:2' },
+  // The solution fails this order in about 1.5 s; a shorter bound keeps a forgotten maximumAttempts quick to report.
+  inventoryFails02: { id: '02-inventory-fails', faults: 'inventory=always', timeoutMs: 10_000 },
+  declined02: { id: '02-declined', faults: 'none', order: { paymentToken: 'tok_declined' } },
 } satisfies Record<string, Scenario>;
 
 const CHILD_TYPES: Record<Kind, string> = {
@@ -84,6 +90,70 @@ export function childRuns(obs: Observation): ChildRun[] | undefined {
 
 const NO_HISTORY = 'no workflow history: this target runs no Temporal workflows';
 
+// ---- lesson 02: activities read from the workflow's history --------------------------------------
+
+/** Lesson 02's activities, in the order the workflow must run them, and the service step each calls. */
+const ACTIVITY_STEPS_02 = [
+  ['validateOrder', 'validate'],
+  ['chargePayment', 'payment'],
+  ['reserveInventory', 'inventory'],
+  ['scheduleShipment', 'shipping'],
+] as const;
+
+interface ActivityRun {
+  type: string;
+  scheduledId: number;
+  maximumAttempts?: number;
+  backoffCoefficient?: number;
+  /** The attempt of the last ActivityTaskStarted (the history records only the last attempt's start). */
+  attempt?: number;
+  closedId?: number;
+  closedAs?: string;
+}
+
+/** The activities the workflow scheduled, from its event history, in the order it scheduled them. */
+export function activityRuns(obs: Observation): ActivityRun[] | undefined {
+  if (!obs.history) return undefined;
+  const runs = new Map<number, ActivityRun>();
+  for (const event of obs.history.events ?? []) {
+    const id = num(event.eventId);
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      runs.set(id, {
+        type: scheduled.activityType?.name ?? '',
+        scheduledId: id,
+        maximumAttempts: scheduled.retryPolicy?.maximumAttempts ?? undefined,
+        backoffCoefficient: scheduled.retryPolicy?.backoffCoefficient ?? undefined,
+      });
+      continue;
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      const run = runs.get(num(started.scheduledEventId));
+      if (run) run.attempt = started.attempt ?? undefined;
+      continue;
+    }
+    const closes: [string, { scheduledEventId?: unknown } | null | undefined][] = [
+      ['completed', event.activityTaskCompletedEventAttributes],
+      ['failed', event.activityTaskFailedEventAttributes],
+      ['timed out', event.activityTaskTimedOutEventAttributes],
+      ['cancelled', event.activityTaskCanceledEventAttributes],
+    ];
+    for (const [closedAs, attrs] of closes) {
+      const run = attrs ? runs.get(num(attrs.scheduledEventId)) : undefined;
+      if (run) {
+        run.closedId = id;
+        run.closedAs = closedAs;
+      }
+    }
+  }
+  return [...runs.values()];
+}
+
+function callsOf(obs: Observation, step: string): number {
+  return obs.calls.filter((c) => c.step === step).length;
+}
+
 function completed(obs: Observation): Verdict {
   if (obs.outcome.kind === 'completed') return ok();
   return fail(`the order ended as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`);
@@ -99,6 +169,12 @@ function ledgerClean(obs: Observation): Verdict {
 
 function callOrder(obs: Observation, steps: string[]): string[] {
   return obs.calls.filter((c) => steps.includes(c.step) && c.outcome === 'ok').map((c) => c.step);
+}
+
+/** Lesson 02's shipping rule (docs/02-order-processing.md, Part D): $5.99 for the first unit, $1.50 per extra unit. */
+function expectedShippingCents(obs: Observation): number {
+  const units = obs.order.items.reduce((sum, item) => sum + item.quantity, 0);
+  return 599 + 150 * (units - 1);
 }
 
 export interface Criterion extends CriterionMeta {
@@ -232,6 +308,133 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
         return fail(`the parent started payment ${starts('payment')}× and inventory ${starts('inventory')}×: the retry should happen inside the inventory child`);
       }
       return ok();
+    },
+  },
+  '02-happy-path': {
+    scenario: SCENARIOS.happy02,
+    check: (obs) => {
+      const done = completed(obs);
+      if (!done.pass) return done;
+      const a = obs.audit;
+      const counts = `charges ${a.charges.length}, reservations ${a.reservations.length}, shipments ${a.shipments.length}, refunds ${a.refunds.length}`;
+      if (a.charges.length !== 1 || a.reservations.length !== 1 || a.shipments.length !== 1 || a.refunds.length !== 0) {
+        return fail(`expected one charge, one reservation, one shipment and no refund; the ledger has ${counts}`);
+      }
+      const calls = ACTIVITY_STEPS_02.map(([, step]) => `${step} ${callsOf(obs, step)}`);
+      if (ACTIVITY_STEPS_02.some(([, step]) => callsOf(obs, step) !== 1)) return fail(`expected one call per service; the ledger has ${calls.join(', ')}`);
+      const total = obs.order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+      if (a.charges[0].amountCents !== total) return fail(`charged ${a.charges[0].amountCents} cents, expected ${total} (the order total)`);
+      return ok(counts);
+    },
+  },
+  '02-activities-in-order': {
+    scenario: SCENARIOS.happy02,
+    check: (obs) => {
+      const runs = activityRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      const expected = ACTIVITY_STEPS_02.map(([type]) => type);
+      const types = runs.map((r) => r.type);
+      if (types.join() !== expected.join()) {
+        return fail(`the history schedules ${types.join(' → ') || 'no activities'}; expected ${expected.join(' → ')}`);
+      }
+      for (let i = 1; i < runs.length; i++) {
+        const previous = runs[i - 1];
+        if (previous.closedId === undefined || previous.closedId > runs[i].scheduledId) {
+          return fail(`${runs[i].type} was scheduled before ${previous.type} had finished`);
+        }
+      }
+      return ok(types.join(' → '));
+    },
+  },
+  '02-one-call-per-attempt': {
+    scenario: SCENARIOS.flaky02,
+    check: (obs) => {
+      const runs = activityRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      const problems: string[] = [];
+      const seen: string[] = [];
+      // Every activity the workflow got to (an order that fails early, e.g. without retries, runs fewer).
+      const present = ACTIVITY_STEPS_02.filter(([type]) => runs.some((r) => r.type === type));
+      if (present.length === 0) return fail('the history schedules none of validateOrder, chargePayment, reserveInventory, scheduleShipment');
+      for (const [type, step] of present) {
+        const run = runs.find((r) => r.type === type)!;
+        const calls = callsOf(obs, step);
+        seen.push(`${step} ${calls}/${run.attempt ?? 0}`);
+        if (calls !== run.attempt) {
+          problems.push(
+            `the ${step} service was called ${calls} time(s) in ${run.attempt ?? 0} attempt(s) of ${type}` +
+              (calls > (run.attempt ?? 0) ? ': a retry loop inside the activity hides attempts from Temporal' : ''),
+          );
+        }
+      }
+      return problems.length ? fail(problems.join('; ')) : ok(`calls/attempts: ${seen.join(', ')}`);
+    },
+  },
+  '02-retry-policy': {
+    scenario: SCENARIOS.flaky02,
+    check: (obs) => {
+      const runs = activityRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      if (runs.length === 0) return fail('the history schedules no activities');
+      const wrong = runs.filter((r) => r.maximumAttempts !== 3 || !(Number(r.backoffCoefficient) > 1));
+      if (wrong.length) {
+        return fail(
+          `expected retryPolicy.maximumAttempts 3 with a backoffCoefficient above 1 on every activity; the history shows ` +
+            wrong.map((r) => `${r.type}: maximumAttempts ${r.maximumAttempts || 'unset (unlimited)'}, backoffCoefficient ${r.backoffCoefficient || 'unset'}`).join('; '),
+        );
+      }
+      const done = completed(obs);
+      if (!done.pass) return fail(`payment failed once and inventory twice, and ${done.detail}`);
+      const inventory = runs.find((r) => r.type === 'reserveInventory');
+      if (inventory?.attempt !== 3) return fail(`reserveInventory completed on attempt ${inventory?.attempt ?? 'none'}; expected attempt 3`);
+      return ok();
+    },
+  },
+  '02-retries-capped': {
+    scenario: SCENARIOS.inventoryFails02,
+    check: (obs) => {
+      if (obs.outcome.kind === 'completed') return fail('the order completed although inventory always fails');
+      if (obs.outcome.kind !== 'failed') return fail(`the order ended as ${obs.outcome.kind}: ${obs.outcome.message}`);
+      const calls = callsOf(obs, 'inventory');
+      if (calls !== 3) return fail(`the inventory service was called ${calls} time(s); expected exactly 3`);
+      if (obs.audit.shipments.length) return fail('a shipment was scheduled although inventory failed');
+      const runs = activityRuns(obs);
+      if (!runs) return fail(`${NO_HISTORY}; its 3 attempts are invisible outside the process`);
+      const inventory = runs.find((r) => r.type === 'reserveInventory');
+      if (inventory?.attempt !== 3 || inventory.closedAs !== 'failed') {
+        return fail(`the history shows reserveInventory ${inventory ? `${inventory.closedAs ?? 'open'} on attempt ${inventory.attempt ?? 'none'}` : 'never scheduled'}; expected it to fail on attempt 3`);
+      }
+      return ok();
+    },
+  },
+  '02-business-errors-not-retried': {
+    scenario: SCENARIOS.declined02,
+    check: (obs) => {
+      if (obs.outcome.kind === 'completed') return fail('the order completed with a declined card');
+      const calls = callsOf(obs, 'payment');
+      if (calls !== 1) return fail(`the payment gateway was called ${calls} time(s) for a declined card; expected exactly 1 (a decline never succeeds on retry)`);
+      if (obs.outcome.kind !== 'failed') return fail(`the order ended as ${obs.outcome.kind}: ${obs.outcome.message}`);
+      if (obs.audit.charges.length || obs.audit.reservations.length) return fail('something was charged or reserved for a declined card');
+      return ok();
+    },
+  },
+  '02-totals-in-workflow': {
+    scenario: SCENARIOS.happy02,
+    check: (obs) => {
+      const runs = activityRuns(obs);
+      if (!runs) return fail(NO_HISTORY);
+      const calc = runs.filter((r) => /total|quote|calculat|price|cost/i.test(r.type)).map((r) => r.type);
+      if (calc.length) return fail(`the history runs ${calc.join(', ')} as activities; a pure calculation belongs in the workflow`);
+      const done = completed(obs);
+      if (!done.pass) return done;
+      const total = obs.order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+      const charged = obs.audit.charges.map((c) => c.amountCents);
+      if (charged.length !== 1 || charged[0] !== total) return fail(`charged ${charged.join(', ') || 'nothing'}; expected one charge of ${total} cents (the order total)`);
+      const result = (obs.outcome as { result?: { totalCents?: unknown; shippingCents?: unknown } }).result;
+      if (result?.totalCents !== total) return fail(`the result's totalCents is ${JSON.stringify(result?.totalCents)}; expected ${total}`);
+      const shipping = expectedShippingCents(obs);
+      if (result?.shippingCents !== shipping) return fail(`the result's shippingCents is ${JSON.stringify(result?.shippingCents)}; expected ${shipping}`);
+      return ok(`total ${total}, shipping ${shipping}`);
     },
   },
   '06-notification-failure-tolerated': {

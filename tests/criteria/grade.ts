@@ -6,7 +6,7 @@
 import metadata from './criteria.json';
 import { criteriaFor } from './checks';
 import { Finding, compileErrors, workflowPitfalls } from './pitfalls';
-import { REPO_ROOT } from './observe';
+import { LessonId, REPO_ROOT } from './observe';
 import { Score, scoreTarget } from './scorecard';
 
 export interface GradedCriterion {
@@ -57,25 +57,42 @@ function explain(score: Score, findings: Finding[]): string | undefined {
     const busiest = [...byStep.entries()].sort((a, b) => b[1] - a[1])[0];
     if (unlimited) return `${outcome.message}: ${at(unlimited)} ${unlimited.message}`;
     if (busiest && busiest[1] > 4) {
-      return `${outcome.message}: the ${busiest[0]} step was tried ${busiest[1]} times and kept failing. Without maximumAttempts an activity is retried forever; set a limit so the failure reaches the parent and it can compensate.`;
+      return `${outcome.message}: the ${busiest[0]} step was tried ${busiest[1]} times and kept failing. Without maximumAttempts an activity is retried forever; set a limit so the failure reaches ${score.criterion.lesson === '02' ? 'the workflow and the order fails instead of hanging' : 'the parent and it can compensate'}.`;
     }
     return `${outcome.message}. Look for a step that waits forever (an activity with unlimited retries, a child that never completes).`;
+  }
+  if (outcome?.kind === 'failed') {
+    // An activity retried without a limit can also end as a failure: the server cuts its last attempt
+    // off at the workflow's execution timeout, and the workflow reports that as its own failure.
+    const unlimited = first('unlimited-retries');
+    const calls = score.observation?.calls ?? [];
+    const byStep = new Map<string, number>();
+    for (const c of calls) byStep.set(c.step, (byStep.get(c.step) ?? 0) + 1);
+    const busiest = [...byStep.entries()].sort((a, b) => b[1] - a[1])[0];
+    if (unlimited && busiest && busiest[1] > 4) {
+      return `The ${busiest[0]} step was tried ${busiest[1]} times before the order gave up: ${at(unlimited)} ${unlimited.message}`;
+    }
   }
   if (outcome?.kind === 'failed' && /TODO Part [A-Z]/.test(outcome.message)) {
     return `Still a TODO: ${outcome.message.replace(/^order \S+ failed at \w+: /, '').split(';')[0]}`;
   }
-  if (score.criterion.id === '06-children-in-order' || score.criterion.id === '06-happy-path') {
+  if (outcome?.kind === 'failed' && outcome.root && /TODO Part [A-Z]/.test(outcome.root)) {
+    return `Still a TODO: ${outcome.root}`;
+  }
+  if (['06-children-in-order', '06-happy-path', '02-activities-in-order', '02-happy-path'].includes(score.criterion.id)) {
     const missing = first('missing-await');
     if (missing) return `${at(missing)} ${missing.message}`;
   }
-  if (outcome?.kind === 'failed' && outcome.message) return `The order failed: ${outcome.message.split('\n')[0]}`;
+  if (outcome?.kind === 'failed' && outcome.message) {
+    return `The order failed: ${outcome.message.split('\n')[0]}${outcome.root ? ` (root cause: ${outcome.root.split('\n')[0]})` : ''}`;
+  }
   return undefined;
 }
 
 /** Grades the lesson code in `lessonDir` (needs the test server: tests/support/server.ts). */
 export async function gradeLesson(lesson: string, lessonDir: string, part?: string): Promise<GradeReport> {
   const findings = [...compileErrors(lessonDir, REPO_ROOT), ...workflowPitfalls(lessonDir, REPO_ROOT)];
-  const scores = await scoreTarget({ kind: 'temporal', name: 'grade', lessonDir }, criteriaFor(lesson, part));
+  const scores = await scoreTarget({ kind: 'temporal', name: 'grade', lessonDir, lesson: lesson as LessonId }, criteriaFor(lesson, part));
   const criteria = scores.map((score) => ({
     id: score.criterion.id,
     part: score.criterion.part,

@@ -3,6 +3,10 @@
  * criteria need: the outcome, the ledger, the parent's event history, what visibility says about
  * each child, and each workflow's answer to the `status` query.
  *
+ * Every target belongs to a lesson (default 06). Lesson 06 starts `orderFulfillmentWorkflow` as
+ * `order-<orderId>` and also records its children and `status` queries; lesson 02 starts
+ * `orderProcessingWorkflow` as `order-processing-<orderId>`, which has neither.
+ *
  * Targets:
  *   - a Temporal implementation (solution/, exercises/, or a copy of either) run by a worker on the
  *     test server with a fresh ledger and a unique task queue;
@@ -13,6 +17,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { OrderProcessor } from '../../original/02-order-processing/order-processor';
 import { fulfilOrder } from '../../original/06-order-fulfillment/fulfil-order';
 import { Audit, CallRow, FaultPlan, Order, sampleOrder, Services } from '../../services';
 import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
@@ -22,14 +27,31 @@ export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const CHILD_KINDS = ['payment', 'inventory', 'shipping', 'notification'] as const;
 export type Kind = (typeof CHILD_KINDS)[number];
 
+export type LessonId = '02' | '06';
+
 export type Target =
-  | { kind: 'temporal'; name: string; /** e.g. <repo>/solution/06-order-fulfillment */ lessonDir: string }
-  | { kind: 'original'; name: 'original' };
+  | { kind: 'temporal'; name: string; /** e.g. <repo>/solution/06-order-fulfillment */ lessonDir: string; lesson?: LessonId }
+  | { kind: 'original'; name: 'original'; lesson?: LessonId };
+
+/** What a lesson's workflow is called and how its ID is made. */
+export const LESSON_WORKFLOWS: Record<LessonId, { type: string; workflowId: (orderId: string) => string }> = {
+  '06': { type: 'orderFulfillmentWorkflow', workflowId: (orderId) => `order-${orderId}` },
+  '02': { type: 'orderProcessingWorkflow', workflowId: (orderId) => `order-processing-${orderId}` },
+};
+
+/** The lesson a lesson directory name belongs to: `02-order-processing` → `02`. */
+export function lessonOf(dirName: string): LessonId {
+  const id = path.basename(dirName).slice(0, 2);
+  if (id !== '02' && id !== '06') throw new Error(`${dirName} is not a lesson directory (expected 02-… or 06-…)`);
+  return id;
+}
 
 export function lessonTarget(name: 'solution' | 'exercises', lesson = '06-order-fulfillment'): Target {
-  return { kind: 'temporal', name, lessonDir: path.join(REPO_ROOT, name, lesson) };
+  return { kind: 'temporal', name, lessonDir: path.join(REPO_ROOT, name, lesson), lesson: lessonOf(lesson) };
 }
 export const ORIGINAL: Target = { kind: 'original', name: 'original' };
+/** Lesson 02's original: the order processor with naive retry loops. */
+export const ORIGINAL_02: Target = { kind: 'original', name: 'original', lesson: '02' };
 
 /** The solution's slowest scenario takes about 5 s; a run still going after this is broken. */
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -37,13 +59,15 @@ export const DEFAULT_TIMEOUT_MS = 20_000;
 export interface Scenario {
   id: string;
   faults: string;
+  /** Changes to the sample order (e.g. a declined card token). */
+  order?: Partial<Order>;
   /** How long the order may take before the run is stopped and explained (ms). */
   timeoutMs?: number;
 }
 
 export type Outcome =
   | { kind: 'completed'; result?: any }
-  | { kind: 'failed'; message: string; type?: string; details?: any }
+  | { kind: 'failed'; message: string; type?: string; details?: any; /** The deepest message of the `.cause` chain, when it differs. */ root?: string }
   | { kind: 'cancelled'; message: string }
   | { kind: 'timeout'; message: string }
   /** A workflow task kept failing (a bug in workflow code): the run was stopped early. */
@@ -88,16 +112,21 @@ async function settle<T>(promise: Promise<T>): Promise<T | { queryError: string 
 
 function orderFor(scenario: Scenario): Order {
   // A unique order ID per run keeps workflow IDs apart on the shared test server.
-  return sampleOrder(`ORDER-${scenario.id}-${randomUUID().slice(0, 8)}`);
+  return { ...sampleOrder(`ORDER-${scenario.id}-${randomUUID().slice(0, 8)}`), ...scenario.order };
 }
 
 async function observeOriginal(target: Target, scenario: Scenario, services: Services, order: Order): Promise<Observation> {
-  const result = await fulfilOrder(order, services, { warn: () => undefined });
+  const lesson = target.lesson ?? '06';
+  const logger = { warn: () => undefined };
+  const result =
+    lesson === '02'
+      ? await new OrderProcessor(services, { logger }).processOrder(order)
+      : await fulfilOrder(order, services, logger);
   return {
     target: target.name,
     scenario: scenario.id,
     order,
-    parentWorkflowId: `order-${order.orderId}`,
+    parentWorkflowId: LESSON_WORKFLOWS[lesson].workflowId(order.orderId),
     outcome: result.status === 'completed' ? { kind: 'completed', result } : { kind: 'failed', message: result.error ?? 'failed' },
     audit: services.ledger.audit(),
     calls: services.ledger.calls(),
@@ -109,10 +138,9 @@ async function observeOriginal(target: Target, scenario: Scenario, services: Ser
  * failed workflow task forever (a plain Error, a nondeterministic change), so waiting for the result
  * would only end at the timeout; this reports the first such failure instead.
  */
-function watchForFailingTasks(parentId: string, orderId: string) {
+function watchForFailingTasks(ids: string[]) {
   const client = testEnv().client;
   let stopped = false;
-  const ids = [parentId, ...CHILD_KINDS.map((kind) => `${kind}-${orderId}`)];
   const found = (async (): Promise<Extract<Outcome, { kind: 'stuck' }>> => {
     while (!stopped) {
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -166,7 +194,8 @@ async function observeTemporal(
   const env = testEnv();
   const client = env.client;
   const taskQueue = uniqueTaskQueue(`${target.name}-${scenario.id}`);
-  const parentWorkflowId = `order-${order.orderId}`;
+  const lesson = target.lesson ?? '06';
+  const parentWorkflowId = LESSON_WORKFLOWS[lesson].workflowId(order.orderId);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createActivities } = require(path.join(target.lessonDir, 'activities')) as {
     createActivities: (s: Services) => object;
@@ -183,14 +212,16 @@ async function observeTemporal(
   await withWorker(
     { taskQueue, workflowsPath: path.join(target.lessonDir, 'workflows'), activities: createActivities(services) },
     async () => {
-      const handle = await client.workflow.start('orderFulfillmentWorkflow', {
+      const handle = await client.workflow.start(LESSON_WORKFLOWS[lesson].type, {
         taskQueue,
         workflowId: parentWorkflowId,
         args: [order],
         // A bound on the whole order: a broken implementation ends as a timeout, never a hang.
         workflowExecutionTimeout: scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       });
-      const stuck = watchForFailingTasks(parentWorkflowId, order.orderId);
+      const stuck = watchForFailingTasks(
+        lesson === '06' ? [parentWorkflowId, ...CHILD_KINDS.map((kind) => `${kind}-${order.orderId}`)] : [parentWorkflowId],
+      );
       try {
         const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
         if ('done' in first) {
@@ -207,9 +238,13 @@ async function observeTemporal(
           } else if (cause?.name === 'CancelledFailure') {
             observation.outcome = { kind: 'cancelled', message: cause.message };
           } else {
+            let deepest: Error = err;
+            while (deepest.cause instanceof Error) deepest = deepest.cause;
+            const message = cause?.message ?? err.message;
             observation.outcome = {
               kind: 'failed',
-              message: cause?.message ?? err.message,
+              message,
+              ...(deepest.message !== message ? { root: deepest.message } : {}),
               type: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause?.name,
               details: cause instanceof ApplicationFailure ? cause.details?.[0] : undefined,
             };
@@ -220,6 +255,7 @@ async function observeTemporal(
       }
       stuck.stop();
       observation.history = await handle.fetchHistory();
+      if (lesson !== '06') return; // lesson 02 has no children and no queries
       // Queries need a running worker, so they happen here, before it stops.
       const childIds = Object.fromEntries(CHILD_KINDS.map((kind) => [kind, `${kind}-${order.orderId}`])) as Record<Kind, string>;
       observation.queries = {

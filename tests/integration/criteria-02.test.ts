@@ -1,0 +1,74 @@
+/**
+ * The before/after proof for lesson 02: the solution passes every criterion; the original order
+ * processor's scorecard is asserted exactly (its retry loops complete a fault-free order, but
+ * nothing about them is visible, capped in the open, or able to tell a declined card from a timeout).
+ */
+import { expect } from 'chai';
+import { criteriaFor } from '../criteria/checks';
+import { lessonTarget, ORIGINAL_02 } from '../criteria/observe';
+import { Score, scoreTarget } from '../criteria/scorecard';
+
+const CRITERIA = criteriaFor('02');
+
+describe('lesson 02 criteria', function () {
+  this.timeout(180_000);
+
+  it('has its criteria in criteria.json', () => {
+    expect(CRITERIA.map((c) => c.id)).to.deep.equal([
+      '02-happy-path',
+      '02-activities-in-order',
+      '02-one-call-per-attempt',
+      '02-retry-policy',
+      '02-retries-capped',
+      '02-business-errors-not-retried',
+      '02-totals-in-workflow',
+    ]);
+  });
+
+  describe('solution', () => {
+    let scores: Score[];
+    before(async () => {
+      scores = await scoreTarget(lessonTarget('solution', '02-order-processing'), CRITERIA);
+    });
+    for (const criterion of CRITERIA) {
+      it(`passes ${criterion.id}: ${criterion.title}`, () => {
+        const score = scores.find((s) => s.criterion.id === criterion.id)!;
+        expect(score.pass, score.detail).to.equal(true);
+      });
+    }
+    it('reports a failure bottom-up: the top says where, the root cause says what', () => {
+      const declined = scores.find((s) => s.criterion.id === '02-business-errors-not-retried')!.observation!.outcome;
+      expect(declined).to.include({ kind: 'failed', type: 'OrderFailed' });
+      expect((declined as { message: string }).message).to.match(/^order ORDER-02-declined-\S+ failed at payment$/);
+      expect((declined as { root?: string }).root).to.match(/^card declined for order/);
+    });
+    it('still leaves the charge orphaned when inventory fails for good (no compensation until lesson 06)', () => {
+      const capped = scores.find((s) => s.criterion.id === '02-retries-capped')!.observation!;
+      expect(capped.audit.orphanedCharges).to.have.length(1);
+      expect(capped.audit.refunds).to.have.length(0);
+    });
+  });
+
+  describe('original (the order processor with naive retry loops)', () => {
+    // Exactly what the original gets right: a fault-free order. Its retries are real but invisible,
+    // and it retries a declined card three times.
+    const EXPECTED_PASSES = ['02-happy-path'];
+    let scores: Score[];
+    before(async () => {
+      scores = await scoreTarget(ORIGINAL_02, CRITERIA);
+    });
+    it('has exactly the expected scorecard', () => {
+      const passed = scores.filter((s) => s.pass).map((s) => s.criterion.id);
+      expect(passed).to.deep.equal(EXPECTED_PASSES);
+    });
+    it('retries a declined card three times', () => {
+      const declined = scores.find((s) => s.criterion.id === '02-business-errors-not-retried')!;
+      expect(declined.detail).to.match(/called 3 time\(s\) for a declined card/);
+    });
+    it('caps inventory at 3 calls too, but nothing outside the process can see them', () => {
+      const capped = scores.find((s) => s.criterion.id === '02-retries-capped')!;
+      expect(capped.observation!.calls.filter((c) => c.step === 'inventory')).to.have.length(3);
+      expect(capped.detail).to.match(/no workflow history/);
+    });
+  });
+});

@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { OrderProcessor } from '../../original/02-order-processing/order-processor';
+import { FaultPlan, LESSON_02_DEFAULT_FAULTS, sampleBatch, sampleOrder } from '../../services';
+import { freshLedgerPath, freshServices } from '../support/harness';
+
+const silent = { warn: () => undefined };
+
+async function runBatch(faults: FaultPlan, count: number) {
+  const services = freshServices(faults);
+  try {
+    const processor = new OrderProcessor(services, { logger: silent, sleepMs: 0 });
+    const outcomes = [];
+    for (const order of sampleBatch(count)) outcomes.push(await processor.processOrder(order));
+    return { outcomes, audit: services.ledger.audit(), calls: services.ledger.calls() };
+  } finally {
+    services.close();
+  }
+}
+
+describe('original (lesson 02 order processor)', () => {
+  it('the same seed gives the same outcomes; its loops retry up to 3 attempts per step', async () => {
+    const a = await runBatch(FaultPlan.parse(LESSON_02_DEFAULT_FAULTS, 1), 30);
+    const b = await runBatch(FaultPlan.parse(LESSON_02_DEFAULT_FAULTS, 1), 30);
+    expect(a.outcomes).to.deep.equal(b.outcomes);
+    expect(a.audit).to.deep.equal(b.audit);
+    expect(Math.max(...a.calls.map((c) => c.attempt))).to.be.at.most(3);
+    expect(Object.values(a.audit.totals.retriesByStep).reduce((x, y) => x + y, 0)).to.be.greaterThan(0);
+  });
+
+  it('computes the total and the shipping quote in process: $1,059.97 and $8.99 for the sample order', async () => {
+    const services = freshServices(FaultPlan.none());
+    try {
+      const outcome = await new OrderProcessor(services, { logger: silent }).processOrder(sampleOrder());
+      expect(outcome).to.include({ status: 'completed', totalCents: 105_997, shippingCents: 899 });
+    } finally {
+      services.close();
+    }
+  });
+
+  it('retries a declined card three times (it cannot tell a business error from a timeout)', async () => {
+    const services = freshServices(FaultPlan.none());
+    try {
+      const outcome = await new OrderProcessor(services, { logger: silent }).processOrder({ ...sampleOrder(), paymentToken: 'tok_declined' });
+      expect(outcome.status).to.equal('failed');
+      expect(services.ledger.calls({ step: 'payment' })).to.have.length(3);
+    } finally {
+      services.close();
+    }
+  });
+
+  it('with shipping=always every order is charged and reserved, and nothing is undone', async () => {
+    const { outcomes, audit, calls } = await runBatch(FaultPlan.parse('shipping=always', 1), 5);
+    expect(outcomes.every((o) => o.status === 'failed')).to.equal(true);
+    expect(audit.orphanedCharges).to.have.length(5);
+    expect(audit.stuckReservations).to.have.length(5);
+    expect(calls.filter((c) => c.step === 'shipping')).to.have.length(15);
+  });
+
+  it('`npm run original -- --lesson 02` prints the same bytes for the same seed', function () {
+    this.timeout(60_000);
+    const run = () =>
+      execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), 'scripts/original.ts', '--lesson', '02', '--seed', '1', '--orders', '12', '--ledger', freshLedgerPath('cli02')], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
+        encoding: 'utf8',
+      }).replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)').replace(/--ledger \S+/, '--ledger X');
+    const first = run();
+    expect(first).to.contain('Original order processor (lesson 02): 12 orders, seed 1, faults payment=0.2,inventory=0.15,shipping=0.1');
+    expect(first).to.contain('12 orders:');
+    expect(run()).to.equal(first);
+  });
+});
