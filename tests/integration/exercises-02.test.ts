@@ -9,44 +9,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import metadata from '../criteria/criteria.json';
 import { criteriaFor } from '../criteria/checks';
-import { gradeLesson, GradeReport } from '../criteria/grade';
+import { gradeLesson } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode } from '../criteria/mirror';
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget } from '../criteria/scorecard';
+import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
 
 const LESSON = '02-order-processing';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
 const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
 const DOC = path.join(REPO_ROOT, (metadata.lessons as Record<string, { doc: string }>)['02'].doc);
 
-/** A copy of the solution at the same depth as the real lesson dirs (relative imports keep working). */
-function variant(name: string, mutate: (dir: string) => void): string {
-  const root = path.join(REPO_ROOT, `.variant-02-${name}`);
-  fs.rmSync(root, { recursive: true, force: true });
-  const dir = path.join(root, LESSON);
-  fs.cpSync(SOLUTION, dir, { recursive: true });
-  mutate(dir);
-  return dir;
-}
+after(() => removeVariants('02-'));
 
-function edit(file: string, from: string | RegExp, to: string): void {
-  const text = fs.readFileSync(file, 'utf8');
-  const next = text.replace(from, to);
-  if (next === text) throw new Error(`mutation did not apply to ${file}: ${from}`);
-  fs.writeFileSync(file, next);
-}
-
-function criterion(report: GradeReport, id: string) {
-  const found = report.criteria.find((c) => c.id === id);
-  if (!found) throw new Error(`no criterion ${id} in the report`);
-  return found;
-}
-
-after(() => {
-  for (const entry of fs.readdirSync(REPO_ROOT)) {
-    if (entry.startsWith('.variant-02-')) fs.rmSync(path.join(REPO_ROOT, entry), { recursive: true, force: true });
-  }
-});
+const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `02-${name}`, mutate);
 
 describe('lesson 02 exercises', function () {
   this.timeout(180_000);

@@ -8,43 +8,19 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { criteriaFor } from '../criteria/checks';
-import { gradeLesson, GradeReport } from '../criteria/grade';
+import { gradeLesson } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget } from '../criteria/scorecard';
+import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
 
 const LESSON = '06-order-fulfillment';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
 const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
 
-/** A copy of the solution at the same depth as the real lesson dirs (relative imports keep working). */
-function variant(name: string, mutate: (dir: string) => void): string {
-  const root = path.join(REPO_ROOT, `.variant-${name}`);
-  fs.rmSync(root, { recursive: true, force: true });
-  const dir = path.join(root, LESSON);
-  fs.cpSync(SOLUTION, dir, { recursive: true });
-  mutate(dir);
-  return dir;
-}
+after(() => removeVariants());
 
-function edit(file: string, from: string | RegExp, to: string): void {
-  const text = fs.readFileSync(file, 'utf8');
-  const next = text.replace(from, to);
-  if (next === text) throw new Error(`mutation did not apply to ${file}: ${from}`);
-  fs.writeFileSync(file, next);
-}
-
-function criterion(report: GradeReport, id: string) {
-  const found = report.criteria.find((c) => c.id === id);
-  if (!found) throw new Error(`no criterion ${id} in the report`);
-  return found;
-}
-
-after(() => {
-  for (const entry of fs.readdirSync(REPO_ROOT)) {
-    if (entry.startsWith('.variant-')) fs.rmSync(path.join(REPO_ROOT, entry), { recursive: true, force: true });
-  }
-});
+const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, name, mutate);
 
 describe('lesson 06 exercises', function () {
   this.timeout(180_000);
