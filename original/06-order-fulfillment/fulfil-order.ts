@@ -52,7 +52,7 @@ export async function fulfilOrder(
       orderId: order.orderId,
       items: order.items,
     });
-    steps.push({ step, ok: true, detail: `${order.items.length} item${order.items.length === 1 ? '' : 's'} locked, ${reservation.itemCount} units` });
+    steps.push({ step, ok: true, detail: `${order.items.length} item${order.items.length === 1 ? '' : 's'} locked, ${reservation.itemCount} unit${reservation.itemCount === 1 ? '' : 's'}` });
 
     step = 'shipping';
     const shipment = await services.shipping.arrange({
