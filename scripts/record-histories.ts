@@ -17,7 +17,7 @@
  */
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import * as proto from '@temporalio/proto';
-import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,32 +35,14 @@ const IDENTITY = 'record-histories';
 
 type History = proto.temporal.api.history.v1.IHistory;
 
-/*
- * The fixture format, both ways. This is exactly what `historyToJSON` / `historyFromJSON` from
- * @temporalio/common/lib/proto-utils do (and what Worker.runReplayHistory calls on a JSON history),
- * but those fail in this install with "TypeError: type must be a Type": @temporalio/common and
- * @temporalio/proto each get their own nested copy of protobufjs 8 (the top-level protobufjs is
- * grpc's 7.x), so protojson's `instanceof Type` check sees a Type from the other copy. Using the
- * protojson of the very protobufjs copy that @temporalio/proto was loaded with avoids the mismatch
- * in any install layout.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const protojson = require(
-  require.resolve('protobufjs/ext/protojson', { paths: [path.dirname(require.resolve('@temporalio/proto'))] }),
-) as { toJson(type: unknown, message: unknown): unknown; fromJson(type: unknown, json: unknown, options?: object): unknown };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const historyType = (patchProtobufRoot(proto) as any).lookupType('temporal.api.history.v1.History');
-
 /** A history as Temporal's JSON (the form `temporal workflow show --output json` and the Web UI download). */
 export function historyToFixtureJSON(history: History): string {
-  const json = protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history));
-  return `${JSON.stringify(json, null, 2)}\n`;
+  return `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`;
 }
 
 /** Reads a history file written by historyToFixtureJSON (or by `temporal workflow show --output json`). */
 export function readHistoryFixture(file: string): History {
-  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return protojson.fromJson(historyType, json, { ignoreUnknownFields: true }) as History;
+  return historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
 interface Recording {
