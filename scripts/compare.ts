@@ -3,7 +3,6 @@
  * original monolith and through the Temporal solution; then a side-by-side table and each side's
  * ledger audit show the difference.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fulfilOrder } from '../original/06-order-fulfillment/fulfil-order';
 import { createActivities } from '../solution/06-order-fulfillment/activities';
@@ -27,12 +26,6 @@ const FLAGS = {
   orders: { type: 'int', min: 1, description: 'how many orders (default 20)' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
 } as const;
-
-function freshLedger(name: string): Ledger {
-  const file = path.join(REPO_ROOT, '.data', name);
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
-  return Ledger.open(file);
-}
 
 function progress(label: string, done: number, total: number): void {
   if (!process.stdout.isTTY) {
@@ -68,7 +61,7 @@ async function main(): Promise<number> {
   console.log(`Before and after: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}\n`);
 
   // Before: the monolith.
-  const beforeServices = createServices({ ledger: freshLedger('compare-original-06.sqlite'), faults });
+  const beforeServices = createServices({ ledger: Ledger.openFresh(path.join(REPO_ROOT, '.data', 'compare-original-06.sqlite')), faults });
   let before: Side;
   try {
     const started = Date.now();
@@ -85,7 +78,7 @@ async function main(): Promise<number> {
 
   // After: the Temporal solution, on a private dev server so your own server is left alone.
   const server = await ephemeralServer((line) => console.log(line));
-  const afterServices = createServices({ ledger: freshLedger('compare-solution-06.sqlite'), faults });
+  const afterServices = createServices({ ledger: Ledger.openFresh(path.join(REPO_ROOT, '.data', 'compare-solution-06.sqlite')), faults });
   let after: Side;
   try {
     const batch = await runLesson06Batch({

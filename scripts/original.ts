@@ -3,7 +3,6 @@
  * happened to each, then the ledger audit: who was charged for nothing, what stock is stuck.
  * The same seed gives the same output, byte for byte.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { OrderProcessor } from '../original/02-order-processing/order-processor';
 import { fulfilOrder } from '../original/06-order-fulfillment/fulfil-order';
@@ -71,8 +70,7 @@ async function main(): Promise<number> {
   const faults = new FaultPlan(FaultPlan.fromEnv(defaults).spec, seed);
   const ledgerPath = path.resolve(args.ledger ?? path.join(REPO_ROOT, '.data', `original-${lesson}.sqlite`));
   // A fresh ledger every run: the same seed must meet the same faults (attempts are counted per key).
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(ledgerPath + suffix, { force: true });
-  const services = createServices({ ledger: Ledger.open(ledgerPath), faults });
+  const services = createServices({ ledger: Ledger.openFresh(ledgerPath), faults });
 
   const title = lesson === '02' ? 'Original order processor (lesson 02)' : 'Original monolith (lesson 06)';
   console.log(`${title}: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}`);

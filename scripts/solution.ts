@@ -4,7 +4,6 @@
  * orders through the lesson-06 solution; prints each outcome and the ledger audit.
  * With --keep a server started here stays up so you can browse the orders in the Web UI.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { createActivities } from '../solution/06-order-fulfillment/activities';
 import { WORKFLOWS_PATH } from '../solution/06-order-fulfillment/worker';
@@ -29,8 +28,7 @@ async function main(): Promise<number> {
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
   const faults = new FaultPlan(FaultPlan.fromEnv(LESSON_06_DEFAULT_FAULTS).spec, seed);
   const ledgerFile = path.join(REPO_ROOT, '.data', 'solution-06.sqlite');
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(ledgerFile + suffix, { force: true });
-  const services = createServices({ ledger: Ledger.open(ledgerFile), faults });
+  const services = createServices({ ledger: Ledger.openFresh(ledgerFile), faults });
   const server = await serverAtAddress((line) => console.log(line));
   console.log(`Temporal at ${server.address}; Web UI ${server.uiUrl ?? '(none)'}`);
   console.log(`Lesson 06 solution: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}\n`);

@@ -6,7 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createServices, FaultPlan, Ledger, ledgerPathFromEnv } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
 import { LESSON_DEFAULT_FAULTS, LESSON_TASK_QUEUES, lessonDir, LESSONS, TARGETS, type Lesson, type TargetName } from './lib/lessons';
-import { quietWorkerLogs } from './lib/temporal-run';
+import { quietWorkerLogs } from './lib/local-env';
 
 const FLAGS = {
   lesson: { type: 'string', choices: Object.keys(LESSONS), description: 'lesson (default 06)' },

@@ -153,6 +153,15 @@ export class Ledger {
     return ledger;
   }
 
+  /**
+   * Deletes any earlier ledger at `file` (with its WAL files) and opens an empty one. Batch runs use
+   * this: the same seed must meet the same faults, and attempts are counted per key in the ledger.
+   */
+  static openFresh(file: string): Ledger {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.resolve(file) + suffix, { force: true });
+    return Ledger.open(file);
+  }
+
   private seedStock(): void {
     const insert = this.db.prepare('INSERT OR IGNORE INTO stock (sku, on_hand) VALUES (?, ?)');
     this.db.transaction(() => {

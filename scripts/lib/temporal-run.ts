@@ -3,8 +3,7 @@
  * run an in-process worker, start many orders at once and report progress.
  */
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,16 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { Order, Services } from '../../services';
 import { REPO_ROOT } from '../../services';
 import { orderOutcome, startOrder, type OrderOutcome } from '../../solution/06-order-fulfillment/client';
+import { quietWorkerLogs, startLocalEnvironment } from './local-env';
 import { isListening } from './net';
 import { ensureTemporalCli } from './temporal-cli';
-
-let runtimeInstalled = false;
-/** Injected faults make activities fail on purpose; keep the worker's log to real problems. */
-export function quietWorkerLogs(level: 'ERROR' | 'WARN' | 'INFO' = 'ERROR'): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger(level) });
-}
 
 export interface ServerHandle {
   address: string;
@@ -36,11 +28,7 @@ export interface ServerHandle {
 
 /** An ephemeral dev server on a free port (no UI): for batch runs that must not touch your own server. */
 export async function ephemeralServer(log: (line: string) => void): Promise<ServerHandle> {
-  const binary = await ensureTemporalCli(log);
-  quietWorkerLogs(); // the runtime's logger is fixed when the first server or worker starts
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: binary }, ui: false, log: { format: 'pretty', level: 'error' } },
-  });
+  const env = await startLocalEnvironment(log);
   return { address: env.address, namespace: env.namespace ?? 'default', startedHere: true, stop: () => env.teardown() };
 }
 

@@ -17,6 +17,19 @@ export function variant(lesson: string, name: string, mutate: (dir: string) => v
   return dir;
 }
 
+/**
+ * A copy of the lesson's exercises at variant depth. With `solutionOnTop`, every exercise file is then
+ * overwritten by its solution: the proof swap, which must pass every criterion.
+ */
+export function exercisesCopy(lesson: string, name: string, solutionOnTop = false): string {
+  const root = path.join(REPO_ROOT, `.variant-${name}`);
+  fs.rmSync(root, { recursive: true, force: true });
+  const dir = path.join(root, lesson);
+  fs.cpSync(path.join(REPO_ROOT, 'exercises', lesson), dir, { recursive: true });
+  if (solutionOnTop) fs.cpSync(path.join(REPO_ROOT, 'solution', lesson), dir, { recursive: true });
+  return dir;
+}
+
 /** Replaces `from` with `to` in `file`; throws when nothing changed, so a stale mutation cannot pass silently. */
 export function edit(file: string, from: string | RegExp, to: string): void {
   const text = fs.readFileSync(file, 'utf8');

@@ -13,7 +13,7 @@ import { gradeLesson } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode } from '../criteria/mirror';
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget } from '../criteria/scorecard';
-import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
+import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
 
 const LESSON = '02-order-processing';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
@@ -46,11 +46,7 @@ describe('lesson 02 exercises', function () {
   });
 
   it('proof swap: the solution copied over the exercises passes every criterion', async () => {
-    const dir = variant('proof', (d) => {
-      fs.rmSync(d, { recursive: true });
-      fs.cpSync(EXERCISES, d, { recursive: true });
-      fs.cpSync(SOLUTION, d, { recursive: true }); // every exercise file overwritten by its solution
-    });
+    const dir = exercisesCopy(LESSON, '02-proof', true);
     const report = await gradeLesson('02', dir);
     expect(report.criteria.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).to.deep.equal([]);
     expect(report.total).to.equal(criteriaFor('02').length);
@@ -62,9 +58,7 @@ describe('lesson 02 exercises', function () {
   });
 
   it('the mirror check notices a change outside a TODO region', () => {
-    const dir = variant('mirror', () => undefined);
-    fs.rmSync(dir, { recursive: true });
-    fs.cpSync(EXERCISES, dir, { recursive: true });
+    const dir = exercisesCopy(LESSON, '02-mirror');
     edit(path.join(dir, 'workflows', 'options.ts'), "startToCloseTimeout: '10 seconds'", "startToCloseTimeout: '11 seconds'");
     expect(mirrorProblems(SOLUTION, dir).join('\n')).to.contain('workflows/options.ts');
   });

@@ -5,14 +5,13 @@
  * explanation without hanging.
  */
 import { expect } from 'chai';
-import fs from 'node:fs';
 import path from 'node:path';
 import { criteriaFor } from '../criteria/checks';
 import { gradeLesson } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget } from '../criteria/scorecard';
-import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
+import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
 
 const LESSON = '06-order-fulfillment';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
@@ -35,11 +34,7 @@ describe('lesson 06 exercises', function () {
   });
 
   it('proof swap: the solution copied over the exercises passes every criterion', async () => {
-    const dir = variant('proof', (d) => {
-      fs.rmSync(d, { recursive: true });
-      fs.cpSync(EXERCISES, d, { recursive: true });
-      fs.cpSync(SOLUTION, d, { recursive: true }); // every exercise file overwritten by its solution
-    });
+    const dir = exercisesCopy(LESSON, 'proof', true);
     const report = await gradeLesson('06', dir);
     expect(report.criteria.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).to.deep.equal([]);
     expect(report.findings).to.deep.equal([]);
@@ -50,9 +45,7 @@ describe('lesson 06 exercises', function () {
   });
 
   it('the mirror check notices a change outside a TODO region', () => {
-    const dir = variant('mirror', () => undefined);
-    fs.rmSync(dir, { recursive: true });
-    fs.cpSync(EXERCISES, dir, { recursive: true });
+    const dir = exercisesCopy(LESSON, 'mirror');
     edit(path.join(dir, 'workflows', 'options.ts'), "startToCloseTimeout: '10 seconds'", "startToCloseTimeout: '11 seconds'");
     expect(mirrorProblems(SOLUTION, dir).join('\n')).to.contain('workflows/options.ts');
   });
