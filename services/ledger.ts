@@ -6,7 +6,7 @@
  * (so tests can count attempts). Several processes (worker, client, `npm run ledger`) may open the
  * same file; WAL mode and a busy timeout let them.
  */
-import Database from 'better-sqlite3';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LedgerError } from './errors';
@@ -88,13 +88,54 @@ CREATE TABLE IF NOT EXISTS notifications (
 );
 `;
 
-export interface ChargeRow { chargeId: string; key: string; orderId: string; amountCents: number }
-export interface RefundRow { refundId: string; key: string; chargeId: string; orderId: string; amountCents: number }
-export interface ReservationRow { reservationId: string; key: string; orderId: string; items: { sku: string; quantity: number }[]; itemCount: number }
-export interface ReleaseRow { key: string; reservationId: string; orderId: string }
-export interface ShipmentRow { shipmentId: string; key: string; orderId: string; trackingNumber: string; carrier: string; cancelled: boolean }
-export interface NotificationRow { notificationId: string; key: string; orderId: string; email: string; subject: string }
-export interface CallRow { step: string; key: string; orderId: string; attempt: number; outcome: string; detail: string | null }
+export interface ChargeRow {
+  chargeId: string;
+  key: string;
+  orderId: string;
+  amountCents: number;
+}
+export interface RefundRow {
+  refundId: string;
+  key: string;
+  chargeId: string;
+  orderId: string;
+  amountCents: number;
+}
+export interface ReservationRow {
+  reservationId: string;
+  key: string;
+  orderId: string;
+  items: { sku: string; quantity: number }[];
+  itemCount: number;
+}
+export interface ReleaseRow {
+  key: string;
+  reservationId: string;
+  orderId: string;
+}
+export interface ShipmentRow {
+  shipmentId: string;
+  key: string;
+  orderId: string;
+  trackingNumber: string;
+  carrier: string;
+  cancelled: boolean;
+}
+export interface NotificationRow {
+  notificationId: string;
+  key: string;
+  orderId: string;
+  email: string;
+  subject: string;
+}
+export interface CallRow {
+  step: string;
+  key: string;
+  orderId: string;
+  attempt: number;
+  outcome: string;
+  detail: string | null;
+}
 
 export interface Audit {
   charges: ChargeRow[];
@@ -107,6 +148,8 @@ export interface Audit {
   orphanedCharges: ChargeRow[];
   /** Reserved, not released, and nothing shipped for that order: stock locked for nobody. */
   stuckReservations: ReservationRow[];
+  /** Shipped (not cancelled) for an order with no live charge: goods given away. */
+  shippedUnpaid: ShipmentRow[];
   totals: {
     chargedCents: number;
     refundedCents: number;
@@ -117,12 +160,42 @@ export interface Audit {
   };
 }
 
+/**
+ * Node's built-in SQLite (`node:sqlite`): nothing to compile on install, nothing native to crash at
+ * exit. On Node 22 loading it prints "ExperimentalWarning: SQLite is an experimental feature"; that
+ * one warning, and only it, is silenced here (Node 24 and later print none).
+ */
+function loadSqlite(): typeof import('node:sqlite') {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    const name = typeof warning === 'string' ? type : warning.name;
+    if (name === 'ExperimentalWarning' && /SQLite/.test(text)) return;
+    return (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:sqlite') as typeof import('node:sqlite');
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+const sqlite = loadSqlite();
+
+type SqlValue = null | number | bigint | string | NodeJS.ArrayBufferView;
+type Params = SqlValue[] | [Record<string, SqlValue>];
+
 export class Ledger {
-  readonly db: Database.Database;
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private isOpen = true;
+  private depth = 0;
 
   private constructor(
     readonly path: string,
-    db: Database.Database,
+    db: DatabaseSync,
   ) {
     this.db = db;
   }
@@ -133,15 +206,20 @@ export class Ledger {
    */
   static open(file: string = ledgerPathFromEnv()): Ledger {
     const resolved = file === ':memory:' ? file : path.resolve(file);
-    let db: Database.Database;
+    let db: DatabaseSync | undefined;
     try {
       if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true });
-      db = new Database(resolved);
-      db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
-      db.pragma('foreign_keys = ON');
+      db = new sqlite.DatabaseSync(resolved);
+      db.exec('PRAGMA busy_timeout = 5000');
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA foreign_keys = ON');
       db.exec(SCHEMA);
     } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // already unusable
+      }
       const reason = err instanceof Error ? err.message : String(err);
       throw new LedgerError(
         `cannot open the ledger at ${resolved}: ${reason}. ` +
@@ -163,69 +241,121 @@ export class Ledger {
   }
 
   private seedStock(): void {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO stock (sku, on_hand) VALUES (?, ?)');
-    this.db.transaction(() => {
-      for (const entry of CATALOG) insert.run(entry.sku, entry.initialStock);
-    })();
+    this.transaction(() => {
+      for (const entry of CATALOG) {
+        this.run('INSERT OR IGNORE INTO stock (sku, on_hand) VALUES (?, ?)', entry.sku, entry.initialStock);
+      }
+    });
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.isOpen) return;
+    this.isOpen = false;
+    this.statements.clear();
+    this.db.close();
   }
 
-  /** Runs `fn` in one write transaction (IMMEDIATE, so concurrent writers queue instead of failing). */
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The first row of a query as a plain object, or undefined. */
+  get<T>(sql: string, ...params: Params): T | undefined {
+    const row = this.statement(sql).get(...(params as SqlValue[]));
+    return row === undefined ? undefined : ({ ...row } as T);
+  }
+
+  /** Every row of a query as plain objects. */
+  all<T>(sql: string, ...params: Params): T[] {
+    return this.statement(sql)
+      .all(...(params as SqlValue[]))
+      .map((row) => ({ ...row }) as T);
+  }
+
+  /** Runs a write; returns how many rows changed. */
+  run(sql: string, ...params: Params): number {
+    return Number(this.statement(sql).run(...(params as SqlValue[])).changes);
+  }
+
+  /**
+   * Runs `fn` in one write transaction (BEGIN IMMEDIATE, so concurrent writers queue on the busy
+   * timeout instead of failing half-way). A nested call joins the outer transaction.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    if (this.depth > 0) return fn();
+    this.db.exec('BEGIN IMMEDIATE');
+    this.depth++;
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.depth--;
+    }
   }
 
   /** Records a call and returns its attempt number: 1 + earlier calls with the same step and key. */
   recordCall(step: string, key: string, orderId: string): number {
     return this.transaction(() => {
-      const row = this.db
-        .prepare('SELECT COUNT(*) AS n FROM calls WHERE step = ? AND idem_key = ?')
-        .get(step, key) as { n: number };
-      const attempt = row.n + 1;
-      this.db
-        .prepare("INSERT INTO calls (step, idem_key, order_id, attempt, outcome) VALUES (?, ?, ?, ?, 'started')")
-        .run(step, key, orderId, attempt);
+      const row = this.get<{ n: number }>('SELECT COUNT(*) AS n FROM calls WHERE step = ? AND idem_key = ?', step, key);
+      const attempt = (row?.n ?? 0) + 1;
+      this.run(
+        "INSERT INTO calls (step, idem_key, order_id, attempt, outcome) VALUES (?, ?, ?, ?, 'started')",
+        step,
+        key,
+        orderId,
+        attempt,
+      );
       return attempt;
     });
   }
 
   finishCall(step: string, key: string, attempt: number, outcome: string, detail?: string): void {
-    this.db
-      .prepare('UPDATE calls SET outcome = ?, detail = ? WHERE step = ? AND idem_key = ? AND attempt = ?')
-      .run(outcome, detail ?? null, step, key, attempt);
-  }
-
-  setStock(sku: string, onHand: number): void {
-    this.db.prepare('INSERT INTO stock (sku, on_hand) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand').run(sku, onHand);
+    this.run(
+      'UPDATE calls SET outcome = ?, detail = ? WHERE step = ? AND idem_key = ? AND attempt = ?',
+      outcome,
+      detail ?? null,
+      step,
+      key,
+      attempt,
+    );
   }
 
   stockOf(sku: string): number {
-    const row = this.db.prepare('SELECT on_hand FROM stock WHERE sku = ?').get(sku) as { on_hand: number } | undefined;
-    return row?.on_hand ?? 0;
+    return this.get<{ on_hand: number }>('SELECT on_hand FROM stock WHERE sku = ?', sku)?.on_hand ?? 0;
   }
 
   calls(filter: { step?: string; orderId?: string } = {}): CallRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT step, idem_key AS key, order_id AS orderId, attempt, outcome, detail FROM calls
-         WHERE (@step IS NULL OR step = @step) AND (@orderId IS NULL OR order_id = @orderId) ORDER BY id`,
-      )
-      .all({ step: filter.step ?? null, orderId: filter.orderId ?? null }) as CallRow[];
-    return rows;
+    return this.all<CallRow>(
+      `SELECT step, idem_key AS key, order_id AS orderId, attempt, outcome, detail FROM calls
+       WHERE (@step IS NULL OR step = @step) AND (@orderId IS NULL OR order_id = @orderId) ORDER BY id`,
+      { step: filter.step ?? null, orderId: filter.orderId ?? null },
+    );
   }
 
   audit(): Audit {
-    const all = <T>(sql: string) => this.db.prepare(sql).all() as T[];
+    const all = <T>(sql: string) => this.all<T>(sql);
     const charges = all<ChargeRow>(
       'SELECT charge_id AS chargeId, idem_key AS key, order_id AS orderId, amount_cents AS amountCents FROM charges ORDER BY seq',
     );
     const refunds = all<RefundRow>(
       'SELECT refund_id AS refundId, idem_key AS key, charge_id AS chargeId, order_id AS orderId, amount_cents AS amountCents FROM refunds ORDER BY seq',
     );
-    const reservations = all<{ reservationId: string; key: string; orderId: string; itemsJson: string; itemCount: number }>(
+    const reservations = all<{
+      reservationId: string;
+      key: string;
+      orderId: string;
+      itemsJson: string;
+      itemCount: number;
+    }>(
       'SELECT reservation_id AS reservationId, idem_key AS key, order_id AS orderId, items_json AS itemsJson, item_count AS itemCount FROM reservations ORDER BY seq',
     ).map(({ itemsJson, ...rest }) => ({ ...rest, items: JSON.parse(itemsJson) as ReservationRow['items'] }));
     const releases = all<ReleaseRow>(
@@ -247,6 +377,8 @@ export class Ledger {
     const stuckReservations = reservations.filter(
       (r) => !releasedReservations.has(r.reservationId) && !shippedOrders.has(r.orderId),
     );
+    const paidOrders = new Set(charges.filter((c) => !refundedCharges.has(c.chargeId)).map((c) => c.orderId));
+    const shippedUnpaid = shipments.filter((s) => !s.cancelled && !paidOrders.has(s.orderId));
 
     const callsByStep: Record<string, number> = {};
     const retriesByStep: Record<string, number> = {};
@@ -266,6 +398,7 @@ export class Ledger {
       notifications,
       orphanedCharges,
       stuckReservations,
+      shippedUnpaid,
       totals: {
         chargedCents: sum(charges),
         refundedCents: sum(refunds),

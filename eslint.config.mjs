@@ -1,0 +1,115 @@
+// ESLint (flat config): the TypeScript mistakes that bite Temporal users, checked before any test runs.
+// Formatting is Prettier's job (`prettier --check` in `npm run lint`); eslint-config-prettier turns off
+// every style rule that could disagree with it.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+/** Files matching `files` must not import from the top-level folders in `above`. */
+function layer(files, above) {
+  return {
+    files,
+    ignores: ['**/workflows/**/*.ts', '**/workflows.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${above.join('|')})(/|$)`,
+              message: `This layer may not import from ${above.join(', ')}: services and common at the bottom, lessons on them, tests above, scripts on top.`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+const nodeBuiltins = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '').split('/')[0]))];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.variant-*/', '.tmp-*/', 'tests/fixtures/histories/', 'docs/images/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // A promise nobody awaits: in workflow code the next step starts at once and a failure is never seen.
+      '@typescript-eslint/no-floating-promises': 'error',
+      // A promise where a boolean or a void callback is expected (`if (promise)`, an async event handler).
+      '@typescript-eslint/no-misused-promises': 'error',
+      // `await` on something that is not a promise: usually a call that was meant to be async.
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      // Observations of Temporal payloads and histories are typed loosely on purpose in a few places.
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  // The layers, one way only: services and common at the bottom, the lessons (original/, solution/,
+  // exercises/) on them, the test harness (tests/) above, the command-line tools (scripts/) on top.
+  layer(['services/**/*.ts'], ['common', 'original', 'solution', 'exercises', 'tests', 'scripts']),
+  layer(['common/**/*.ts'], ['original', 'solution', 'exercises', 'tests', 'scripts']),
+  layer(['original/**/*.ts', 'solution/**/*.ts', 'exercises/**/*.ts'], ['tests', 'scripts']),
+  layer(['tests/**/*.ts'], ['scripts']),
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: every run and every replay must make the
+    // same calls in the same order. Node built-ins (files, network, clocks, randomness) and the services
+    // (a SQLite ledger) are not available there; activities are called through proxyActivities, so
+    // workflow files may import them only as `import type`.
+    files: ['**/workflows/**/*.ts', '**/workflows.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow code cannot use Node modules (deterministic sandbox): do this in an activity.',
+          })),
+          patterns: [
+            {
+              regex: '^node:',
+              message: 'Workflow code cannot use Node modules (deterministic sandbox): do this in an activity.',
+            },
+            {
+              regex: '(^|/)services(/(index|ledger|faults|errors))?$',
+              message:
+                'The services open a SQLite ledger: workflow code may import only services/orders (pure), or use `import type`.',
+              allowTypeImports: true,
+            },
+            {
+              regex: '^(\\.\\./)+(tests|scripts)(/|$)',
+              message: 'Lesson code may not import the test harness or the command-line tools.',
+            },
+            {
+              regex: '(^|/)activities$',
+              message: 'Call activities through proxyActivities; import their types only (`import type`).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The starters are incomplete on purpose: they import and declare what the learner is about to use.
+    files: ['exercises/**/*.ts'],
+    rules: { '@typescript-eslint/no-unused-vars': 'off', 'no-useless-catch': 'off', 'prefer-const': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  prettier,
+);
