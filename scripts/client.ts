@@ -1,65 +1,116 @@
 /**
- * `npm run client -- --lesson 06`: starts one order and watches it through the `status` query until
- * it ends, then prints the result and the ledger audit. Needs a worker (`npm run worker`).
- * `--lesson 02` starts the lesson-02 workflow instead (it has no status query: the client waits for
- * the result and prints a failure's whole `.cause` chain).
+ * `npm run client -- --lesson 06 --order ORDER-001`: starts one order and follows it to the end (for
+ * lesson 06, through the `status` query: every state change, and any undo that keeps failing), then
+ * prints the result and the ledger audit. It says so when no worker polls the task queue.
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { formatCents, Ledger, ledgerPathFromEnv, Order, sampleOrder } from '../services';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { OrderOutcome } from '../common/client';
+import { connectClient, temporalSettings } from '../common/connection';
+import { LESSON_IDS, LESSONS, orderWorkflowId, type LessonId } from '../common/lessons';
+import { formatCents, Ledger, ledgerPathFromEnv, orderTotalCents, sampleOrder, type Order } from '../services';
 import * as lesson02 from '../solution/02-order-processing/client';
-import { TASK_QUEUE as TASK_QUEUE_02, workflowIdFor } from '../solution/02-order-processing/shared';
-import { orderOutcome, queryStatus, startOrder } from '../solution/06-order-fulfillment/client';
-import { parentWorkflowId, TASK_QUEUE, type OrderStatus } from '../solution/06-order-fulfillment/shared';
+import type { OrderResult as Result02 } from '../solution/02-order-processing/shared';
+import * as lesson06 from '../solution/06-order-fulfillment/client';
+import type { OrderResult as Result06, OrderStatus } from '../solution/06-order-fulfillment/shared';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
-import { LESSONS } from './lib/lessons';
 import { formatAudit } from './lib/report';
+import { webUiUrl, workflowUrl } from './lib/ui';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: Object.keys(LESSONS), description: 'lesson (default 06)' },
-  target: { type: 'string', choices: ['solution', 'exercises'], description: 'only labels the output: the worker decides whose code runs' },
-  order: { type: 'string', description: 'order ID (default ORDER-001, the sample order: 2 items, $1,059.97)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: 'lesson (default 06)' },
+  order: {
+    type: 'string',
+    description: 'order ID (default: the first free ORDER-NNN; the sample order, 2 items, $1,059.97)',
+  },
   'payment-token': { type: 'string', description: 'card token (default tok_visa; tok_declined is always declined)' },
-  'task-queue': { type: 'string', description: 'task queue (default the lesson\'s: 02 order-processing, 06 order-fulfillment)' },
+  'task-queue': {
+    type: 'string',
+    description: `task queue (default TASK_QUEUE, else the lesson's: ${LESSON_IDS.map((l) => `${l} ${LESSONS[l].taskQueue}`).join(', ')})`,
+  },
 } as const;
 
-function describe(status: OrderStatus): string {
-  const children = Object.entries(status.children).map(([kind, c]) => `${kind}=${c.state}`).join(' ');
-  return `${status.state.padEnd(12)} ${children}`;
+/** `COMPENSATING  payment=COMPENSATED …  refund payment: retrying (6 attempts; last error …)`. */
+export function describeStatus(status: OrderStatus): string {
+  const children = Object.entries(status.children)
+    .map(([kind, c]) => `${kind}=${c.state}`)
+    .join(' ');
+  const outstanding = status.compensations
+    .filter((c) => c.outcome === 'retrying' || c.outcome === 'failed')
+    .map((c) =>
+      c.outcome === 'failed'
+        ? `${c.name}: FAILED for good (${c.lastError ?? 'no error'}): a person must look`
+        : `${c.name}: retrying (${c.attempts} attempts${c.lastError ? `; last error: ${c.lastError}` : ''})`,
+    );
+  return [`${status.state.padEnd(12)} ${children}`, ...outstanding].join('\n    ');
+}
+
+/** ORDER-001, ORDER-002 …: the first whose workflow does not exist yet (each order ID runs once). */
+async function nextFreeOrderId(client: Client, lesson: LessonId): Promise<string> {
+  for (let i = 1; i < 1000; i++) {
+    const orderId = `ORDER-${String(i).padStart(3, '0')}`;
+    try {
+      await client.workflow.getHandle(orderWorkflowId(lesson, orderId)).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return orderId;
+      throw err;
+    }
+  }
+  throw new UsageError('ORDER-001 to ORDER-999 have all run on this server: pick one with --order');
+}
+
+/** True when at least one worker polled the task queue recently. */
+async function hasWorker(client: Client, taskQueue: string): Promise<boolean> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (response.pollers?.length ?? 0) > 0;
 }
 
 function printAudit(): void {
   const ledger = Ledger.open(ledgerPathFromEnv());
-  console.log('\n' + formatAudit(ledger.audit(), ledger.path));
-  ledger.close();
+  try {
+    console.log('\n' + formatAudit(ledger.audit(), ledger.path));
+  } finally {
+    ledger.close();
+  }
 }
 
-/** Lesson 02: start (or follow) the order, wait for the result, print it. */
-async function runLesson02(client: Client, order: Order, taskQueue: string): Promise<number> {
-  const workflowId = workflowIdFor(order.orderId);
-  let handle;
-  try {
-    handle = await lesson02.startOrder(client, order, taskQueue);
-    console.log(`Started ${workflowId} (${formatCents(order.items.reduce((s, i) => s + i.quantity * i.unitPriceCents, 0))})`);
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    handle = client.workflow.getHandle(workflowId);
-    console.log(`${workflowId} is already running: following it instead of starting it again.`);
+/** Follows the order until it ends, printing each new `status` (lesson 06) and a missing worker, once. */
+async function follow<R>(
+  client: Client,
+  handle: WorkflowHandle,
+  outcome: Promise<OrderOutcome<R>>,
+  options: { taskQueue: string; lesson: LessonId; status?: (h: WorkflowHandle) => Promise<OrderStatus> },
+): Promise<OrderOutcome<R>> {
+  let finished = false;
+  void outcome.finally(() => (finished = true));
+  let last = '';
+  let warned = false;
+  const started = Date.now();
+  while (!finished) {
+    if (!warned && Date.now() - started > 1500 && !(await hasWorker(client, options.taskQueue).catch(() => true))) {
+      warned = true;
+      console.log(
+        `  No worker is polling "${options.taskQueue}": the order waits until one does. In another terminal:\n` +
+          `    npm run worker -- --lesson ${options.lesson} --target exercises   (or --target solution)`,
+      );
+    }
+    if (options.status) {
+      try {
+        const line = describeStatus(await options.status(handle));
+        if (line !== last) console.log(`  ${line}`);
+        last = line;
+      } catch {
+        // No worker has picked the order up yet, or it just finished.
+      }
+    }
+    await Promise.race([outcome, new Promise((resolve) => setTimeout(resolve, 250))]);
   }
-  console.log('Web UI: http://localhost:8233/namespaces/default/workflows/' + encodeURIComponent(workflowId));
-  const outcome = await lesson02.orderOutcome(handle);
-  if (outcome.kind === 'completed') {
-    const r = outcome.result;
-    console.log(`Completed: charged ${formatCents(r.totalCents)} (${r.chargeId}), shipping quote ${formatCents(r.shippingCents)}, tracking ${r.trackingNumber}`);
-  } else if (outcome.kind === 'failed') {
-    console.log('Failed. The .cause chain, top (where) to bottom (what):');
-    outcome.chain.forEach((link, i) => {
-      console.log(`  ${'  '.repeat(i)}${link.name}${link.type ? ` [${link.type}]` : ''}: ${link.message}`);
-    });
-  } else {
-    console.log(`Cancelled: ${outcome.message}`);
-  }
-  printAudit();
-  return outcome.kind === 'completed' ? 0 : 1;
+  return outcome;
 }
 
 async function main(): Promise<number> {
@@ -68,50 +119,69 @@ async function main(): Promise<number> {
     console.log(usage('npm run client --', 'Starts one order and follows it to the end.', FLAGS));
     return 0;
   }
-  const orderId = args.order ?? 'ORDER-001';
-  if (!/^[A-Za-z0-9._-]+$/.test(orderId)) throw new UsageError(`--order must be letters, digits, '.', '_' or '-' (got "${orderId}")`);
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const lesson = (args.lesson ?? '06') as LessonId;
+  if (args.order !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(args.order)) {
+    throw new UsageError(`--order must be 1-64 letters, digits, '.', '_' or '-' (got "${args.order}")`);
+  }
+  const taskQueue = args['task-queue'] ?? process.env.TASK_QUEUE?.trim() ?? LESSONS[lesson].taskQueue;
+  const settings = temporalSettings();
+  const client = await connectClient(settings);
   try {
-    const order = sampleOrder(orderId);
+    const orderId = args.order ?? (await nextFreeOrderId(client, lesson));
+    const order: Order = sampleOrder(orderId);
     if (args['payment-token']) order.paymentToken = args['payment-token'];
-    if (args.lesson === '02') return await runLesson02(client, order, args['task-queue'] ?? TASK_QUEUE_02);
-    let handle;
-    try {
-      handle = await startOrder(client, order, args['task-queue'] ?? TASK_QUEUE);
-      console.log(`Started ${parentWorkflowId(orderId)} (${formatCents(order.items.reduce((s, i) => s + i.quantity * i.unitPriceCents, 0))})`);
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // Same order, still running: follow that run rather than starting (and charging) twice.
-      handle = client.workflow.getHandle(parentWorkflowId(orderId));
-      console.log(`${parentWorkflowId(orderId)} is already running: following it instead of starting it again.`);
-    }
-    console.log('Web UI: http://localhost:8233/namespaces/default/workflows/' + encodeURIComponent(handle.workflowId));
-    const outcomePromise = orderOutcome(handle);
-    let finished = false;
-    void outcomePromise.finally(() => (finished = true));
-    let last = '';
-    while (!finished) {
-      try {
-        const line = describe(await queryStatus(handle));
-        if (line !== last) console.log(`  ${line}`);
-        last = line;
-      } catch {
-        // No worker has picked the order up yet, or it just finished.
+    const { handle, started } =
+      lesson === '02'
+        ? await lesson02.startOrder(client, order, taskQueue)
+        : await lesson06.startOrder(client, order, taskQueue);
+    console.log(
+      started
+        ? `Started ${handle.workflowId} (${formatCents(orderTotalCents(order.items))}) on "${taskQueue}"`
+        : `${handle.workflowId} is already running: following it instead of starting it again.`,
+    );
+    const ui = await webUiUrl(settings.address);
+    if (ui) console.log(`Web UI: ${workflowUrl(ui, settings.namespace, handle.workflowId)}`);
+
+    if (lesson === '02') {
+      const outcome = await follow<Result02>(client, handle, lesson02.processingOutcome(handle), { taskQueue, lesson });
+      if (outcome.kind === 'completed') {
+        const r = outcome.result;
+        console.log(
+          `Completed: charged ${formatCents(r.totalCents)} (${r.chargeId}), shipping quote ${formatCents(r.shippingCents)}, tracking ${r.trackingNumber}`,
+        );
+      } else if (outcome.kind === 'failed') {
+        console.log('Failed. The .cause chain, top (where) to bottom (what):');
+        outcome.chain.forEach((link, i) => {
+          console.log(`  ${'  '.repeat(i)}${link.name}${link.type ? ` [${link.type}]` : ''}: ${link.message}`);
+        });
+      } else {
+        console.log(`Cancelled: ${outcome.message}`);
       }
-      await Promise.race([outcomePromise, new Promise((resolve) => setTimeout(resolve, 250))]);
+      printAudit();
+      return outcome.kind === 'completed' ? 0 : 1;
     }
-    const outcome = await outcomePromise;
+
+    const outcome = await follow<Result06>(client, handle, lesson06.fulfillmentOutcome(handle), {
+      taskQueue,
+      lesson,
+      status: lesson06.queryStatus,
+    });
     if (outcome.kind === 'completed') {
-      console.log(`Completed: tracking ${outcome.result.trackingNumber}${outcome.result.warnings.length ? `; warnings: ${outcome.result.warnings.join('; ')}` : ''}`);
+      const warnings = outcome.result.warnings;
+      console.log(
+        `Completed: tracking ${outcome.result.trackingNumber}${warnings.length ? `; warnings: ${warnings.join('; ')}` : ''}`,
+      );
+    } else if (outcome.kind === 'failed') {
+      const undone = (outcome.result?.compensations ?? []).map((c) => `${c.name} (${c.outcome})`).join(', ');
+      console.log(`Failed: ${outcome.message}`);
+      console.log(`  compensations: ${undone || 'none'}`);
     } else {
-      console.log(`${outcome.kind === 'failed' ? 'Failed' : 'Cancelled'}: ${outcome.message}`);
+      console.log(`Cancelled: ${outcome.message}`);
     }
     printAudit();
     return outcome.kind === 'completed' ? 0 : 1;
   } finally {
-    await connection.close();
+    await client.connection.close();
   }
 }
 

@@ -4,32 +4,24 @@
  * ledger audit show the difference.
  */
 import path from 'node:path';
-import { fulfilOrder } from '../original/06-order-fulfillment/fulfil-order';
-import { createActivities } from '../solution/06-order-fulfillment/activities';
-import { WORKFLOWS_PATH } from '../solution/06-order-fulfillment/worker';
-import {
-  Audit,
-  createServices,
-  FaultPlan,
-  formatCents,
-  Ledger,
-  LESSON_06_DEFAULT_FAULTS,
-  parseSeed,
-  REPO_ROOT,
-  sampleBatch,
-} from '../services';
+import { LESSONS } from '../common/lessons';
+import { fulfillOrder } from '../original/06-order-fulfillment/fulfill-order';
+import type { OrderResult } from '../solution/06-order-fulfillment/shared';
+import { lessonWorker } from '../solution/06-order-fulfillment/worker';
+import { Audit, createServices, FaultPlan, formatCents, Ledger, parseSeed, REPO_ROOT, sampleBatch } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
-import { formatAudit } from './lib/report';
-import { ephemeralServer, runLesson06Batch } from './lib/temporal-run';
+import { formatAudit, plural } from './lib/report';
+import { privateServer, runLessonBatch } from './lib/temporal-run';
 
 const FLAGS = {
-  orders: { type: 'int', min: 1, description: 'how many orders (default 20)' },
+  orders: { type: 'int', min: 1, max: 10_000, description: 'how many orders (default 20, at most 10000)' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
 } as const;
 
 function progress(label: string, done: number, total: number): void {
   if (!process.stdout.isTTY) {
-    if (done === total || done % Math.max(1, Math.floor(total / 4)) === 0) console.log(`  ${label}: ${done}/${total} orders`);
+    if (done === total || done % Math.max(1, Math.floor(total / 4)) === 0)
+      console.log(`  ${label}: ${done}/${total} orders`);
     return;
   }
   process.stdout.write(`\r  ${label}: ${done}/${total} orders`);
@@ -51,46 +43,65 @@ function row(label: string, before: string | number, after: string | number): st
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    console.log(usage('npm start --', 'Runs the same orders and faults through the original and the Temporal solution.', FLAGS));
+    console.log(
+      usage('npm start --', 'Runs the same orders and faults through the original and the Temporal solution.', FLAGS),
+    );
     return 0;
   }
   const count = args.orders ?? 20;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const faults = new FaultPlan(FaultPlan.fromEnv(LESSON_06_DEFAULT_FAULTS).spec, seed);
+  const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS['06'].defaultFaults).spec, seed);
   const orders = sampleBatch(count);
   console.log(`Before and after: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}\n`);
 
   // Before: the monolith.
-  const beforeServices = createServices({ ledger: Ledger.openFresh(path.join(REPO_ROOT, '.data', 'compare-original-06.sqlite')), faults });
+  const beforeServices = createServices({
+    ledger: Ledger.openFresh(path.join(REPO_ROOT, '.data', 'compare-original-06.sqlite')),
+    faults,
+  });
   let before: Side;
   try {
     const started = Date.now();
     let completed = 0;
     for (const [i, order] of orders.entries()) {
-      const outcome = await fulfilOrder(order, beforeServices, { warn: () => undefined });
+      const outcome = await fulfillOrder(order, beforeServices, { warn: () => undefined });
       if (outcome.status === 'completed') completed++;
       progress('original', i + 1, count);
     }
-    before = { completed, failed: count - completed, audit: beforeServices.ledger.audit(), ledgerPath: beforeServices.ledger.path, seconds: (Date.now() - started) / 1000 };
+    before = {
+      completed,
+      failed: count - completed,
+      audit: beforeServices.ledger.audit(),
+      ledgerPath: beforeServices.ledger.path,
+      seconds: (Date.now() - started) / 1000,
+    };
   } finally {
     beforeServices.close();
   }
 
   // After: the Temporal solution, on a private dev server so your own server is left alone.
-  const server = await ephemeralServer((line) => console.log(line));
-  const afterServices = createServices({ ledger: Ledger.openFresh(path.join(REPO_ROOT, '.data', 'compare-solution-06.sqlite')), faults });
+  const server = await privateServer((line) => console.log(line));
+  const afterServices = createServices({
+    ledger: Ledger.openFresh(path.join(REPO_ROOT, '.data', 'compare-solution-06.sqlite')),
+    faults,
+  });
   let after: Side;
   try {
-    const batch = await runLesson06Batch({
+    const batch = await runLessonBatch<OrderResult>({
       server,
       services: afterServices,
       orders,
-      workflowsPath: WORKFLOWS_PATH,
-      createActivities,
+      lesson: lessonWorker,
       onProgress: (done, total) => progress('Temporal', done, total),
     });
-    const completed = batch.outcomes.filter((o) => o.outcome.kind === 'completed').length;
-    after = { completed, failed: count - completed, audit: afterServices.ledger.audit(), ledgerPath: afterServices.ledger.path, seconds: batch.seconds };
+    const completed = batch.runs.filter((r) => r.outcome.kind === 'completed').length;
+    after = {
+      completed,
+      failed: count - completed,
+      audit: afterServices.ledger.audit(),
+      ledgerPath: afterServices.ledger.path,
+      seconds: batch.seconds,
+    };
   } finally {
     afterServices.close();
     await server.stop();
@@ -103,16 +114,34 @@ async function main(): Promise<number> {
   console.log(row('orders completed', before.completed, after.completed));
   console.log(row('orders failed', before.failed, after.failed));
   console.log(row('orphaned charges', before.audit.orphanedCharges.length, after.audit.orphanedCharges.length));
-  console.log(row('dollars charged, not shipped', formatCents(before.audit.totals.orphanedCents), formatCents(after.audit.totals.orphanedCents)));
-  console.log(row('reservations stuck (items)', `${before.audit.stuckReservations.length} (${stuckItems(before.audit)})`, `${after.audit.stuckReservations.length} (${stuckItems(after.audit)})`));
+  console.log(
+    row(
+      'dollars charged, not shipped',
+      formatCents(before.audit.totals.orphanedCents),
+      formatCents(after.audit.totals.orphanedCents),
+    ),
+  );
+  console.log(
+    row(
+      'reservations stuck (units)',
+      `${before.audit.stuckReservations.length} (${stuckItems(before.audit)})`,
+      `${after.audit.stuckReservations.length} (${stuckItems(after.audit)})`,
+    ),
+  );
   console.log(row('refunds issued', before.audit.refunds.length, after.audit.refunds.length));
   console.log(row('retries spent', retries(before.audit), retries(after.audit)));
   console.log(row('wall time', `${before.seconds.toFixed(1)} s`, `${after.seconds.toFixed(1)} s`));
-  console.log(row('orders per second', (count / Math.max(before.seconds, 0.001)).toFixed(1), (count / after.seconds).toFixed(1)));
+  console.log(
+    row('orders per second', (count / Math.max(before.seconds, 0.001)).toFixed(1), (count / after.seconds).toFixed(1)),
+  );
   console.log('');
   console.log(`Before: ${formatAudit(before.audit, before.ledgerPath)}\n`);
   console.log(`After:  ${formatAudit(after.audit, after.ledgerPath)}\n`);
-  console.log('Orders that fail under Temporal fail cleanly: every charge is refunded and every reservation released.');
+  const failedCleanly =
+    after.failed > 0
+      ? `The ${plural(after.failed, 'order')} that failed under Temporal failed cleanly: every charge refunded, every reservation released.`
+      : 'Under Temporal every order completed: retries rode out the faults that stopped the monolith.';
+  console.log(failedCleanly);
   console.log('Watch one order step by step: npm run solution -- --keep, then open the Web UI.');
   return 0;
 }

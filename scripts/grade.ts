@@ -10,10 +10,10 @@ import { forgetBundles } from '../tests/support/harness';
 import { startTestServer, stopTestServer } from '../tests/support/server';
 import { REPO_ROOT } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
-import { lessonDir, LESSONS, TARGETS, type Lesson, type TargetName } from './lib/lessons';
+import { LESSON_IDS, LESSONS, TARGETS, type LessonId, type TargetName } from '../common/lessons';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: Object.keys(LESSONS), description: 'lesson (default 06)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: 'lesson (default 06)' },
   target: { type: 'string', choices: TARGETS, description: 'whose code: exercises (default, yours) or solution' },
   part: { type: 'string', choices: ['A', 'B', 'C', 'D', 'E'], description: 'only the criteria of one Part' },
   watch: { type: 'boolean', description: 'grade again every time you save a file' },
@@ -65,12 +65,13 @@ export function formatReport(report: GradeReport, previous?: string): string {
   lines.push('', `Progress: ${report.passed}/${report.total} criteria${previous ? ` (last run: ${previous})` : ''}`);
   if (report.passed === report.total) {
     lines.push('All criteria pass.');
-    if (rel.startsWith('exercises')) lines.push(`Compare your code with the reference: diff -r ${rel} ${rel.replace(/^exercises/, 'solution')}`);
+    if (rel.startsWith('exercises'))
+      lines.push(`Compare your code with the reference: diff -r ${rel} ${rel.replace(/^exercises/, 'solution')}`);
   }
   return lines.join('\n');
 }
 
-async function gradeOnce(lesson: Lesson, dir: string, part: string | undefined): Promise<boolean> {
+async function gradeOnce(lesson: LessonId, dir: string, part: string | undefined): Promise<boolean> {
   const started = Date.now();
   const report = await gradeLesson(lesson, dir, part);
   const previous = rememberProgress(report, `${lesson}:${path.relative(REPO_ROOT, dir)}${part ? `:${part}` : ''}`);
@@ -82,11 +83,15 @@ async function gradeOnce(lesson: Lesson, dir: string, part: string | undefined):
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    console.log(usage('npm run grade --', 'Grades a lesson against its success criteria on a real Temporal dev server.', FLAGS));
+    console.log(
+      usage('npm run grade --', 'Grades a lesson against its success criteria on a real Temporal dev server.', FLAGS),
+    );
     return 0;
   }
-  const lesson = (args.lesson ?? '06') as Lesson;
-  const dir = args.dir ? path.resolve(args.dir) : lessonDir((args.target ?? 'exercises') as TargetName, lesson);
+  const lesson = (args.lesson ?? '06') as LessonId;
+  const dir = args.dir
+    ? path.resolve(args.dir)
+    : path.join(REPO_ROOT, (args.target ?? 'exercises') as TargetName, LESSONS[lesson].folder);
   console.log('Starting a private Temporal dev server for grading…');
   await startTestServer();
   try {
@@ -98,14 +103,15 @@ async function main(): Promise<number> {
     await new Promise<void>((resolve) => {
       fs.watch(dir, { recursive: true }, () => {
         if (timer) clearTimeout(timer);
-        timer = setTimeout(async () => {
+        timer = setTimeout(() => {
           if (running) return;
           running = true;
           forgetBundles();
           for (const key of Object.keys(require.cache)) if (key.startsWith(dir)) delete require.cache[key];
           console.log('\n--- change detected, grading again ---');
-          await gradeOnce(lesson, dir, args.part).catch((err) => console.error(err));
-          running = false;
+          void gradeOnce(lesson, dir, args.part)
+            .catch((err) => console.error(err))
+            .finally(() => (running = false));
         }, 400);
       });
       process.once('SIGINT', () => resolve());

@@ -8,7 +8,10 @@ import { parseArgs, runMain, usage } from './lib/args';
 import { formatAudit } from './lib/report';
 
 const FLAGS = {
-  json: { type: 'boolean', description: 'print the audit as JSON (charges, refunds, …, orphanedCharges, stuckReservations)' },
+  json: {
+    type: 'boolean',
+    description: 'print the audit as JSON (charges, refunds, …, orphanedCharges, stuckReservations)',
+  },
   ledger: { type: 'string', description: 'ledger file (default LEDGER_PATH or .data/ledger.sqlite)' },
 } as const;
 

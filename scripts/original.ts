@@ -5,14 +5,13 @@
  */
 import path from 'node:path';
 import { OrderProcessor } from '../original/02-order-processing/order-processor';
-import { fulfilOrder } from '../original/06-order-fulfillment/fulfil-order';
+import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
+import { fulfillOrder } from '../original/06-order-fulfillment/fulfill-order';
 import {
   type Audit,
   createServices,
   FaultPlan,
   formatCents,
-  LESSON_02_DEFAULT_FAULTS,
-  LESSON_06_DEFAULT_FAULTS,
   Ledger,
   parseSeed,
   REPO_ROOT,
@@ -22,15 +21,18 @@ import { parseArgs, runMain, usage } from './lib/args';
 import { displayPath, formatAudit, plural } from './lib/report';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: ['06', '02'], description: 'which lesson\'s original to run (default 06)' },
-  orders: { type: 'int', min: 1, description: 'how many orders (default 20)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: "which lesson's original to run (default 06)" },
+  orders: { type: 'int', min: 1, max: 10_000, description: 'how many orders (default 20, at most 10000)' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
-  ledger: { type: 'string', description: 'ledger file, recreated on every run (default .data/original-<lesson>.sqlite)' },
+  ledger: {
+    type: 'string',
+    description: 'ledger file, recreated on every run (default .data/original-<lesson>.sqlite)',
+  },
 } as const;
 
 const SUMMARY = `Runs a batch of orders through a lesson's original code, then prints the ledger audit.
-  lesson 06: the monolith (no retries, no cleanup); faults default ${LESSON_06_DEFAULT_FAULTS}
-  lesson 02: the order processor with naive retry loops (no cleanup); faults default ${LESSON_02_DEFAULT_FAULTS}
+  lesson 06: the monolith (no retries, no cleanup); faults default ${LESSONS['06'].defaultFaults}
+  lesson 02: the order processor with naive retry loops (no cleanup); faults default ${LESSONS['02'].defaultFaults}
 Faults come from ORDER_FAULTS when it is set.`;
 
 /**
@@ -63,10 +65,10 @@ async function main(): Promise<number> {
     console.log(usage('npm run original --', SUMMARY, FLAGS));
     return 0;
   }
-  const lesson = args.lesson ?? '06';
+  const lesson = (args.lesson ?? '06') as LessonId;
   const count = args.orders ?? 20;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const defaults = lesson === '02' ? LESSON_02_DEFAULT_FAULTS : LESSON_06_DEFAULT_FAULTS;
+  const defaults = LESSONS[lesson].defaultFaults;
   const faults = new FaultPlan(FaultPlan.fromEnv(defaults).spec, seed);
   const ledgerPath = path.resolve(args.ledger ?? path.join(REPO_ROOT, '.data', `original-${lesson}.sqlite`));
   // A fresh ledger every run: the same seed must meet the same faults (attempts are counted per key).
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
       const outcome =
         lesson === '02'
           ? await new OrderProcessor(services, { logger }).processOrder(order)
-          : await fulfilOrder(order, services, logger);
+          : await fulfillOrder(order, services, logger);
       outcomes.push(outcome);
       console.log(formatOutcome(outcome, services.ledger.audit()));
       for (const line of warnings) console.log(`    WARN ${line}`);
@@ -97,7 +99,9 @@ async function main(): Promise<number> {
       `  ${plural(new Set(audit.orphanedCharges.map((c) => c.orderId)).size, 'customer')} charged without shipment: ` +
         `${formatCents(audit.totals.orphanedCents)}`,
     );
-    console.log(`  ${plural(audit.stuckReservations.length, 'reservation')} stuck (${plural(stuckItems, 'item')} locked)`);
+    console.log(
+      `  ${plural(audit.stuckReservations.length, 'reservation')} stuck (${plural(stuckItems, 'unit')} locked)`,
+    );
     console.log('');
     console.log(formatAudit(audit, ledgerPath));
     console.log('');

@@ -8,8 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
-import { isListening } from './lib/net';
-import { ensureTemporalCli } from './lib/temporal-cli';
+import { isListening } from '../tests/support/net';
+import { ensureTemporalCli } from '../tests/support/temporal-cli';
+import { DEMO_NAMESPACE } from './lib/temporal-run';
+import { removeServerInfo, writeServerInfo } from './lib/ui';
 
 const FLAGS = {
   port: { type: 'int', min: 1, description: 'gRPC port (default 7233)' },
@@ -33,14 +35,37 @@ async function main(): Promise<number> {
   }
   const binary = await ensureTemporalCli((line) => console.log(line));
   fs.mkdirSync(path.dirname(db), { recursive: true });
-  console.log(`Starting the Temporal dev server: gRPC 127.0.0.1:${port}, Web UI http://localhost:${uiPort}, database ${db}`);
+  console.log(
+    `Starting the Temporal dev server: gRPC 127.0.0.1:${port}, Web UI http://localhost:${uiPort}, database ${db}`,
+  );
   const child = spawn(
     binary,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', db, '--log-level', 'warn'],
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--namespace',
+      DEMO_NAMESPACE,
+      '--db-filename',
+      db,
+      '--log-level',
+      'warn',
+    ],
     { stdio: 'inherit' },
   );
+  writeServerInfo({ address: `127.0.0.1:${port}`, uiUrl: `http://localhost:${uiPort}`, pid: child.pid! });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      removeServerInfo();
+      resolve(code ?? 0);
+    }),
+  );
 }
 
 if (require.main === module) runMain(main);

@@ -1,22 +1,42 @@
 /**
- * `npm run solution`: everything in one command. Uses the Temporal server at TEMPORAL_ADDRESS, or
- * starts a dev server there when none answers; runs a worker in this process; sends a batch of
- * orders through the lesson-06 solution; prints each outcome and the ledger audit.
- * With --keep a server started here stays up so you can browse the orders in the Web UI.
+ * `npm run solution`: everything in one command. Uses the Temporal server your settings point at
+ * (TEMPORAL_ADDRESS or a profile), or starts a dev server there when none answers; runs a worker in
+ * this process; sends a batch of orders through the lesson-06 solution (plus one order whose address
+ * the carrier cannot deliver to, so you see a compensation); prints each outcome and the ledger audit.
+ * The orders go to their own namespace, `order-kit-demo`, so your `default` list stays yours.
+ * With --keep the worker (and a dev server started here) keep running until Ctrl-C, so you can open
+ * the orders in the Web UI and query them.
  */
 import path from 'node:path';
-import { createActivities } from '../solution/06-order-fulfillment/activities';
-import { WORKFLOWS_PATH } from '../solution/06-order-fulfillment/worker';
-import { createServices, FaultPlan, formatCents, Ledger, LESSON_06_DEFAULT_FAULTS, parseSeed, REPO_ROOT, sampleBatch } from '../services';
+import { LESSONS } from '../common/lessons';
+import {
+  createServices,
+  FaultPlan,
+  formatCents,
+  Ledger,
+  parseSeed,
+  REPO_ROOT,
+  sampleBatch,
+  sampleOrder,
+} from '../services';
+import type { OrderResult } from '../solution/06-order-fulfillment/shared';
+import { lessonWorker } from '../solution/06-order-fulfillment/worker';
 import { parseArgs, runMain, usage } from './lib/args';
 import { formatAudit } from './lib/report';
-import { runLesson06Batch, serverAtAddress } from './lib/temporal-run';
+import { demoServer, runLessonBatch, type BatchResult } from './lib/temporal-run';
 
 const FLAGS = {
-  orders: { type: 'int', min: 1, description: 'how many orders (default 5)' },
+  orders: { type: 'int', min: 1, max: 1000, description: 'how many sample orders (default 5), plus one undeliverable' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
-  keep: { type: 'boolean', description: 'leave a dev server started here running, to browse the Web UI' },
+  keep: { type: 'boolean', description: 'keep the worker (and a dev server started here) running until Ctrl-C' },
 } as const;
+
+function waitForCtrlC(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
@@ -26,36 +46,65 @@ async function main(): Promise<number> {
   }
   const count = args.orders ?? 5;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const faults = new FaultPlan(FaultPlan.fromEnv(LESSON_06_DEFAULT_FAULTS).spec, seed);
+  const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS['06'].defaultFaults).spec, seed);
   const ledgerFile = path.join(REPO_ROOT, '.data', 'solution-06.sqlite');
   const services = createServices({ ledger: Ledger.openFresh(ledgerFile), faults });
-  const server = await serverAtAddress((line) => console.log(line));
-  console.log(`Temporal at ${server.address}; Web UI ${server.uiUrl ?? '(none)'}`);
-  console.log(`Lesson 06 solution: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}\n`);
-  // Workflow IDs are order-<orderId>; a rerun reuses them once the earlier run has closed.
-  const orders = sampleBatch(count);
+  // One order the carrier cannot deliver to: shipping fails for good, and the parent compensates.
+  const undeliverable = sampleOrder(`ORDER-${String(count + 1).padStart(3, '0')}`);
+  undeliverable.customer.address.postalCode = '00000';
+  const orders = [...sampleBatch(count), undeliverable];
   try {
-    const batch = await runLesson06Batch({ server, services, orders, workflowsPath: WORKFLOWS_PATH, createActivities });
-    for (const { order, outcome } of batch.outcomes) {
-      if (outcome.kind === 'completed') {
-        const warn = outcome.result.warnings.length ? ` (warning: ${outcome.result.warnings.join('; ')})` : '';
-        console.log(`${order.orderId}  ✅ completed: ${formatCents(outcome.result.totalCents)} charged, tracking ${outcome.result.trackingNumber}${warn}`);
-      } else {
-        console.log(`${order.orderId}  ↩️  ${outcome.kind}: ${outcome.message}`);
-      }
-    }
-    console.log(`\n${formatAudit(services.ledger.audit(), ledgerFile)}\n`);
-    console.log(`Each order is a parent workflow order-<id> with children payment-<id>, inventory-<id>, shipping-<id>, notification-<id>.`);
-  } finally {
-    services.close();
-    if (server.startedHere && args.keep) {
-      server.detach?.();
-      console.log(`The dev server keeps running (Web UI ${server.uiUrl}); stop it with: pkill -f "temporal server start-dev"`);
-    } else if (server.startedHere) {
+    const server = await demoServer((line) => console.log(line));
+    try {
+      console.log(
+        `Temporal at ${server.address}, namespace ${server.namespace}${server.uiUrl ? `; Web UI ${server.uiUrl}` : ''}`,
+      );
+      console.log(`Lesson 06 solution: ${orders.length} orders, seed ${seed}, ${faults.describe()}\n`);
+      await runLessonBatch<OrderResult>({
+        server,
+        services,
+        orders,
+        lesson: lessonWorker,
+        afterBatch: async (batch) => {
+          report(batch, ledgerFile, services.ledger.audit());
+          if (!args.keep) return;
+          const ui = server.uiUrl ?? 'your Web UI';
+          console.log(`\nThe worker keeps running on "${lessonWorker.taskQueue}" (namespace ${server.namespace}).`);
+          console.log(`Open ${ui}/namespaces/${server.namespace}/workflows, or query an order:`);
+          console.log(
+            `  npm run temporal -- workflow query --namespace ${server.namespace} -w order-ORDER-001 --name status`,
+          );
+          console.log(`Ctrl-C stops the worker${server.devServer ? ' and the dev server' : ''}.`);
+          await waitForCtrlC();
+        },
+      });
+    } finally {
       await server.stop();
     }
+  } finally {
+    services.close();
   }
   return 0;
+}
+
+function report(batch: BatchResult<OrderResult>, ledgerFile: string, audit: ReturnType<Ledger['audit']>): void {
+  for (const { order, outcome } of batch.runs) {
+    if (outcome.kind === 'completed') {
+      const warn = outcome.result.warnings.length ? ` (warning: ${outcome.result.warnings.join('; ')})` : '';
+      console.log(
+        `${order.orderId}  ✅ completed: ${formatCents(outcome.result.totalCents)} charged, tracking ${outcome.result.trackingNumber}${warn}`,
+      );
+    } else if (outcome.kind === 'failed') {
+      const undone = (outcome.result?.compensations ?? []).map((c) => `${c.name} (${c.outcome})`).join(', ');
+      console.log(`${order.orderId}  ↩️  ${outcome.message}; compensated: ${undone || 'nothing to undo'}`);
+    } else {
+      console.log(`${order.orderId}  ↩️  cancelled: ${outcome.message}`);
+    }
+  }
+  console.log(`\n${formatAudit(audit, ledgerFile)}\n`);
+  console.log(
+    'Each order is a parent workflow order-<id> with children payment-<id>, inventory-<id>, shipping-<id>, notification-<id>.',
+  );
 }
 
 runMain(main);

@@ -74,6 +74,20 @@ export class UndeliverableAddressError extends ServiceError {
   }
 }
 
+/**
+ * A call reuses the idempotency key of something that was already undone: a refunded charge, a
+ * released reservation. Returning it as if it were live would ship goods nobody paid for, so the
+ * service refuses; a new order (a new order ID) gets new keys.
+ */
+export class AlreadyUndoneError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'AlreadyUndone';
+  constructor(what: string, key: string) {
+    super(`${what} made with key ${key} was already undone; it is never reused: start a new order ID`);
+    this.name = 'AlreadyUndoneError';
+  }
+}
+
 /** The ledger file cannot be opened or written. */
 export class LedgerError extends Error {
   constructor(message: string) {

@@ -13,7 +13,26 @@
  * A draw depends only on (seed, step, order ID, attempt), never on timing or call order, so the
  * monolith and the Temporal solution meet exactly the same faults for the same seed.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+
+const temporalAttempt = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `fn` knowing which attempt of its activity it is (Temporal's own count). Workers wrap every
+ * activity in this (common/worker.ts), so the fault plan then counts attempts the way Temporal does:
+ * an attempt handed to a worker that crashed before calling the service still counts, and the plan
+ * cannot drift from the retry policy. Outside a worker (the monolith, unit tests) the ledger's count
+ * of calls per key is the attempt.
+ */
+export function runWithAttempt<T>(attempt: number, fn: () => Promise<T>): Promise<T> {
+  return temporalAttempt.run(attempt, fn);
+}
+
+/** The attempt `runWithAttempt` set for the code running now, if any. */
+export function currentAttempt(): number | undefined {
+  return temporalAttempt.getStore();
+}
 
 export const FAULT_STEPS = [
   'validate',
@@ -39,11 +58,6 @@ export type FaultDecision = 'none' | 'fail-before' | 'fail-after';
 
 export type FaultPlanSpec = Partial<Record<FaultStep, FaultRule>>;
 
-/** The seed's rates for lesson 06 (payment 15 %, inventory 20 %, shipping 10 %). */
-export const LESSON_06_DEFAULT_FAULTS = 'payment=0.15,inventory=0.2,shipping=0.1';
-/** The seed's rates for lesson 02 (payment 20 %, inventory 15 %, shipping 10 %). */
-export const LESSON_02_DEFAULT_FAULTS = 'payment=0.2,inventory=0.15,shipping=0.1';
-
 export class FaultConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -56,7 +70,13 @@ function parseRule(step: string, value: string, token: string): FaultRule {
   if (value === 'never') return { kind: 'never' };
   const counted = /^(first|after):(\d+)$/.exec(value);
   if (counted) {
-    return { kind: counted[1] as 'first' | 'after', n: Number(counted[2]) };
+    const n = Number(counted[2]);
+    if (n < 1) {
+      throw new FaultConfigError(
+        `ORDER_FAULTS: "${token}" for step "${step}" counts no attempt: use ${counted[1]}:1 or more, or "never"`,
+      );
+    }
+    return { kind: counted[1] as 'first' | 'after', n };
   }
   if (/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(value)) {
     return { kind: 'probability', p: Number(value) };
@@ -151,6 +171,12 @@ export class FaultPlan {
       case 'probability':
         return draw(this.seed, step, orderId, attempt) < rule.p ? 'fail-before' : 'none';
     }
+  }
+
+  /** `faults payment=0.15,inventory=0.2 (seed 1)` or `faults none`, for log lines. */
+  describe(): string {
+    const text = this.toString();
+    return text ? `faults ${text} (seed ${this.seed})` : 'faults none';
   }
 
   /** The plan as ORDER_FAULTS text, so it can be handed to another process. */

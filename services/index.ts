@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  AlreadyUndoneError,
   CardDeclinedError,
   OutOfStockError,
   ServiceError,
@@ -16,12 +17,14 @@ import {
   UndeliverableAddressError,
   ValidationError,
 } from './errors';
-import { FaultPlan, FaultStep } from './faults';
+import { currentAttempt, FaultPlan, FaultStep } from './faults';
+import { LatencyPlan } from './latency';
 import { Ledger } from './ledger';
-import { Address, LineItem, Order, findCatalogEntry, itemCount, orderProblems } from './orders';
+import { Address, LineItem, Order, findCatalogEntry, itemCount, orderProblems, orderTotalCents } from './orders';
 
 export * from './errors';
 export * from './faults';
+export * from './latency';
 export * from './ledger';
 export * from './orders';
 
@@ -33,8 +36,8 @@ function derivedId(prefix: string, key: string): string {
 export interface ServiceOptions {
   ledger: Ledger;
   faults: FaultPlan;
-  /** Simulated network latency per call, in milliseconds. Default 0. */
-  latencyMs?: number;
+  /** Simulated network latency per step (ORDER_LATENCY). Default: none. */
+  latency?: LatencyPlan;
 }
 
 abstract class Service {
@@ -52,12 +55,15 @@ abstract class Service {
     if (typeof key !== 'string' || key.trim() === '') {
       throw new ValidationError('idempotencyKey', 'is required for every call');
     }
-    const attempt = this.ledger.recordCall(step, key, orderId);
-    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    const call = this.ledger.recordCall(step, key, orderId);
+    // The fault plan counts attempts as Temporal does when a worker says which attempt this is.
+    const attempt = currentAttempt() ?? call;
+    const delayMs = this.options.latency?.delayMs(step, orderId, attempt) ?? 0;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const decision = this.options.faults.decide(step, orderId, attempt);
     if (decision === 'fail-before') {
       const error = new TransientServiceError(step, attempt, false);
-      this.ledger.finishCall(step, key, attempt, 'fault', error.message);
+      this.ledger.finishCall(step, key, call, 'fault', error.message);
       throw error;
     }
     let result: T;
@@ -65,15 +71,15 @@ abstract class Service {
       result = this.ledger.transaction(effect);
     } catch (err) {
       const outcome = err instanceof ServiceError && !err.retryable ? 'rejected' : 'error';
-      this.ledger.finishCall(step, key, attempt, outcome, err instanceof Error ? err.message : String(err));
+      this.ledger.finishCall(step, key, call, outcome, err instanceof Error ? err.message : String(err));
       throw err;
     }
     if (decision === 'fail-after') {
       const error = new TransientServiceError(step, attempt, true);
-      this.ledger.finishCall(step, key, attempt, 'fault-after-effect', error.message);
+      this.ledger.finishCall(step, key, call, 'fault-after-effect', error.message);
       throw error;
     }
-    this.ledger.finishCall(step, key, attempt, 'ok');
+    this.ledger.finishCall(step, key, call, 'ok');
     return result;
   }
 }
@@ -97,7 +103,7 @@ export class OrderDesk extends Service {
       if (problems.length > 0) throw new ValidationError(problems[0].field, problems[0].reason);
       return {
         orderId: order.orderId,
-        totalCents: order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0),
+        totalCents: orderTotalCents(order.items),
         itemCount: itemCount(order.items),
       };
     });
@@ -140,15 +146,24 @@ export class PaymentGateway extends Service {
       throw new ValidationError('amountCents', `must be a whole number of cents above 0 (got ${request.amountCents})`);
     }
     return this.call('payment', request.idempotencyKey, request.orderId, () => {
-      const existing = this.ledger.db
-        .prepare('SELECT charge_id AS chargeId, order_id AS orderId, amount_cents AS amountCents FROM charges WHERE idem_key = ?')
-        .get(request.idempotencyKey) as ChargeReceipt | undefined;
-      if (existing) return existing;
+      const existing = this.ledger.get<ChargeReceipt & { refunded: number }>(
+        `SELECT c.charge_id AS chargeId, c.order_id AS orderId, c.amount_cents AS amountCents,
+                (r.charge_id IS NOT NULL) AS refunded
+         FROM charges c LEFT JOIN refunds r ON r.charge_id = c.charge_id WHERE c.idem_key = ?`,
+        request.idempotencyKey,
+      );
+      if (existing?.refunded) throw new AlreadyUndoneError('the charge', request.idempotencyKey);
+      if (existing)
+        return { chargeId: existing.chargeId, orderId: existing.orderId, amountCents: existing.amountCents };
       if (request.paymentToken === 'tok_declined') throw new CardDeclinedError(request.orderId);
       const chargeId = derivedId('ch', request.idempotencyKey);
-      this.ledger.db
-        .prepare('INSERT INTO charges (charge_id, idem_key, order_id, amount_cents) VALUES (?, ?, ?, ?)')
-        .run(chargeId, request.idempotencyKey, request.orderId, request.amountCents);
+      this.ledger.run(
+        'INSERT INTO charges (charge_id, idem_key, order_id, amount_cents) VALUES (?, ?, ?, ?)',
+        chargeId,
+        request.idempotencyKey,
+        request.orderId,
+        request.amountCents,
+      );
       return { chargeId, orderId: request.orderId, amountCents: request.amountCents };
     });
   }
@@ -156,18 +171,25 @@ export class PaymentGateway extends Service {
   /** Refunds the charge made with `chargeKey`, if there is one. Safe to call when nothing was charged. */
   async refund(request: RefundRequest): Promise<RefundReceipt> {
     return this.call('refund', request.idempotencyKey, request.orderId, () => {
-      const charge = this.ledger.db
-        .prepare('SELECT charge_id AS chargeId, amount_cents AS amountCents FROM charges WHERE idem_key = ?')
-        .get(request.chargeKey) as { chargeId: string; amountCents: number } | undefined;
+      const charge = this.ledger.get<{ chargeId: string; amountCents: number }>(
+        'SELECT charge_id AS chargeId, amount_cents AS amountCents FROM charges WHERE idem_key = ?',
+        request.chargeKey,
+      );
       if (!charge) return { refunded: false, amountCents: 0 };
-      const existing = this.ledger.db
-        .prepare('SELECT refund_id AS refundId, amount_cents AS amountCents FROM refunds WHERE charge_id = ?')
-        .get(charge.chargeId) as { refundId: string; amountCents: number } | undefined;
+      const existing = this.ledger.get<{ refundId: string; amountCents: number }>(
+        'SELECT refund_id AS refundId, amount_cents AS amountCents FROM refunds WHERE charge_id = ?',
+        charge.chargeId,
+      );
       if (existing) return { refunded: true, ...existing };
       const refundId = derivedId('re', request.idempotencyKey);
-      this.ledger.db
-        .prepare('INSERT INTO refunds (refund_id, idem_key, charge_id, order_id, amount_cents) VALUES (?, ?, ?, ?, ?)')
-        .run(refundId, request.idempotencyKey, charge.chargeId, request.orderId, charge.amountCents);
+      this.ledger.run(
+        'INSERT INTO refunds (refund_id, idem_key, charge_id, order_id, amount_cents) VALUES (?, ?, ?, ?, ?)',
+        refundId,
+        request.idempotencyKey,
+        charge.chargeId,
+        request.orderId,
+        charge.amountCents,
+      );
       return { refunded: true, refundId, amountCents: charge.amountCents };
     });
   }
@@ -204,28 +226,41 @@ export interface ReleaseReceipt {
 export class Inventory extends Service {
   async reserve(request: ReserveRequest): Promise<Reservation> {
     return this.call('inventory', request.idempotencyKey, request.orderId, () => {
-      const existing = this.ledger.db
-        .prepare('SELECT reservation_id AS reservationId, order_id AS orderId, item_count AS itemCount FROM reservations WHERE idem_key = ?')
-        .get(request.idempotencyKey) as Reservation | undefined;
-      if (existing) return existing;
+      const existing = this.ledger.get<Reservation & { released: number }>(
+        `SELECT v.reservation_id AS reservationId, v.order_id AS orderId, v.item_count AS itemCount,
+                (r.reservation_id IS NOT NULL) AS released
+         FROM reservations v LEFT JOIN releases r ON r.reservation_id = v.reservation_id WHERE v.idem_key = ?`,
+        request.idempotencyKey,
+      );
+      if (existing?.released) throw new AlreadyUndoneError('the reservation', request.idempotencyKey);
+      if (existing)
+        return { reservationId: existing.reservationId, orderId: existing.orderId, itemCount: existing.itemCount };
+      // Two lines of the same SKU draw on the same shelf: check the total per SKU.
+      const wanted = new Map<string, number>();
       for (const item of request.items) {
         if (!findCatalogEntry(item.sku)) throw new ValidationError('items.sku', `is not a known SKU (${item.sku})`);
-        const available = this.ledger.stockOf(item.sku);
-        if (available < item.quantity) throw new OutOfStockError(item.sku, item.quantity, available);
+        if (!Number.isInteger(item.quantity) || item.quantity <= 0) {
+          throw new ValidationError('items.quantity', `must be a whole number above 0 (got ${item.quantity})`);
+        }
+        wanted.set(item.sku, (wanted.get(item.sku) ?? 0) + item.quantity);
       }
-      const decrement = this.ledger.db.prepare('UPDATE stock SET on_hand = on_hand - ? WHERE sku = ?');
-      for (const item of request.items) decrement.run(item.quantity, item.sku);
+      for (const [sku, quantity] of wanted) {
+        const available = this.ledger.stockOf(sku);
+        if (available < quantity) throw new OutOfStockError(sku, quantity, available);
+      }
+      for (const [sku, quantity] of wanted) {
+        this.ledger.run('UPDATE stock SET on_hand = on_hand - ? WHERE sku = ?', quantity, sku);
+      }
       const reservationId = derivedId('rsv', request.idempotencyKey);
       const count = request.items.reduce((sum, item) => sum + item.quantity, 0);
-      this.ledger.db
-        .prepare('INSERT INTO reservations (reservation_id, idem_key, order_id, items_json, item_count) VALUES (?, ?, ?, ?, ?)')
-        .run(
-          reservationId,
-          request.idempotencyKey,
-          request.orderId,
-          JSON.stringify(request.items.map(({ sku, quantity }) => ({ sku, quantity }))),
-          count,
-        );
+      this.ledger.run(
+        'INSERT INTO reservations (reservation_id, idem_key, order_id, items_json, item_count) VALUES (?, ?, ?, ?, ?)',
+        reservationId,
+        request.idempotencyKey,
+        request.orderId,
+        JSON.stringify(request.items.map(({ sku, quantity }) => ({ sku, quantity }))),
+        count,
+      );
       return { reservationId, orderId: request.orderId, itemCount: count };
     });
   }
@@ -233,21 +268,22 @@ export class Inventory extends Service {
   /** Puts the stock of the reservation made with `reservationKey` back, if there is one. */
   async release(request: ReleaseRequest): Promise<ReleaseReceipt> {
     return this.call('release', request.idempotencyKey, request.orderId, () => {
-      const reservation = this.ledger.db
-        .prepare('SELECT reservation_id AS reservationId, items_json AS itemsJson, item_count AS itemCount FROM reservations WHERE idem_key = ?')
-        .get(request.reservationKey) as { reservationId: string; itemsJson: string; itemCount: number } | undefined;
+      const reservation = this.ledger.get<{ reservationId: string; itemsJson: string; itemCount: number }>(
+        'SELECT reservation_id AS reservationId, items_json AS itemsJson, item_count AS itemCount FROM reservations WHERE idem_key = ?',
+        request.reservationKey,
+      );
       if (!reservation) return { released: false, itemCount: 0 };
-      const already = this.ledger.db
-        .prepare('SELECT 1 FROM releases WHERE reservation_id = ?')
-        .get(reservation.reservationId);
+      const already = this.ledger.get('SELECT 1 FROM releases WHERE reservation_id = ?', reservation.reservationId);
       if (already) return { released: true, itemCount: reservation.itemCount };
-      const increment = this.ledger.db.prepare('UPDATE stock SET on_hand = on_hand + ? WHERE sku = ?');
       for (const item of JSON.parse(reservation.itemsJson) as { sku: string; quantity: number }[]) {
-        increment.run(item.quantity, item.sku);
+        this.ledger.run('UPDATE stock SET on_hand = on_hand + ? WHERE sku = ?', item.quantity, item.sku);
       }
-      this.ledger.db
-        .prepare('INSERT INTO releases (idem_key, reservation_id, order_id) VALUES (?, ?, ?)')
-        .run(request.idempotencyKey, reservation.reservationId, request.orderId);
+      this.ledger.run(
+        'INSERT INTO releases (idem_key, reservation_id, order_id) VALUES (?, ?, ?)',
+        request.idempotencyKey,
+        reservation.reservationId,
+        request.orderId,
+      );
       return { released: true, itemCount: reservation.itemCount };
     });
   }
@@ -280,9 +316,10 @@ export interface CancelShipmentRequest {
 export class ShippingCarrier extends Service {
   async arrange(request: ShipmentRequest): Promise<Shipment> {
     return this.call('shipping', request.idempotencyKey, request.orderId, () => {
-      const existing = this.ledger.db
-        .prepare('SELECT shipment_id AS shipmentId, order_id AS orderId, tracking_number AS trackingNumber, carrier FROM shipments WHERE idem_key = ?')
-        .get(request.idempotencyKey) as Shipment | undefined;
+      const existing = this.ledger.get<Shipment>(
+        'SELECT shipment_id AS shipmentId, order_id AS orderId, tracking_number AS trackingNumber, carrier FROM shipments WHERE idem_key = ?',
+        request.idempotencyKey,
+      );
       if (existing) return existing;
       // The carrier's rule for the demo: postal code 00000 does not exist.
       if (request.address?.postalCode === '00000') {
@@ -291,9 +328,14 @@ export class ShippingCarrier extends Service {
       const shipmentId = derivedId('shp', request.idempotencyKey);
       const trackingNumber = `1Z${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 10).toUpperCase()}`;
       const carrier = 'Parcel Express';
-      this.ledger.db
-        .prepare('INSERT INTO shipments (shipment_id, idem_key, order_id, tracking_number, carrier) VALUES (?, ?, ?, ?, ?)')
-        .run(shipmentId, request.idempotencyKey, request.orderId, trackingNumber, carrier);
+      this.ledger.run(
+        'INSERT INTO shipments (shipment_id, idem_key, order_id, tracking_number, carrier) VALUES (?, ?, ?, ?, ?)',
+        shipmentId,
+        request.idempotencyKey,
+        request.orderId,
+        trackingNumber,
+        carrier,
+      );
       return { shipmentId, orderId: request.orderId, trackingNumber, carrier };
     });
   }
@@ -301,13 +343,17 @@ export class ShippingCarrier extends Service {
   /** Cancels the shipment arranged with `shipmentKey`, if there is one. */
   async cancel(request: CancelShipmentRequest): Promise<{ cancelled: boolean }> {
     return this.call('cancelShipment', request.idempotencyKey, request.orderId, () => {
-      const shipment = this.ledger.db
-        .prepare('SELECT shipment_id AS shipmentId FROM shipments WHERE idem_key = ?')
-        .get(request.shipmentKey) as { shipmentId: string } | undefined;
+      const shipment = this.ledger.get<{ shipmentId: string }>(
+        'SELECT shipment_id AS shipmentId FROM shipments WHERE idem_key = ?',
+        request.shipmentKey,
+      );
       if (!shipment) return { cancelled: false };
-      this.ledger.db
-        .prepare('INSERT OR IGNORE INTO shipment_cancellations (idem_key, shipment_id, order_id) VALUES (?, ?, ?)')
-        .run(request.idempotencyKey, shipment.shipmentId, request.orderId);
+      this.ledger.run(
+        'INSERT OR IGNORE INTO shipment_cancellations (idem_key, shipment_id, order_id) VALUES (?, ?, ?)',
+        request.idempotencyKey,
+        shipment.shipmentId,
+        request.orderId,
+      );
       return { cancelled: true };
     });
   }
@@ -331,20 +377,20 @@ export interface Notification {
 export class Mailer extends Service {
   async sendConfirmation(request: ConfirmationRequest): Promise<Notification> {
     return this.call('notification', request.idempotencyKey, request.orderId, () => {
-      const existing = this.ledger.db
-        .prepare('SELECT notification_id AS notificationId, email FROM notifications WHERE idem_key = ?')
-        .get(request.idempotencyKey) as Notification | undefined;
+      const existing = this.ledger.get<Notification>(
+        'SELECT notification_id AS notificationId, email FROM notifications WHERE idem_key = ?',
+        request.idempotencyKey,
+      );
       if (existing) return existing;
       const notificationId = derivedId('msg', request.idempotencyKey);
-      this.ledger.db
-        .prepare('INSERT INTO notifications (notification_id, idem_key, order_id, email, subject) VALUES (?, ?, ?, ?, ?)')
-        .run(
-          notificationId,
-          request.idempotencyKey,
-          request.orderId,
-          request.email,
-          `Your order ${request.orderId} has shipped (tracking ${request.trackingNumber})`,
-        );
+      this.ledger.run(
+        'INSERT INTO notifications (notification_id, idem_key, order_id, email, subject) VALUES (?, ?, ?, ?, ?)',
+        notificationId,
+        request.idempotencyKey,
+        request.orderId,
+        request.email,
+        `Your order ${request.orderId} has shipped (tracking ${request.trackingNumber})`,
+      );
       return { notificationId, email: request.email };
     });
   }
@@ -355,6 +401,7 @@ export class Mailer extends Service {
 export interface Services {
   ledger: Ledger;
   faults: FaultPlan;
+  latency: LatencyPlan;
   orderDesk: OrderDesk;
   payment: PaymentGateway;
   inventory: Inventory;
@@ -367,6 +414,7 @@ export function createServices(options: ServiceOptions): Services {
   return {
     ledger: options.ledger,
     faults: options.faults,
+    latency: options.latency ?? LatencyPlan.none(),
     orderDesk: new OrderDesk(options),
     payment: new PaymentGateway(options),
     inventory: new Inventory(options),

@@ -58,8 +58,16 @@ export function findCatalogEntry(sku: string): CatalogEntry | undefined {
   return CATALOG.find((entry) => entry.sku === sku);
 }
 
-export function orderTotalCents(items: readonly LineItem[]): number {
-  return items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+/**
+ * The order total in integer cents: quantity × the catalog's price, summed. The one place the kit
+ * computes it. Prices come from the catalog, never from the caller (validation rejects an order whose
+ * line prices disagree with it). Pure, so workflow code uses it as plain workflow logic.
+ */
+export function orderTotalCents(items: readonly Pick<LineItem, 'sku' | 'quantity' | 'unitPriceCents'>[]): number {
+  return items.reduce(
+    (sum, item) => sum + item.quantity * (findCatalogEntry(item.sku)?.priceCents ?? item.unitPriceCents),
+    0,
+  );
 }
 
 export function itemCount(items: readonly LineItem[]): number {
@@ -112,6 +120,8 @@ export function orderProblems(order: unknown): { field: string; reason: string }
 
   if (!Array.isArray(o.items) || o.items.length === 0) {
     add('items', 'must contain at least one line item');
+  } else if (o.items.length > 100) {
+    add('items', `has ${o.items.length} lines; an order may have at most 100`);
   } else {
     o.items.forEach((item: Partial<LineItem>, i) => {
       const at = `items[${i}]`;
@@ -121,11 +131,22 @@ export function orderProblems(order: unknown): { field: string; reason: string }
       if (!Number.isInteger(item?.quantity) || (item.quantity as number) <= 0) {
         add(`${at}.quantity`, `must be a whole number above 0 (got ${JSON.stringify(item?.quantity)})`);
       }
+      const entry = typeof item?.sku === 'string' ? findCatalogEntry(item.sku) : undefined;
       if (!Number.isInteger(item?.unitPriceCents) || (item.unitPriceCents as number) <= 0) {
         add(
           `${at}.unitPriceCents`,
           `must be a whole number of cents above 0 (got ${JSON.stringify(item?.unitPriceCents)})`,
         );
+      } else if (entry && item.unitPriceCents !== entry.priceCents) {
+        // Prices are the catalog's: a client cannot buy a laptop for a cent.
+        add(
+          `${at}.unitPriceCents`,
+          `is ${item.unitPriceCents}, but ${entry.sku} costs ${entry.priceCents} in the catalog (prices come from the catalog)`,
+        );
+      }
+      const first = o.items!.findIndex((other: Partial<LineItem>) => other?.sku === item?.sku);
+      if (entry && first < i) {
+        add(`${at}.sku`, `repeats ${entry.sku} from items[${first}]: put it on one line with the total quantity`);
       }
     });
   }
@@ -145,7 +166,13 @@ export function sampleOrder(orderId = 'ORDER-001'): Order {
     customer: {
       name: 'Ada Lovelace',
       email: 'ada@example.com',
-      address: { name: 'Ada Lovelace', line1: '12 Analytical Row', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
+      address: {
+        name: 'Ada Lovelace',
+        line1: '12 Analytical Row',
+        city: 'London',
+        postalCode: 'N1 9GU',
+        country: 'GB',
+      },
     },
     items: [lineItem('LAPTOP-15', 1), lineItem('MOUSE-WL', 2)],
     paymentToken: 'tok_visa',

@@ -11,11 +11,8 @@
  *     (timeouts, outages) are thrown as they are, and the retry policy decides what happens next.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ChargeRequest, Order, ReserveRequest, ServiceError, Services, ShipmentRequest } from '../../services';
-
-function isBusinessError(err: unknown): err is ServiceError {
-  return err instanceof Error && 'retryable' in err && (err as ServiceError).retryable === false;
-}
+import { isBusinessError } from '../../common/failures';
+import type { ChargeRequest, Order, ReserveRequest, Services, ShipmentRequest } from '../../services';
 
 /** Runs one service call, turning business errors into non-retryable failures. */
 async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -39,7 +36,7 @@ export function createActivities(services: Services) {
     //     validateOrder(input)    → services.orderDesk.validate(input)   → { itemCount }
     //     chargePayment(input)    → services.payment.charge(input)       → { chargeId, amountCents }
     //     reserveInventory(input) → services.inventory.reserve(input)    → { reservationId, itemCount }
-    //     scheduleShipment(input) → services.shipping.arrange(input)     → { shipmentId, trackingNumber, carrier }
+    //     arrangeShipment(input)  → services.shipping.arrange(input)     → { shipmentId, trackingNumber, carrier }
     //   No retry loop, no sleep: the workflow's retry policy retries a failed activity, and every
     //   attempt then shows up in the event history.
     async validateOrder(_input: { idempotencyKey: string; order: Order }): Promise<{ itemCount: number }> {
@@ -51,8 +48,10 @@ export function createActivities(services: Services) {
     async reserveInventory(_input: ReserveRequest): Promise<{ reservationId: string; itemCount: number }> {
       throw ApplicationFailure.nonRetryable('TODO Part A: reserveInventory is not written yet', 'NotImplemented');
     },
-    async scheduleShipment(_input: ShipmentRequest): Promise<{ shipmentId: string; trackingNumber: string; carrier: string }> {
-      throw ApplicationFailure.nonRetryable('TODO Part A: scheduleShipment is not written yet', 'NotImplemented');
+    async arrangeShipment(
+      _input: ShipmentRequest,
+    ): Promise<{ shipmentId: string; trackingNumber: string; carrier: string }> {
+      throw ApplicationFailure.nonRetryable('TODO Part A: arrangeShipment is not written yet', 'NotImplemented');
     },
     // END TODO Part A
   };

@@ -1,59 +1,40 @@
 /**
- * The client: starts OrderProcessingWorkflow for one order and waits for its outcome. Run a worker
- * first (`npm run worker -- --lesson 02 --target solution`).
+ * The client of lesson 02: starts OrderProcessingWorkflow for one order and reads how it ended.
+ * `npm run client -- --lesson 02` prints the result, or a failure's whole `.cause` chain, and the
+ * ledger audit; on its own, `npx ts-node solution/02-order-processing/client.ts ORDER-002` starts one
+ * sample order. Run a worker first.
  */
-import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { Order } from '../../services/orders';
-import { TASK_QUEUE, workflowIdFor, type OrderResult } from './shared';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { runMain } from '../../common/cli';
+import { orderOutcome, startOrderWorkflow, type OrderOutcome } from '../../common/client';
+import { connectClient } from '../../common/connection';
+import { sampleOrder, type Order } from '../../services/orders';
+import { orderWorkflowId, TASK_QUEUE, type OrderResult } from './shared';
 
-/** One link of a failure's `.cause` chain: the error class, its type when it has one, its message. */
-export interface FailureLink {
-  name: string;
-  type?: string;
-  message: string;
-}
-
-export type OrderOutcome =
-  | { kind: 'completed'; result: OrderResult }
-  | { kind: 'failed'; message: string; type?: string; chain: FailureLink[] }
-  | { kind: 'cancelled'; message: string };
-
-/** Starts the workflow for `order`. A second start for an order that is still running is refused by the server. */
-export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE): Promise<WorkflowHandle> {
-  return client.workflow.start('orderProcessingWorkflow', {
+/** Starts the workflow for `order`, or follows it when that order is still running. */
+export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE) {
+  return startOrderWorkflow(client, {
+    workflowType: 'orderProcessingWorkflow',
+    workflowId: orderWorkflowId(order.orderId),
     taskQueue,
-    workflowId: workflowIdFor(order.orderId),
-    args: [order],
+    order,
   });
 }
 
-/**
- * The `.cause` chain from the top (where it failed) to the bottom (what failed). Temporal wraps
- * errors on the way up: WorkflowFailedError → ApplicationFailure (OrderFailed) → ActivityFailure →
- * ApplicationFailure (e.g. CardDeclined). Read it bottom-up: the last link is the real reason.
- */
-export function causeChain(err: unknown): FailureLink[] {
-  const chain: FailureLink[] = [];
-  let current: unknown = err;
-  while (current instanceof Error) {
-    const type = current instanceof ApplicationFailure ? (current.type ?? undefined) : undefined;
-    chain.push({ name: current.name, ...(type ? { type } : {}), message: current.message });
-    current = current.cause;
-  }
-  return chain;
+/** How the order ended: its result, or the failure with its `.cause` chain. */
+export function processingOutcome(handle: WorkflowHandle): Promise<OrderOutcome<OrderResult>> {
+  return orderOutcome<OrderResult>(handle);
 }
 
-/** Waits for the order and reads the outcome. */
-export async function orderOutcome(handle: WorkflowHandle): Promise<OrderOutcome> {
-  try {
-    return { kind: 'completed', result: (await handle.result()) as OrderResult };
-  } catch (err) {
-    if (!(err instanceof WorkflowFailedError)) throw err;
-    const cause = err.cause;
-    if (cause?.name === 'CancelledFailure') return { kind: 'cancelled', message: cause.message };
-    const chain = causeChain(err);
-    const bottom = chain[chain.length - 1];
-    return { kind: 'failed', message: bottom.message, type: bottom.type, chain };
-  }
+if (require.main === module) {
+  runMain(async () => {
+    const client = await connectClient();
+    try {
+      const { handle } = await startOrder(client, sampleOrder(process.argv[2] ?? 'ORDER-001'));
+      const outcome = await processingOutcome(handle);
+      console.log(outcome.kind === 'completed' ? outcome.result : outcome);
+    } finally {
+      await client.connection.close();
+    }
+  });
 }

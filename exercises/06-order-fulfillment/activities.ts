@@ -8,7 +8,7 @@
  *     non-retryable failures, because no number of retries will fix them. Transient errors
  *     (timeouts, outages) are thrown as they are and retried.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { callService } from '../../common/failures';
 import type {
   CancelShipmentRequest,
   ChargeRequest,
@@ -17,66 +17,49 @@ import type {
   RefundRequest,
   ReleaseRequest,
   ReserveRequest,
-  ServiceError,
   Services,
   ShipmentRequest,
 } from '../../services';
-
-function isBusinessError(err: unknown): err is ServiceError {
-  return err instanceof Error && 'retryable' in err && (err as ServiceError).retryable === false;
-}
-
-/** Runs a service call, turning business errors into non-retryable failures. */
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isBusinessError(err)) {
-      throw ApplicationFailure.nonRetryable(err.message, err.code);
-    }
-    throw err; // transient: the activity's retry policy decides what happens next
-  }
-}
 
 /** Activities close over the services they use, so tests can hand in a fresh ledger and fault plan. */
 export function createActivities(services: Services) {
   return {
     async validateOrder(input: { idempotencyKey: string; order: Order }) {
-      return call(() => services.orderDesk.validate(input));
+      return callService(() => services.orderDesk.validate(input));
     },
 
     async chargePayment(input: ChargeRequest) {
-      const receipt = await call(() => services.payment.charge(input));
+      const receipt = await callService(() => services.payment.charge(input));
       return { chargeId: receipt.chargeId, amountCents: receipt.amountCents };
     },
 
     /** Compensation: refunds whatever was charged under `chargeKey`; a no-op if nothing was. */
     async refundPayment(input: RefundRequest) {
-      return call(() => services.payment.refund(input));
+      return callService(() => services.payment.refund(input));
     },
 
     async reserveInventory(input: ReserveRequest) {
-      const reservation = await call(() => services.inventory.reserve(input));
+      const reservation = await callService(() => services.inventory.reserve(input));
       return { reservationId: reservation.reservationId, itemCount: reservation.itemCount };
     },
 
     /** Compensation: puts back whatever was reserved under `reservationKey`; a no-op if nothing was. */
     async releaseInventory(input: ReleaseRequest) {
-      return call(() => services.inventory.release(input));
+      return callService(() => services.inventory.release(input));
     },
 
     async arrangeShipment(input: ShipmentRequest) {
-      const shipment = await call(() => services.shipping.arrange(input));
+      const shipment = await callService(() => services.shipping.arrange(input));
       return { shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, carrier: shipment.carrier };
     },
 
     /** Compensation: cancels whatever shipment was arranged under `shipmentKey`; a no-op if none was. */
     async cancelShipment(input: CancelShipmentRequest) {
-      return call(() => services.shipping.cancel(input));
+      return callService(() => services.shipping.cancel(input));
     },
 
     async sendConfirmation(input: ConfirmationRequest) {
-      const sent = await call(() => services.mailer.sendConfirmation(input));
+      const sent = await callService(() => services.mailer.sendConfirmation(input));
       return { notificationId: sent.notificationId };
     },
   };

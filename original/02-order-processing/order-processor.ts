@@ -17,7 +17,7 @@
  *   5. No compensation: when the shipment cannot be scheduled, the customer stays charged and the
  *      stock stays reserved.
  */
-import { formatCents, itemCount, Order, Services } from '../../services';
+import { formatCents, itemCount, Order, orderTotalCents, Services } from '../../services';
 
 export type StepName = 'validate' | 'payment' | 'inventory' | 'shipping';
 
@@ -113,7 +113,7 @@ export class OrderProcessor {
   }
 
   calculateTotal(order: Order): number {
-    return order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+    return orderTotalCents(order.items);
   }
 
   async processPayment(order: Order, amountCents: number): Promise<string> {

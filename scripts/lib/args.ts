@@ -8,6 +8,7 @@ export interface FlagSpec {
   description: string;
   choices?: readonly string[];
   min?: number;
+  max?: number;
 }
 
 export class UsageError extends Error {
@@ -24,14 +25,24 @@ export type ParsedArgs<S extends Record<string, FlagSpec>> = {
 export function usage(command: string, summary: string, spec: Record<string, FlagSpec>): string {
   const lines = [`Usage: ${command} [options]`, '', summary, '', 'Options:'];
   for (const [name, flag] of Object.entries(spec)) {
-    const value = flag.type === 'boolean' ? '' : flag.choices ? ` <${flag.choices.join('|')}>` : flag.type === 'int' ? ' <n>' : ' <value>';
+    const value =
+      flag.type === 'boolean'
+        ? ''
+        : flag.choices
+          ? ` <${flag.choices.join('|')}>`
+          : flag.type === 'int'
+            ? ' <n>'
+            : ' <value>';
     lines.push(`  --${name}${value}`.padEnd(34) + flag.description);
   }
   lines.push('  --help'.padEnd(34) + 'show this help');
   return lines.join('\n');
 }
 
-export function parseArgs<S extends Record<string, FlagSpec>>(argv: string[], spec: S): ParsedArgs<S> & { help?: boolean } {
+export function parseArgs<S extends Record<string, FlagSpec>>(
+  argv: string[],
+  spec: S,
+): ParsedArgs<S> & { help?: boolean } {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
@@ -56,7 +67,12 @@ export function parseArgs<S extends Record<string, FlagSpec>>(argv: string[], sp
     if (flag.type === 'int') {
       if (!/^-?\d+$/.test(value)) throw new UsageError(`--${rawName} must be a whole number (got "${value}")`);
       const n = Number(value);
-      if (flag.min !== undefined && n < flag.min) throw new UsageError(`--${rawName} must be at least ${flag.min} (got ${n})`);
+      if (flag.min !== undefined && n < flag.min) {
+        throw new UsageError(`--${rawName} must be at least ${flag.min} (got ${value})`);
+      }
+      if (flag.max !== undefined && n > flag.max) {
+        throw new UsageError(`--${rawName} must be at most ${flag.max} (got ${value})`);
+      }
       out[rawName] = n;
     } else {
       out[rawName] = value;
@@ -65,24 +81,4 @@ export function parseArgs<S extends Record<string, FlagSpec>>(argv: string[], sp
   return out as ParsedArgs<S> & { help?: boolean };
 }
 
-/**
- * Runs a CLI's main function: known errors (bad flags, bad ORDER_FAULTS, unwritable ledger, missing
- * Temporal CLI) print one clear line and exit 2; anything else is a bug and keeps its stack trace.
- */
-export function runMain(main: () => Promise<number | void>): void {
-  main().then(
-    (code) => {
-      process.exitCode = code ?? 0;
-    },
-    (err: unknown) => {
-      const known = ['UsageError', 'FaultConfigError', 'LedgerError', 'TemporalCliMissingError', 'ValidationError'];
-      if (err instanceof Error && known.includes(err.name)) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = 2;
-      } else {
-        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-        process.exitCode = 1;
-      }
-    },
-  );
-}
+export { runMain } from '../../common/cli';

@@ -16,13 +16,15 @@ export function plural(n: number, noun: string): string {
 export function formatAudit(audit: Audit, ledgerPath: string): string {
   const lines: string[] = [];
   const orphanOrders = new Set(audit.orphanedCharges.map((c) => c.orderId));
-  const stuckItems = audit.stuckReservations.reduce((sum, r) => sum + r.itemCount, 0);
+  const stuckUnits = audit.stuckReservations.reduce((sum, r) => sum + r.itemCount, 0);
   const liveShipments = audit.shipments.filter((s) => !s.cancelled).length;
   lines.push(`Ledger audit (${displayPath(ledgerPath)})`);
   lines.push(`  charges:        ${audit.charges.length} (${formatCents(audit.totals.chargedCents)})`);
   lines.push(`  refunds:        ${audit.refunds.length} (${formatCents(audit.totals.refundedCents)})`);
   lines.push(`  reservations:   ${audit.reservations.length}, released ${audit.releases.length}`);
-  lines.push(`  shipments:      ${liveShipments}${audit.shipments.length > liveShipments ? ` (+${audit.shipments.length - liveShipments} cancelled)` : ''}`);
+  lines.push(
+    `  shipments:      ${liveShipments}${audit.shipments.length > liveShipments ? ` (+${audit.shipments.length - liveShipments} cancelled)` : ''}`,
+  );
   lines.push(`  notifications:  ${audit.notifications.length}`);
   const retries = Object.entries(audit.totals.retriesByStep).filter(([, n]) => n > 0);
   lines.push(`  retries:        ${retries.length ? retries.map(([step, n]) => `${step} ${n}`).join(', ') : 'none'}`);
@@ -31,8 +33,12 @@ export function formatAudit(audit: Audit, ledgerPath: string): string {
       `${orphanOrders.size ? `: ${[...orphanOrders].join(', ')}` : ''})`,
   );
   lines.push(
-    `  stuck reservations: ${audit.stuckReservations.length} (${plural(stuckItems, 'item')} locked` +
+    `  stuck reservations: ${audit.stuckReservations.length} (${plural(stuckUnits, 'unit')} locked` +
       `${audit.stuckReservations.length ? `: ${audit.stuckReservations.map((r) => r.orderId).join(', ')}` : ''})`,
+  );
+  lines.push(
+    `  shipped, not paid:  ${audit.shippedUnpaid.length}` +
+      `${audit.shippedUnpaid.length ? ` (${audit.shippedUnpaid.map((s) => s.orderId).join(', ')})` : ''}`,
   );
   return lines.join('\n');
 }

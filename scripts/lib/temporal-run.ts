@@ -1,118 +1,181 @@
 /**
- * Running orders through a Temporal lesson from the command line: connect to (or start) a server,
- * run an in-process worker, start many orders at once and report progress.
+ * Running a batch of orders through a Temporal lesson from the command line: a server (a private one,
+ * or yours), an in-process worker, every order started at once, progress and per-order timings.
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type Long from 'long';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { orderOutcome, type OrderOutcome } from '../../common/client';
+import { temporalSettings, unreachable } from '../../common/connection';
+import { LESSONS, orderWorkflowId } from '../../common/lessons';
+import { createLessonWorker, installWorkerLogging, type LessonWorker } from '../../common/worker';
 import type { Order, Services } from '../../services';
 import { REPO_ROOT } from '../../services';
-import { orderOutcome, startOrder, type OrderOutcome } from '../../solution/06-order-fulfillment/client';
-import { quietWorkerLogs, startLocalEnvironment } from './local-env';
-import { isListening } from './net';
-import { ensureTemporalCli } from './temporal-cli';
+import { startDevServer, type DevServer } from '../../tests/support/dev-server';
+import { isListening } from '../../tests/support/net';
 
 export interface ServerHandle {
   address: string;
   namespace: string;
   /** Web UI URL when there is one. */
   uiUrl?: string;
-  startedHere: boolean;
+  /** The dev server this command started, if it started one. */
+  devServer?: DevServer;
   stop(): Promise<void>;
-  /** Leave a server started here running after this process exits (`--keep`). */
-  detach?(): void;
 }
 
-/** An ephemeral dev server on a free port (no UI): for batch runs that must not touch your own server. */
-export async function ephemeralServer(log: (line: string) => void): Promise<ServerHandle> {
-  const env = await startLocalEnvironment(log);
-  return { address: env.address, namespace: env.namespace ?? 'default', startedHere: true, stop: () => env.teardown() };
+/** A private dev server on free ports (no UI): for batch runs that must not touch your own server. */
+export async function privateServer(log: (line: string) => void): Promise<ServerHandle> {
+  installWorkerLogging('ERROR');
+  const devServer = await startDevServer({ log });
+  return { address: devServer.address, namespace: devServer.namespace, devServer, stop: () => devServer.stop() };
 }
+
+/** The namespace demos use, so their orders stay out of the learner's `default` list. */
+export const DEMO_NAMESPACE = 'order-kit-demo';
 
 /**
- * The server at TEMPORAL_ADDRESS if one answers; otherwise a dev server started here on that port
- * with the Web UI on 8233 and its database under .temporal/ (so `--keep` leaves something to browse).
+ * The server your settings point at (TEMPORAL_ADDRESS or a profile) when one answers there, with the
+ * demo namespace created when missing; otherwise a dev server started here at that address, with the
+ * Web UI on the next free port after it and its database under .temporal/.
  */
-export async function serverAtAddress(log: (line: string) => void): Promise<ServerHandle> {
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const [host, portText] = address.split(':');
-  const port = Number(portText ?? 7233);
+export async function demoServer(log: (line: string) => void): Promise<ServerHandle> {
+  installWorkerLogging('ERROR');
+  const settings = temporalSettings();
+  const [host, portText] = [
+    settings.address.slice(0, settings.address.lastIndexOf(':')),
+    settings.address.split(':').pop(),
+  ];
+  const port = Number(portText);
   if (await isListening(host, port)) {
-    return { address, namespace, uiUrl: 'http://localhost:8233 (if your server has the UI on)', startedHere: false, stop: async () => undefined };
+    const connection = await Connection.connect({ ...settings.connectionOptions, connectTimeout: '5 seconds' }).catch(
+      (err: unknown) => {
+        throw unreachable(settings, err);
+      },
+    );
+    try {
+      await ensureNamespace(connection, DEMO_NAMESPACE, log);
+    } finally {
+      await connection.close();
+    }
+    return { address: settings.address, namespace: DEMO_NAMESPACE, stop: async () => undefined };
   }
-  const binary = await ensureTemporalCli(log);
+  const local = /^(127\.0\.0\.1|localhost)$/.test(host);
+  if (!local) throw unreachable(settings, new Error('connection refused'));
   const db = path.join(REPO_ROOT, '.temporal', 'dev.db');
-  fs.mkdirSync(path.dirname(db), { recursive: true });
-  log(`No Temporal server answers at ${address}; starting a dev server there (database ${path.relative(REPO_ROOT, db)}).`);
-  const child: ChildProcess = spawn(
-    binary,
-    ['server', 'start-dev', '--ip', host, '--port', String(port), '--ui-port', '8233', '--db-filename', db, '--log-level', 'error'],
-    { stdio: 'ignore', detached: true },
+  log(
+    `No Temporal server answers at ${settings.address}; starting a dev server there (database ${path.relative(REPO_ROOT, db)}).`,
   );
-  const deadline = Date.now() + 30_000;
-  while (!(await isListening(host, port))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the dev server did not start at ${address}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const devServer = await startDevServer({
+    port,
+    ui: true,
+    uiPort: port + 1000,
+    dbFile: db,
+    namespaces: [DEMO_NAMESPACE],
+    logFile: path.join(REPO_ROOT, '.temporal', 'server.log'),
+    log,
+  });
   return {
-    address,
-    namespace,
-    uiUrl: 'http://localhost:8233',
-    startedHere: true,
-    stop: async () => {
-      child.kill('SIGTERM');
-    },
-    detach: () => child.unref(),
+    address: devServer.address,
+    namespace: DEMO_NAMESPACE,
+    uiUrl: devServer.uiUrl,
+    devServer,
+    stop: () => devServer.stop(),
   };
 }
 
-export interface BatchResult {
-  outcomes: { order: Order; outcome: OrderOutcome }[];
+/** Registers `namespace` on the server when it does not exist yet, and waits until it can be used. */
+async function ensureNamespace(connection: Connection, namespace: string, log: (line: string) => void): Promise<void> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    return;
+  } catch {
+    // not there yet
+  }
+  log(`Creating the namespace "${namespace}" on the server (once)…`);
+  await connection.workflowService.registerNamespace({
+    namespace,
+    // protobufjs takes a plain number for an int64 field.
+    workflowExecutionRetentionPeriod: { seconds: (24 * 3600) as unknown as Long },
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const client = new Client({ connection, namespace });
+      await client.workflow.getHandle('namespace-probe').describe();
+      return;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return; // the namespace answers
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+export interface OrderRun<R> {
+  order: Order;
+  outcome: OrderOutcome<R>;
+  /** From start request to outcome, in ms. */
+  latencyMs: number;
+}
+
+export interface BatchResult<R> {
+  runs: OrderRun<R>[];
   seconds: number;
 }
 
 /**
- * Runs `orders` through lesson 06 with an in-process worker on a unique task queue. All orders are
- * started at once; Temporal and the worker decide how many run concurrently.
+ * Runs `orders` through a lesson with an in-process worker. Every order is started at once; Temporal
+ * and the worker decide how many run concurrently. Batch runs use a fresh ledger each time, so an
+ * order ID that ran in an earlier batch may run again here (ALLOW_DUPLICATE): its effects are new.
  */
-export async function runLesson06Batch(options: {
+export async function runLessonBatch<R>(options: {
   server: ServerHandle;
   services: Services;
   orders: Order[];
-  workflowsPath: string;
-  createActivities: (services: Services) => object;
+  lesson: LessonWorker;
+  taskQueue?: string;
   onProgress?: (done: number, total: number) => void;
-}): Promise<BatchResult> {
-  quietWorkerLogs();
+  /** Runs after the last order ended, while the worker still runs (e.g. print, then wait for Ctrl-C). */
+  afterBatch?: (result: BatchResult<R>) => Promise<void>;
+}): Promise<BatchResult<R>> {
   const connection = await NativeConnection.connect({ address: options.server.address });
   const clientConnection = await Connection.connect({ address: options.server.address });
   const client = new Client({ connection: clientConnection, namespace: options.server.namespace });
-  const taskQueue = `order-fulfillment-batch-${randomUUID().slice(0, 8)}`;
-  const worker = await Worker.create({
-    connection,
-    namespace: options.server.namespace,
-    taskQueue,
-    workflowsPath: options.workflowsPath,
-    activities: options.createActivities(options.services),
-  });
-  const started = Date.now();
+  const spec = LESSONS[options.lesson.lesson];
+  let worker: Worker | undefined;
   try {
-    const outcomes = await worker.runUntil(async () => {
-      const handles = await Promise.all(options.orders.map((order) => startOrder(client, order, taskQueue)));
+    worker = await createLessonWorker(options.lesson, {
+      connection,
+      namespace: options.server.namespace,
+      services: options.services,
+      taskQueue: options.taskQueue,
+    });
+    const taskQueue = worker.options.taskQueue;
+    const started = Date.now();
+    const run = async () => {
       let done = 0;
       return Promise.all(
-        handles.map(async (handle, i) => {
-          const outcome = await orderOutcome(handle);
-          options.onProgress?.(++done, handles.length);
-          return { order: options.orders[i], outcome };
+        options.orders.map(async (order): Promise<OrderRun<R>> => {
+          const t0 = Date.now();
+          const handle = await client.workflow.start(spec.workflowType, {
+            taskQueue,
+            workflowId: orderWorkflowId(spec.id, order.orderId),
+            args: [order],
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          });
+          const outcome = await orderOutcome<R>(handle);
+          options.onProgress?.(++done, options.orders.length);
+          return { order, outcome, latencyMs: Date.now() - t0 };
         }),
       );
+    };
+    return await worker.runUntil(async () => {
+      const result = { runs: await run(), seconds: (Date.now() - started) / 1000 };
+      await options.afterBatch?.(result);
+      return result;
     });
-    return { outcomes, seconds: (Date.now() - started) / 1000 };
   } finally {
     await clientConnection.close();
     await connection.close();

@@ -11,11 +11,8 @@
  *     (timeouts, outages) are thrown as they are, and the retry policy decides what happens next.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ChargeRequest, Order, ReserveRequest, ServiceError, Services, ShipmentRequest } from '../../services';
-
-function isBusinessError(err: unknown): err is ServiceError {
-  return err instanceof Error && 'retryable' in err && (err as ServiceError).retryable === false;
-}
+import { isBusinessError } from '../../common/failures';
+import type { ChargeRequest, Order, ReserveRequest, Services, ShipmentRequest } from '../../services';
 
 /** Runs one service call, turning business errors into non-retryable failures. */
 async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -47,7 +44,7 @@ export function createActivities(services: Services) {
       return { reservationId: reservation.reservationId, itemCount: reservation.itemCount };
     },
 
-    async scheduleShipment(input: ShipmentRequest) {
+    async arrangeShipment(input: ShipmentRequest) {
       const shipment = await call(() => services.shipping.arrange(input));
       return { shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, carrier: shipment.carrier };
     },

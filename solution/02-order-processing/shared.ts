@@ -11,7 +11,7 @@ import type { LineItem } from '../../services/orders';
 export const TASK_QUEUE = 'order-processing';
 
 /** `order-processing-ORDER-001`: one workflow per order, so starting the same order twice cannot run it twice. */
-export function workflowIdFor(orderId: string): string {
+export function orderWorkflowId(orderId: string): string {
   return `order-processing-${orderId}`;
 }
 
@@ -20,26 +20,19 @@ export const STEPS = ['validate', 'payment', 'inventory', 'shipping'] as const;
 export type Step = (typeof STEPS)[number];
 
 /**
- * `order-processing-ORDER-001-payment`: the idempotency key of one step of one order. Every retry of
- * the step sends the same key, so the service does the work at most once.
+ * `payment-ORDER-001`: the idempotency key of one step of one order (the same format lesson 06 uses
+ * for its child workflow IDs). Every retry of the step sends the same key, so the service does the
+ * work at most once.
  */
 export function idempotencyKey(step: Step, orderId: string): string {
-  return `${workflowIdFor(orderId)}-${step}`;
+  return `${step}-${orderId}`;
 }
-
-/** Business failures: retrying cannot fix them, so the activities raise them as non-retryable. */
-export const BUSINESS_ERROR_TYPES = ['InvalidOrder', 'CardDeclined', 'OutOfStock', 'UndeliverableAddress'] as const;
 
 // ---- workflow logic ---------------------------------------------------------------------------
-// The total and the shipping quote are pure functions of the order: same input, same answer, no
-// I/O, nothing that can time out. So they run inside the workflow as plain code: an activity would
-// add a network hop, two history events and a retry policy for something that cannot fail, and
-// replaying the workflow recomputes them to exactly the same value.
-
-/** The order total in cents: quantity × unit price, summed. Integer cents, never floats. */
-export function orderTotal(items: readonly Pick<LineItem, 'quantity' | 'unitPriceCents'>[]): number {
-  return items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-}
+// The total (orderTotalCents in services/orders.ts) and the shipping quote are pure functions of the
+// order: same input, same answer, no I/O, nothing that can time out. So they run inside the workflow
+// as plain code: an activity would add a network hop, history events and a retry policy for something
+// that cannot fail, and replaying the workflow recomputes them to exactly the same value.
 
 /** Standard shipping: $5.99 for the first unit, $1.50 for each unit after it (3 units: $8.99). */
 export const SHIPPING_FIRST_UNIT_CENTS = 599;
@@ -63,4 +56,12 @@ export interface OrderResult {
   chargeId: string;
   reservationId: string;
   trackingNumber: string;
+}
+
+/** What a failed order carries in its failure's details (the same `OrderFailed` shape as lesson 06). */
+export interface OrderFailureDetails {
+  orderId: string;
+  status: 'FAILED';
+  /** Where and why: `payment: card declined for order ORDER-001`. */
+  error: string;
 }

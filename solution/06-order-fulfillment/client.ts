@@ -1,42 +1,45 @@
 /**
- * The client: starts OrderFulfillmentWorkflow for one order and watches it through the `status`
- * query until it ends. Run a worker first (`npm run worker -- --lesson 06 --target solution`).
+ * The client of lesson 06: starts OrderFulfillmentWorkflow for one order and reads how it ended.
+ * `npm run client -- --lesson 06` adds progress lines (the `status` query) and the ledger audit; on
+ * its own, `npx ts-node solution/06-order-fulfillment/client.ts ORDER-002` starts one sample order.
+ * Run a worker first.
  */
-import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { Order } from '../../services/orders';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { runMain } from '../../common/cli';
+import { orderOutcome, startOrderWorkflow, type OrderOutcome } from '../../common/client';
+import { connectClient } from '../../common/connection';
+import { sampleOrder, type Order } from '../../services/orders';
 import { parentWorkflowId, TASK_QUEUE, type OrderResult, type OrderStatus } from './shared';
 
-export type OrderOutcome =
-  | { kind: 'completed'; result: OrderResult }
-  | { kind: 'failed'; message: string; type?: string; result?: OrderResult }
-  | { kind: 'cancelled'; message: string };
-
-/** Starts the parent for `order`. A second start for an order that is still running is refused by the server. */
-export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE): Promise<WorkflowHandle> {
-  return client.workflow.start('orderFulfillmentWorkflow', {
-    taskQueue,
+/** Starts the parent for `order`, or follows it when that order is still running. */
+export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE) {
+  return startOrderWorkflow(client, {
+    workflowType: 'orderFulfillmentWorkflow',
     workflowId: parentWorkflowId(order.orderId),
-    args: [order],
+    taskQueue,
+    order,
   });
 }
 
-/** Waits for the order and reads the outcome, walking the failure's `.cause` chain for the reason. */
-export async function orderOutcome(handle: WorkflowHandle): Promise<OrderOutcome> {
-  try {
-    return { kind: 'completed', result: (await handle.result()) as OrderResult };
-  } catch (err) {
-    if (!(err instanceof WorkflowFailedError)) throw err;
-    const cause = err.cause;
-    if (cause?.name === 'CancelledFailure') return { kind: 'cancelled', message: cause.message };
-    if (cause instanceof ApplicationFailure) {
-      return { kind: 'failed', message: cause.message, type: cause.type ?? undefined, result: cause.details?.[0] as OrderResult | undefined };
-    }
-    return { kind: 'failed', message: cause?.message ?? err.message };
-  }
+/** How the order ended: its result, or the failure with the result in its details. */
+export function fulfillmentOutcome(handle: WorkflowHandle): Promise<OrderOutcome<OrderResult>> {
+  return orderOutcome<OrderResult>(handle);
 }
 
 /** The parent's answer to the `status` query. */
 export function queryStatus(handle: WorkflowHandle): Promise<OrderStatus> {
   return handle.query<OrderStatus>('status');
+}
+
+if (require.main === module) {
+  runMain(async () => {
+    const client = await connectClient();
+    try {
+      const { handle } = await startOrder(client, sampleOrder(process.argv[2] ?? 'ORDER-001'));
+      const outcome = await fulfillmentOutcome(handle);
+      console.log(outcome.kind === 'completed' ? outcome.result : outcome);
+    } finally {
+      await client.connection.close();
+    }
+  });
 }

@@ -22,9 +22,6 @@ export function childWorkflowId(kind: ChildKind, orderId: string): string {
   return `${kind}-${orderId}`;
 }
 
-/** Business failures: retrying cannot fix them, so they are raised as non-retryable. */
-export const BUSINESS_ERROR_TYPES = ['InvalidOrder', 'CardDeclined', 'OutOfStock', 'UndeliverableAddress'] as const;
-
 // ---- child inputs and results -----------------------------------------------------------------
 
 export interface PaymentInput {
@@ -66,10 +63,11 @@ export interface NotificationResult {
   notificationId: string;
 }
 
-// ---- status (answered by the `status` query of every workflow) --------------------------------
+// ---- status (the answer to the `status` query every workflow has) -----------------------------
 
 export type ChildState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'COMPENSATED';
 
+/** A child's answer to `status`. */
 export interface ChildStatus {
   workflowId: string;
   orderId: string;
@@ -89,6 +87,21 @@ export type OrderState =
   | 'FAILED'
   | 'CANCELLED';
 
+/** One undo of the saga, as the parent's `status` shows it while (and after) it compensates. */
+export interface CompensationRecord {
+  /** e.g. `refund payment`, `release inventory`. */
+  name: string;
+  /**
+   * `done`: something was undone; `nothing to undo`: the step never took effect; `retrying`: it keeps
+   * failing and is tried again in the next round; `failed`: a business error, so a person must look.
+   */
+  outcome: 'done' | 'nothing to undo' | 'retrying' | 'failed';
+  /** Activity attempts so far. */
+  attempts: number;
+  lastError?: string;
+}
+
+/** The parent's answer to `status`. */
 export interface OrderStatus {
   orderId: string;
   state: OrderState;
@@ -98,20 +111,15 @@ export interface OrderStatus {
   warnings: string[];
 }
 
-export interface CompensationRecord {
-  /** e.g. `refund payment`, `release inventory`. */
-  name: string;
-  outcome: 'done' | 'nothing to undo';
-}
-
-/** What a completed order returns; a failed order carries the same shape in its failure details. */
+/** What a completed order returns; a failed order carries the same shape in its failure's details. */
 export interface OrderResult {
   orderId: string;
   status: 'COMPLETED' | 'FAILED' | 'CANCELLED';
   totalCents: number;
-  steps: { step: ChildKind; state: ChildState; detail?: string }[];
+  steps: { step: ChildKind; state: ChildState }[];
   compensations: CompensationRecord[];
   warnings: string[];
   trackingNumber?: string;
+  /** Where and why it failed: `shipping: shipping service unavailable (attempt 4)`. */
   error?: string;
 }

@@ -1,16 +1,13 @@
 /**
  * The success criteria as real checks over observations. Each criterion names the scenario it
- * needs; the metadata (title, Part, hint) lives in criteria.json, shared with the grader and docs.
+ * needs; the metadata (title, Part, hint) lives in the lesson manifest (common/lessons.ts).
  */
-import metadata from './criteria.json';
-import { CHILD_KINDS, Kind, Observation, Scenario } from './observe';
+import { LESSON_IDS, LESSONS, type CriterionSpec, type LessonId } from '../../common/lessons';
+import { ACTIVITY_STEPS_02, CHILD_KINDS, Kind, Observation, Scenario } from './observe';
 
-export interface CriterionMeta {
-  id: string;
-  lesson: string;
-  part: string;
-  title: string;
-  hint: string;
+/** A criterion as the manifest states it, with the lesson it belongs to. */
+export interface CriterionMeta extends CriterionSpec {
+  lesson: LessonId;
 }
 
 export interface Verdict {
@@ -21,12 +18,21 @@ export interface Verdict {
 
 export const SCENARIOS = {
   happy: { id: 'happy', faults: 'none' },
+  childrenAlone: { id: 'children-alone', faults: 'none', mode: 'children' },
+  // Validation slowed down, so the parent can be asked for its status while it validates.
+  statusEarly: { id: 'status-early', faults: 'none', latency: 'validate=1500ms', earlyQuery: true },
   shippingFails: { id: 'shipping-fails', faults: 'shipping=always' },
   inventoryFails: { id: 'inventory-fails', faults: 'inventory=always' },
   inventoryFlaky: { id: 'inventory-flaky', faults: 'inventory=first:2' },
   notificationFails: { id: 'notification-fails', faults: 'notification=always' },
   // Lesson 02
   happy02: { id: '02-happy', faults: 'none' },
+  // Every service fails its first call: each activity, called on its own, must let that error escape.
+  activitiesAlone02: {
+    id: '02-activities-alone',
+    faults: 'validate=first:1,payment=first:1,inventory=first:1,shipping=first:1',
+    mode: 'activities',
+  },
   flaky02: { id: '02-flaky', faults: 'payment=first:1,inventory=first:2' },
   // The solution fails this order in about 1.5 s; a shorter bound keeps a forgotten maximumAttempts quick to report.
   inventoryFails02: { id: '02-inventory-fails', faults: 'inventory=always', timeoutMs: 10_000 },
@@ -92,14 +98,6 @@ const NO_HISTORY = 'no workflow history: this target runs no Temporal workflows'
 
 // ---- lesson 02: activities read from the workflow's history --------------------------------------
 
-/** Lesson 02's activities, in the order the workflow must run them, and the service step each calls. */
-const ACTIVITY_STEPS_02 = [
-  ['validateOrder', 'validate'],
-  ['chargePayment', 'payment'],
-  ['reserveInventory', 'inventory'],
-  ['scheduleShipment', 'shipping'],
-] as const;
-
 interface ActivityRun {
   type: string;
   scheduledId: number;
@@ -162,7 +160,9 @@ function completed(obs: Observation): Verdict {
 function ledgerClean(obs: Observation): Verdict {
   const { orphanedCharges, stuckReservations } = obs.audit;
   if (orphanedCharges.length || stuckReservations.length) {
-    return fail(`the ledger shows ${orphanedCharges.length} orphaned charge(s) and ${stuckReservations.length} stuck reservation(s)`);
+    return fail(
+      `the ledger shows ${orphanedCharges.length} orphaned charge(s) and ${stuckReservations.length} stuck reservation(s)`,
+    );
   }
   return ok();
 }
@@ -183,6 +183,38 @@ export interface Criterion extends CriterionMeta {
 }
 
 const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+  '06-children-work-alone': {
+    scenario: SCENARIOS.childrenAlone,
+    check: (obs) => {
+      if (!obs.childOutcomes) return fail(NO_HISTORY);
+      const problems: string[] = [];
+      for (const kind of CHILD_KINDS) {
+        const outcome = obs.childOutcomes[kind];
+        if (outcome?.kind !== 'completed') {
+          const why = outcome && 'message' in outcome ? outcome.message : 'it did not run';
+          problems.push(`${kind}Workflow on its own ended ${outcome?.kind ?? 'unknown'}: ${why.split('\n')[0]}`);
+        }
+      }
+      if (problems.length) return fail(problems.join('; '));
+      const a = obs.audit;
+      const id = (kind: Kind) => `${kind}-${obs.order.orderId}`;
+      const effects: [string, { key: string }[], Kind][] = [
+        ['charge', a.charges, 'payment'],
+        ['reservation', a.reservations, 'inventory'],
+        ['shipment', a.shipments, 'shipping'],
+        ['email', a.notifications, 'notification'],
+      ];
+      for (const [what, rows, kind] of effects) {
+        if (rows.length !== 1) problems.push(`expected one ${what}, the ledger has ${rows.length}`);
+        else if (rows[0].key !== id(kind)) {
+          problems.push(
+            `the ${what} was made with idempotency key "${rows[0].key}"; use the child's workflow ID, "${id(kind)}"`,
+          );
+        }
+      }
+      return problems.length ? fail(problems.join('; ')) : ok('each child did its one job with its own ID as key');
+    },
+  },
   '06-happy-path': {
     scenario: SCENARIOS.happy,
     check: (obs) => {
@@ -190,10 +222,17 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       if (!done.pass) return done;
       const a = obs.audit;
       const counts = `charges ${a.charges.length}, reservations ${a.reservations.length}, shipments ${a.shipments.length}, emails ${a.notifications.length}, refunds ${a.refunds.length}`;
-      if (a.charges.length !== 1 || a.reservations.length !== 1 || a.shipments.length !== 1 || a.notifications.length !== 1 || a.refunds.length !== 0) {
+      if (
+        a.charges.length !== 1 ||
+        a.reservations.length !== 1 ||
+        a.shipments.length !== 1 ||
+        a.notifications.length !== 1 ||
+        a.refunds.length !== 0
+      ) {
         return fail(`expected exactly one of each side effect and no refund; the ledger has ${counts}`);
       }
-      if (a.charges[0].amountCents !== 105_997) return fail(`charged ${a.charges[0].amountCents} cents, expected 105997 (the order total)`);
+      if (a.charges[0].amountCents !== 105_997)
+        return fail(`charged ${a.charges[0].amountCents} cents, expected 105997 (the order total)`);
       return ok(counts);
     },
   },
@@ -204,7 +243,10 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       if (!runs) return fail(NO_HISTORY);
       const types = runs.map((r) => r.type);
       const missing = Object.values(CHILD_TYPES).filter((t) => !types.includes(t));
-      if (missing.length) return fail(`the parent's history starts ${types.length ? types.join(', ') : 'no child workflows'}; missing ${missing.join(', ')}`);
+      if (missing.length)
+        return fail(
+          `the parent's history starts ${types.length ? types.join(', ') : 'no child workflows'}; missing ${missing.join(', ')}`,
+        );
       return ok(types.join(', '));
     },
   },
@@ -213,10 +255,14 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     check: (obs) => {
       const runs = childRuns(obs);
       if (!runs) return fail(NO_HISTORY);
-      const wrong = CHILD_KINDS.filter((kind) => !runs.some((r) => r.kind === kind && r.workflowId === `${kind}-${obs.order.orderId}`));
+      const wrong = CHILD_KINDS.filter(
+        (kind) => !runs.some((r) => r.kind === kind && r.workflowId === `${kind}-${obs.order.orderId}`),
+      );
       if (wrong.length) {
         const seen = runs.map((r) => `${r.type}=${r.workflowId}`).join(', ') || 'none';
-        return fail(`expected IDs ${wrong.map((k) => `${k}-${obs.order.orderId}`).join(', ')}; the history shows ${seen}`);
+        return fail(
+          `expected IDs ${wrong.map((k) => `${k}-${obs.order.orderId}`).join(', ')}; the history shows ${seen}`,
+        );
       }
       return ok();
     },
@@ -227,7 +273,10 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       const runs = childRuns(obs);
       if (!runs) return fail(NO_HISTORY);
       const kinds = runs.map((r) => r.kind ?? r.type);
-      if (kinds.join() !== CHILD_KINDS.join()) return fail(`children started in the order ${kinds.join(' → ') || '(none)'}; expected ${CHILD_KINDS.join(' → ')}`);
+      if (kinds.join() !== CHILD_KINDS.join())
+        return fail(
+          `children started in the order ${kinds.join(' → ') || '(none)'}; expected ${CHILD_KINDS.join(' → ')}`,
+        );
       for (let i = 1; i < runs.length; i++) {
         const previous = runs[i - 1];
         if (previous.closedId === undefined || previous.closedId > runs[i].initiatedId) {
@@ -242,7 +291,8 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     check: (obs) => {
       if (obs.outcome.kind === 'completed') return fail('the order completed although shipping always fails');
       const undo = callOrder(obs, ['release', 'refund']);
-      if (undo.join() !== 'release,refund') return fail(`compensations seen in the ledger: ${undo.join(' → ') || 'none'}; expected release → refund`);
+      if (undo.join() !== 'release,refund')
+        return fail(`compensations seen in the ledger: ${undo.join(' → ') || 'none'}; expected release → refund`);
       return ledgerClean(obs);
     },
   },
@@ -264,25 +314,43 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
         const listed = obs.listedChildren.find((c) => c.workflowId === id);
         const described = obs.children[kind];
         if (!described.type) problems.push(`${id} is not a workflow the server knows`);
-        else if (described.parentWorkflowId !== obs.parentWorkflowId) problems.push(`${id} has parent ${described.parentWorkflowId ?? 'none'}`);
+        else if (described.parentWorkflowId !== obs.parentWorkflowId)
+          problems.push(`${id} has parent ${described.parentWorkflowId ?? 'none'}`);
         else if (!listed) problems.push(`${id} is missing from the list of ${obs.parentWorkflowId}'s children`);
       }
       return problems.length ? fail(problems.join('; ')) : ok();
     },
   },
   '06-status-queries': {
-    scenario: SCENARIOS.happy,
+    scenario: SCENARIOS.statusEarly,
     check: (obs) => {
       if (!obs.queries) return fail(NO_HISTORY);
       const problems: string[] = [];
+      const early = obs.earlyQuery as { state?: string; queryError?: string } | undefined;
+      if (early?.queryError) {
+        problems.push(
+          `while the order was still validating, the parent did not answer 'status' (${early.queryError.split('\n')[0].slice(0, 120)}): register the handler before the first await`,
+        );
+      } else if (early && early.state !== 'VALIDATING') {
+        problems.push(
+          `while the order was validating, the parent reported state ${JSON.stringify(early.state)}, expected VALIDATING`,
+        );
+      }
       for (const kind of CHILD_KINDS) {
         const answer = obs.queries.children[kind] as { state?: string; queryError?: string } | undefined;
-        if (!answer || answer.queryError) problems.push(`${kind}-${obs.order.orderId} did not answer 'status' (${answer?.queryError ?? 'no answer'})`);
-        else if (answer.state !== 'COMPLETED') problems.push(`${kind} reports state ${JSON.stringify(answer.state)}, expected COMPLETED`);
+        if (!answer || answer.queryError)
+          problems.push(`${kind}-${obs.order.orderId} did not answer 'status' (${answer?.queryError ?? 'no answer'})`);
+        else if (answer.state !== 'COMPLETED')
+          problems.push(`${kind} reports state ${JSON.stringify(answer.state)}, expected COMPLETED`);
       }
-      const parent = obs.queries.parent as { state?: string; children?: Record<string, { state?: string }>; queryError?: string };
+      const parent = obs.queries.parent as {
+        state?: string;
+        children?: Record<string, { state?: string }>;
+        queryError?: string;
+      };
       if (parent?.queryError) problems.push(`the parent did not answer 'status' (${parent.queryError})`);
-      else if (parent?.state !== 'COMPLETED') problems.push(`the parent reports state ${JSON.stringify(parent?.state)}, expected COMPLETED`);
+      else if (parent?.state !== 'COMPLETED')
+        problems.push(`the parent reports state ${JSON.stringify(parent?.state)}, expected COMPLETED`);
       else {
         const missing = CHILD_KINDS.filter((kind) => parent.children?.[kind]?.state !== 'COMPLETED');
         if (missing.length) problems.push(`the parent's status does not list ${missing.join(', ')} as COMPLETED`);
@@ -298,14 +366,19 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       const paymentCalls = obs.calls.filter((c) => c.step === 'payment').length;
       const inventoryCalls = obs.calls.filter((c) => c.step === 'inventory').length;
       if (obs.audit.charges.length !== 1 || paymentCalls !== 1) {
-        return fail(`the customer was charged ${obs.audit.charges.length} time(s) over ${paymentCalls} payment call(s); expected one call, one charge`);
+        return fail(
+          `the customer was charged ${obs.audit.charges.length} time(s) over ${paymentCalls} payment call(s); expected one call, one charge`,
+        );
       }
-      if (inventoryCalls !== 3) return fail(`inventory was called ${inventoryCalls} time(s); expected 3 (two failures, one success)`);
+      if (inventoryCalls !== 3)
+        return fail(`inventory was called ${inventoryCalls} time(s); expected 3 (two failures, one success)`);
       const runs = childRuns(obs);
       if (!runs) return fail(NO_HISTORY);
       const starts = (kind: Kind) => runs.filter((r) => r.kind === kind).length;
       if (starts('payment') !== 1 || starts('inventory') !== 1) {
-        return fail(`the parent started payment ${starts('payment')}× and inventory ${starts('inventory')}×: the retry should happen inside the inventory child`);
+        return fail(
+          `the parent started payment ${starts('payment')}× and inventory ${starts('inventory')}×: the retry should happen inside the inventory child`,
+        );
       }
       return ok();
     },
@@ -321,9 +394,11 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
         return fail(`expected one charge, one reservation, one shipment and no refund; the ledger has ${counts}`);
       }
       const calls = ACTIVITY_STEPS_02.map(([, step]) => `${step} ${callsOf(obs, step)}`);
-      if (ACTIVITY_STEPS_02.some(([, step]) => callsOf(obs, step) !== 1)) return fail(`expected one call per service; the ledger has ${calls.join(', ')}`);
+      if (ACTIVITY_STEPS_02.some(([, step]) => callsOf(obs, step) !== 1))
+        return fail(`expected one call per service; the ledger has ${calls.join(', ')}`);
       const total = obs.order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-      if (a.charges[0].amountCents !== total) return fail(`charged ${a.charges[0].amountCents} cents, expected ${total} (the order total)`);
+      if (a.charges[0].amountCents !== total)
+        return fail(`charged ${a.charges[0].amountCents} cents, expected ${total} (the order total)`);
       return ok(counts);
     },
   },
@@ -347,27 +422,34 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     },
   },
   '02-one-call-per-attempt': {
-    scenario: SCENARIOS.flaky02,
+    scenario: SCENARIOS.activitiesAlone02,
     check: (obs) => {
-      const runs = activityRuns(obs);
-      if (!runs) return fail(NO_HISTORY);
+      const probes = obs.activityCalls;
+      if (!probes) return fail('no activities: this target does not run its steps as Temporal activities');
       const problems: string[] = [];
-      const seen: string[] = [];
-      // Every activity the workflow got to (an order that fails early, e.g. without retries, runs fewer).
-      const present = ACTIVITY_STEPS_02.filter(([type]) => runs.some((r) => r.type === type));
-      if (present.length === 0) return fail('the history schedules none of validateOrder, chargePayment, reserveInventory, scheduleShipment');
-      for (const [type, step] of present) {
-        const run = runs.find((r) => r.type === type)!;
-        const calls = callsOf(obs, step);
-        seen.push(`${step} ${calls}/${run.attempt ?? 0}`);
-        if (calls !== run.attempt) {
+      for (const p of probes) {
+        if (p.first === 'missing') {
+          problems.push(`there is no ${p.activity} activity`);
+        } else if (/TODO Part [A-Z]/.test(p.first)) {
+          problems.push(`${p.activity} ${p.first}`);
+        } else if (p.callsInFirstInvocation > 1) {
           problems.push(
-            `the ${step} service was called ${calls} time(s) in ${run.attempt ?? 0} attempt(s) of ${type}` +
-              (calls > (run.attempt ?? 0) ? ': a retry loop inside the activity hides attempts from Temporal' : ''),
+            `${p.activity} called the ${p.step} service ${p.callsInFirstInvocation} times in one attempt: ` +
+              'a retry loop inside the activity hides the failures from Temporal',
           );
+        } else if (p.callsInFirstInvocation === 0) {
+          problems.push(`${p.activity} never called the ${p.step} service`);
+        } else if (p.first === 'returned') {
+          problems.push(`${p.activity} returned although the ${p.step} service failed: let the error escape`);
+        } else if (p.second !== 'returned') {
+          problems.push(`${p.activity} failed on its second attempt too (${p.second})`);
+        } else if (typeof p.result !== 'object' || p.result === null) {
+          problems.push(`${p.activity} returned ${JSON.stringify(p.result)}; return a small plain object`);
         }
       }
-      return problems.length ? fail(problems.join('; ')) : ok(`calls/attempts: ${seen.join(', ')}`);
+      return problems.length
+        ? fail(problems.join('; '))
+        : ok(probes.map((p) => `${p.activity}: 1 call, error escaped; then returned`).join('; '));
     },
   },
   '02-retry-policy': {
@@ -380,13 +462,19 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       if (wrong.length) {
         return fail(
           `expected retryPolicy.maximumAttempts 3 with a backoffCoefficient above 1 on every activity; the history shows ` +
-            wrong.map((r) => `${r.type}: maximumAttempts ${r.maximumAttempts || 'unset (unlimited)'}, backoffCoefficient ${r.backoffCoefficient || 'unset'}`).join('; '),
+            wrong
+              .map(
+                (r) =>
+                  `${r.type}: maximumAttempts ${r.maximumAttempts || 'unset (unlimited)'}, backoffCoefficient ${r.backoffCoefficient || 'unset'}`,
+              )
+              .join('; '),
         );
       }
       const done = completed(obs);
       if (!done.pass) return fail(`payment failed once and inventory twice, and ${done.detail}`);
       const inventory = runs.find((r) => r.type === 'reserveInventory');
-      if (inventory?.attempt !== 3) return fail(`reserveInventory completed on attempt ${inventory?.attempt ?? 'none'}; expected attempt 3`);
+      if (inventory?.attempt !== 3)
+        return fail(`reserveInventory completed on attempt ${inventory?.attempt ?? 'none'}; expected attempt 3`);
       return ok();
     },
   },
@@ -402,7 +490,9 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       if (!runs) return fail(`${NO_HISTORY}; its 3 attempts are invisible outside the process`);
       const inventory = runs.find((r) => r.type === 'reserveInventory');
       if (inventory?.attempt !== 3 || inventory.closedAs !== 'failed') {
-        return fail(`the history shows reserveInventory ${inventory ? `${inventory.closedAs ?? 'open'} on attempt ${inventory.attempt ?? 'none'}` : 'never scheduled'}; expected it to fail on attempt 3`);
+        return fail(
+          `the history shows reserveInventory ${inventory ? `${inventory.closedAs ?? 'open'} on attempt ${inventory.attempt ?? 'none'}` : 'never scheduled'}; expected it to fail on attempt 3`,
+        );
       }
       return ok();
     },
@@ -412,9 +502,13 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     check: (obs) => {
       if (obs.outcome.kind === 'completed') return fail('the order completed with a declined card');
       const calls = callsOf(obs, 'payment');
-      if (calls !== 1) return fail(`the payment gateway was called ${calls} time(s) for a declined card; expected exactly 1 (a decline never succeeds on retry)`);
+      if (calls !== 1)
+        return fail(
+          `the payment gateway was called ${calls} time(s) for a declined card; expected exactly 1 (a decline never succeeds on retry)`,
+        );
       if (obs.outcome.kind !== 'failed') return fail(`the order ended as ${obs.outcome.kind}: ${obs.outcome.message}`);
-      if (obs.audit.charges.length || obs.audit.reservations.length) return fail('something was charged or reserved for a declined card');
+      if (obs.audit.charges.length || obs.audit.reservations.length)
+        return fail('something was charged or reserved for a declined card');
       return ok();
     },
   },
@@ -424,16 +518,22 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       const runs = activityRuns(obs);
       if (!runs) return fail(NO_HISTORY);
       const calc = runs.filter((r) => /total|quote|calculat|price|cost/i.test(r.type)).map((r) => r.type);
-      if (calc.length) return fail(`the history runs ${calc.join(', ')} as activities; a pure calculation belongs in the workflow`);
+      if (calc.length)
+        return fail(`the history runs ${calc.join(', ')} as activities; a pure calculation belongs in the workflow`);
       const done = completed(obs);
       if (!done.pass) return done;
       const total = obs.order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
       const charged = obs.audit.charges.map((c) => c.amountCents);
-      if (charged.length !== 1 || charged[0] !== total) return fail(`charged ${charged.join(', ') || 'nothing'}; expected one charge of ${total} cents (the order total)`);
+      if (charged.length !== 1 || charged[0] !== total)
+        return fail(
+          `charged ${charged.join(', ') || 'nothing'}; expected one charge of ${total} cents (the order total)`,
+        );
       const result = (obs.outcome as { result?: { totalCents?: unknown; shippingCents?: unknown } }).result;
-      if (result?.totalCents !== total) return fail(`the result's totalCents is ${JSON.stringify(result?.totalCents)}; expected ${total}`);
+      if (result?.totalCents !== total)
+        return fail(`the result's totalCents is ${JSON.stringify(result?.totalCents)}; expected ${total}`);
       const shipping = expectedShippingCents(obs);
-      if (result?.shippingCents !== shipping) return fail(`the result's shippingCents is ${JSON.stringify(result?.shippingCents)}; expected ${shipping}`);
+      if (result?.shippingCents !== shipping)
+        return fail(`the result's shippingCents is ${JSON.stringify(result?.shippingCents)}; expected ${shipping}`);
       return ok(`total ${total}, shipping ${shipping}`);
     },
   },
@@ -441,24 +541,29 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     scenario: SCENARIOS.notificationFails,
     check: (obs) => {
       if (obs.outcome.kind !== 'completed') {
-        return fail(`a failed email made the order end as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`);
+        return fail(
+          `a failed email made the order end as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`,
+        );
       }
       const a = obs.audit;
       if (a.shipments.filter((s) => !s.cancelled).length !== 1 || a.refunds.length !== 0) {
         return fail('the order should stay shipped and charged; the ledger shows a cancelled shipment or a refund');
       }
       const warnings = (obs.outcome as { result?: { warnings?: unknown[] } }).result?.warnings;
-      if (Array.isArray(warnings) && warnings.length === 0) return fail('the result records no warning about the email');
+      if (Array.isArray(warnings) && warnings.length === 0)
+        return fail('the result records no warning about the email');
       return ok();
     },
   },
 };
 
-export const CRITERIA: Criterion[] = (metadata.criteria as CriterionMeta[]).map((meta) => {
-  const check = CHECKS[meta.id];
-  if (!check) throw new Error(`criteria.json names ${meta.id}, which has no check in checks.ts`);
-  return { ...meta, ...check };
-});
+export const CRITERIA: Criterion[] = LESSON_IDS.flatMap((lesson) =>
+  LESSONS[lesson].criteria.map((spec) => {
+    const check = CHECKS[spec.id];
+    if (!check) throw new Error(`common/lessons.ts names ${spec.id}, which has no check in tests/criteria/checks.ts`);
+    return { ...spec, lesson, ...check };
+  }),
+);
 
 export function criteriaFor(lesson: string, part?: string): Criterion[] {
   return CRITERIA.filter((c) => c.lesson === lesson && (!part || c.part === part));

@@ -3,10 +3,10 @@
  * failures into plain-words explanations with file:line where the cause is in the learner's code.
  * `npm run grade` (scripts/grade.ts) prints it; the tests call it on deliberately broken variants.
  */
-import metadata from './criteria.json';
+import { isLessonId, LESSONS, type LessonId } from '../../common/lessons';
 import { criteriaFor } from './checks';
 import { Finding, compileErrors, workflowPitfalls } from './pitfalls';
-import { LessonId, REPO_ROOT } from './observe';
+import { REPO_ROOT } from './observe';
 import { Score, scoreTarget } from './scorecard';
 
 export interface GradedCriterion {
@@ -46,7 +46,8 @@ function explain(score: Score, findings: Finding[]): string | undefined {
       return `Nondeterminism in ${outcome.workflowId}: on replay the workflow code made different calls than its history records (${outcome.message.split('\n')[0]}). Workflow code must make the same calls in the same order every time it runs: no branching on time, randomness or outside state; restart running workflows after changing their code.`;
     }
     const plain = first('plain-error');
-    if (plain) return `A workflow task keeps failing in ${outcome.workflowId} ("${outcome.message}"): ${at(plain)} ${plain.message}`;
+    if (plain)
+      return `A workflow task keeps failing in ${outcome.workflowId} ("${outcome.message}"): ${at(plain)} ${plain.message}`;
     return `A workflow task keeps failing in ${outcome.workflowId}: "${outcome.message}". Temporal retries failing workflow tasks forever; a bug in workflow code shows up like this (see the Web UI's WorkflowTaskFailed event).`;
   }
   if (outcome?.kind === 'timeout') {
@@ -79,7 +80,9 @@ function explain(score: Score, findings: Finding[]): string | undefined {
   if (outcome?.kind === 'failed' && outcome.root && /TODO Part [A-Z]/.test(outcome.root)) {
     return `Still a TODO: ${outcome.root}`;
   }
-  if (['06-children-in-order', '06-happy-path', '02-activities-in-order', '02-happy-path'].includes(score.criterion.id)) {
+  if (
+    ['06-children-in-order', '06-happy-path', '02-activities-in-order', '02-happy-path'].includes(score.criterion.id)
+  ) {
     const missing = first('missing-await');
     if (missing) return `${at(missing)} ${missing.message}`;
   }
@@ -92,7 +95,10 @@ function explain(score: Score, findings: Finding[]): string | undefined {
 /** Grades the lesson code in `lessonDir` (needs the test server: tests/support/server.ts). */
 export async function gradeLesson(lesson: string, lessonDir: string, part?: string): Promise<GradeReport> {
   const findings = [...compileErrors(lessonDir, REPO_ROOT), ...workflowPitfalls(lessonDir, REPO_ROOT)];
-  const scores = await scoreTarget({ kind: 'temporal', name: 'grade', lessonDir, lesson: lesson as LessonId }, criteriaFor(lesson, part));
+  const scores = await scoreTarget(
+    { kind: 'temporal', name: 'grade', lessonDir, lesson: lesson as LessonId },
+    criteriaFor(lesson, part),
+  );
   const criteria = scores.map((score) => ({
     id: score.criterion.id,
     part: score.criterion.part,
@@ -102,10 +108,16 @@ export async function gradeLesson(lesson: string, lessonDir: string, part?: stri
     hint: score.criterion.hint,
     ...(score.pass ? {} : { explanation: explain(score, findings) }),
   }));
-  return { lesson, lessonDir, findings, criteria, passed: criteria.filter((c) => c.pass).length, total: criteria.length };
+  return {
+    lesson,
+    lessonDir,
+    findings,
+    criteria,
+    passed: criteria.filter((c) => c.pass).length,
+    total: criteria.length,
+  };
 }
 
 export function partTitle(lesson: string, part: string): string {
-  const parts = (metadata.lessons as Record<string, { parts: Record<string, string> }>)[lesson]?.parts ?? {};
-  return parts[part] ?? '';
+  return isLessonId(lesson) ? (LESSONS[lesson].parts[part]?.title ?? '') : '';
 }

@@ -9,9 +9,11 @@ import path from 'node:path';
 export const TODO_START = /^\s*\/\/ TODO Part ([A-Z]):/;
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? files(path.join(dir, entry.name)).map((f) => path.join(entry.name, f)) : [entry.name],
-  );
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory() ? files(path.join(dir, entry.name)).map((f) => path.join(entry.name, f)) : [entry.name],
+    );
 }
 
 /** Lines without import declarations (single- or multi-line). */
@@ -19,7 +21,8 @@ function withoutImports(text: string): string[] {
   const out: string[] = [];
   let inImport = false;
   for (const line of text.split('\n')) {
-    if (!inImport && /^import\s/.test(line)) inImport = !/from\s+['"].*['"];?\s*$|^import\s+['"].*['"];?\s*$/.test(line);
+    if (!inImport && /^import\s/.test(line))
+      inImport = !/from\s+['"].*['"];?\s*$|^import\s+['"].*['"];?\s*$/.test(line);
     else if (inImport) inImport = !/from\s+['"].*['"];?\s*$/.test(line);
     else out.push(line);
   }
@@ -80,7 +83,9 @@ export function mirrorProblems(solutionDir: string, exercisesDir: string): strin
       const found = indexOfSegment(solution, segment, at);
       const anchored = i === 0 ? found === 0 : found >= at;
       if (found < 0 || !anchored) {
-        problems.push(`${f}: exercise lines ${JSON.stringify(segment.find((l) => l.trim()) ?? '')}… do not appear in the solution at this place`);
+        problems.push(
+          `${f}: exercise lines ${JSON.stringify(segment.find((l) => l.trim()) ?? '')}… do not appear in the solution at this place`,
+        );
         return;
       }
       at = found + segment.length;
@@ -88,7 +93,8 @@ export function mirrorProblems(solutionDir: string, exercisesDir: string): strin
     if (segments.length > 0 && at !== solution.length && segments[segments.length - 1].length > 0) {
       problems.push(`${f}: the solution has lines after the exercise's last segment`);
     }
-    if (segments.length === 1 && solution.join('\n') !== segments[0].join('\n')) problems.push(`${f}: differs with no TODO region`);
+    if (segments.length === 1 && solution.join('\n') !== segments[0].join('\n'))
+      problems.push(`${f}: differs with no TODO region`);
   }
   return problems;
 }

@@ -17,41 +17,49 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { LESSONS, orderWorkflowId, type LessonId, type TargetName } from '../../common/lessons';
 import { OrderProcessor } from '../../original/02-order-processing/order-processor';
-import { fulfilOrder } from '../../original/06-order-fulfillment/fulfil-order';
-import { Audit, CallRow, FaultPlan, Order, sampleOrder, Services } from '../../services';
+import { fulfillOrder } from '../../original/06-order-fulfillment/fulfill-order';
+import {
+  Audit,
+  CallRow,
+  FaultPlan,
+  itemCount,
+  LatencyPlan,
+  Order,
+  orderTotalCents,
+  REPO_ROOT,
+  sampleOrder,
+  Services,
+} from '../../services';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
 import { testEnv } from '../support/server';
 
-export const REPO_ROOT = path.resolve(__dirname, '../..');
+export { REPO_ROOT };
 export const CHILD_KINDS = ['payment', 'inventory', 'shipping', 'notification'] as const;
 export type Kind = (typeof CHILD_KINDS)[number];
 
-export type LessonId = '02' | '06';
-
 export type Target =
-  | { kind: 'temporal'; name: string; /** e.g. <repo>/solution/06-order-fulfillment */ lessonDir: string; lesson?: LessonId }
-  | { kind: 'original'; name: 'original'; lesson?: LessonId };
+  | {
+      kind: 'temporal';
+      name: string;
+      /** e.g. <repo>/solution/06-order-fulfillment */
+      lessonDir: string;
+      lesson: LessonId;
+    }
+  | { kind: 'original'; name: 'original'; lesson: LessonId };
 
-/** What a lesson's workflow is called and how its ID is made. */
-export const LESSON_WORKFLOWS: Record<LessonId, { type: string; workflowId: (orderId: string) => string }> = {
-  '06': { type: 'orderFulfillmentWorkflow', workflowId: (orderId) => `order-${orderId}` },
-  '02': { type: 'orderProcessingWorkflow', workflowId: (orderId) => `order-processing-${orderId}` },
-};
-
-/** The lesson a lesson directory name belongs to: `02-order-processing` → `02`. */
-export function lessonOf(dirName: string): LessonId {
-  const id = path.basename(dirName).slice(0, 2);
-  if (id !== '02' && id !== '06') throw new Error(`${dirName} is not a lesson directory (expected 02-… or 06-…)`);
-  return id;
+/** A lesson's code in solution/ or exercises/. */
+export function lessonTarget(name: TargetName, lesson: LessonId): Target {
+  return { kind: 'temporal', name, lessonDir: path.join(REPO_ROOT, name, LESSONS[lesson].folder), lesson };
 }
 
-export function lessonTarget(name: 'solution' | 'exercises', lesson = '06-order-fulfillment'): Target {
-  return { kind: 'temporal', name, lessonDir: path.join(REPO_ROOT, name, lesson), lesson: lessonOf(lesson) };
+/** A lesson's original (the "before" code), run with the same orders, faults and ledger checks. */
+export function originalTarget(lesson: LessonId): Target {
+  return { kind: 'original', name: 'original', lesson };
 }
-export const ORIGINAL: Target = { kind: 'original', name: 'original' };
-/** Lesson 02's original: the order processor with naive retry loops. */
-export const ORIGINAL_02: Target = { kind: 'original', name: 'original', lesson: '02' };
 
 /** The solution's slowest scenario takes about 5 s; a run still going after this is broken. */
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -63,11 +71,27 @@ export interface Scenario {
   order?: Partial<Order>;
   /** How long the order may take before the run is stopped and explained (ms). */
   timeoutMs?: number;
+  /** ORDER_LATENCY-style simulated latency, e.g. `validate=1500ms`. */
+  latency?: string;
+  /**
+   * What runs: the whole order (default); each child workflow started on its own, without the parent
+   * (lesson 06 Part A); or each activity called once in a mock activity context, without any workflow
+   * (lesson 02 Part A).
+   */
+  mode?: 'order' | 'children' | 'activities';
+  /** Query the parent's `status` while it validates (needs validate latency). */
+  earlyQuery?: boolean;
 }
 
 export type Outcome =
   | { kind: 'completed'; result?: any }
-  | { kind: 'failed'; message: string; type?: string; details?: any; /** The deepest message of the `.cause` chain, when it differs. */ root?: string }
+  | {
+      kind: 'failed';
+      message: string;
+      type?: string;
+      details?: any;
+      /** The deepest message of the `.cause` chain, when it differs. */ root?: string;
+    }
   | { kind: 'cancelled'; message: string }
   | { kind: 'timeout'; message: string }
   /** A workflow task kept failing (a bug in workflow code): the run was stopped early. */
@@ -96,6 +120,25 @@ export interface Observation {
   listedChildren?: ChildView[];
   children?: Record<Kind, ChildView>;
   queries?: { parent: unknown; children: Record<Kind, unknown> };
+  /** The parent's answer to `status` while it was still validating the order (earlyQuery). */
+  earlyQuery?: unknown;
+  /** Mode `children`: how each child run on its own ended. */
+  childOutcomes?: Partial<Record<Kind, Outcome>>;
+  /** Mode `activities`: each activity called twice (the first call meets a fault): what happened. */
+  activityCalls?: ActivityProbe[];
+}
+
+export interface ActivityProbe {
+  activity: string;
+  step: string;
+  /** Service calls made during the first invocation, which met an injected fault. */
+  callsInFirstInvocation: number;
+  /** How the first invocation ended: `threw: …` or `returned`. */
+  first: string;
+  /** How the second invocation ended. */
+  second: string;
+  /** What the second invocation returned, when it did. */
+  result?: unknown;
 }
 
 function errorMessage(err: unknown): string {
@@ -115,19 +158,27 @@ function orderFor(scenario: Scenario): Order {
   return { ...sampleOrder(`ORDER-${scenario.id}-${randomUUID().slice(0, 8)}`), ...scenario.order };
 }
 
-async function observeOriginal(target: Target, scenario: Scenario, services: Services, order: Order): Promise<Observation> {
-  const lesson = target.lesson ?? '06';
+async function observeOriginal(
+  target: Target,
+  scenario: Scenario,
+  services: Services,
+  order: Order,
+): Promise<Observation> {
+  const lesson = target.lesson;
   const logger = { warn: () => undefined };
   const result =
     lesson === '02'
       ? await new OrderProcessor(services, { logger }).processOrder(order)
-      : await fulfilOrder(order, services, logger);
+      : await fulfillOrder(order, services, logger);
   return {
     target: target.name,
     scenario: scenario.id,
     order,
-    parentWorkflowId: LESSON_WORKFLOWS[lesson].workflowId(order.orderId),
-    outcome: result.status === 'completed' ? { kind: 'completed', result } : { kind: 'failed', message: result.error ?? 'failed' },
+    parentWorkflowId: orderWorkflowId(lesson, order.orderId),
+    outcome:
+      result.status === 'completed'
+        ? { kind: 'completed', result }
+        : { kind: 'failed', message: result.error ?? 'failed' },
     audit: services.ledger.audit(),
     calls: services.ledger.calls(),
   };
@@ -158,7 +209,8 @@ function watchForFailingTasks(ids: string[]) {
         if (failures.length >= 1) {
           const attrs = failures[failures.length - 1].workflowTaskFailedEventAttributes!;
           const message = attrs.failure?.message ?? 'workflow task failed';
-          const nondeterminism = /nondetermin/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
+          const nondeterminism =
+            /nondetermin/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
           return { kind: 'stuck', message, workflowId, nondeterminism };
         }
       }
@@ -177,12 +229,202 @@ async function listChildren(parentId: string, expected: number): Promise<ChildVi
   while (Date.now() < deadline) {
     views = [];
     for await (const info of client.workflow.list({ query: `ParentWorkflowId = "${parentId}"` })) {
-      views.push({ workflowId: info.workflowId, type: info.type, status: info.status.name, parentWorkflowId: info.parentExecution?.workflowId ?? undefined });
+      views.push({
+        workflowId: info.workflowId,
+        type: info.type,
+        status: info.status.name,
+        parentWorkflowId: info.parentExecution?.workflowId ?? undefined,
+      });
     }
     if (views.length >= expected) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return views;
+}
+
+/**
+ * The parent's first answer to `status` while it is still validating (the scenario slows validation
+ * down). A parent that registers its handler only after an await cannot answer yet.
+ */
+async function queryWhileValidating(handle: { query: (name: string) => Promise<unknown> }): Promise<unknown> {
+  const deadline = Date.now() + 1_000;
+  let last: unknown = { queryError: 'no answer' };
+  while (Date.now() < deadline) {
+    last = await settle(handle.query('status'));
+    if (!(typeof last === 'object' && last !== null && 'queryError' in last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return last;
+}
+
+/** Inputs for running each child of lesson 06 on its own, as the parent would start it. */
+function childInputs(order: Order): Record<Kind, unknown> {
+  return {
+    payment: { orderId: order.orderId, amountCents: orderTotalCents(order.items), paymentToken: order.paymentToken },
+    inventory: { orderId: order.orderId, items: order.items.map(({ sku, quantity }) => ({ sku, quantity })) },
+    shipping: { orderId: order.orderId, address: order.customer.address, itemCount: itemCount(order.items) },
+    notification: { orderId: order.orderId, email: order.customer.email, trackingNumber: '1ZCHILDALONE' },
+  };
+}
+
+/** Lesson 06, Part A: each child workflow started on its own (no parent), one after the other. */
+async function observeChildrenAlone(
+  target: Extract<Target, { kind: 'temporal' }>,
+  scenario: Scenario,
+  services: Services,
+  order: Order,
+): Promise<Observation> {
+  const client = testEnv().client;
+  const taskQueue = uniqueTaskQueue(`${target.name}-${scenario.id}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createActivities } = require(path.join(target.lessonDir, 'activities')) as {
+    createActivities: (s: Services) => object;
+  };
+  const inputs = childInputs(order);
+  const childOutcomes: Partial<Record<Kind, Outcome>> = {};
+  await withWorker(
+    { taskQueue, workflowsPath: path.join(target.lessonDir, 'workflows'), activities: createActivities(services) },
+    async () => {
+      for (const kind of CHILD_KINDS) {
+        const workflowId = `${kind}-${order.orderId}`;
+        try {
+          const handle = await client.workflow.start(`${kind}Workflow`, {
+            taskQueue,
+            workflowId,
+            args: [inputs[kind]],
+            workflowExecutionTimeout: scenario.timeoutMs ?? 10_000,
+          });
+          const stuck = watchForFailingTasks([workflowId]);
+          try {
+            const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
+            childOutcomes[kind] = 'done' in first ? { kind: 'completed', result: first.done } : first;
+            if (!('done' in first)) await handle.terminate('stopped by the grader').catch(() => undefined);
+          } finally {
+            stuck.stop();
+          }
+        } catch (err) {
+          childOutcomes[kind] = failedOutcome(err, scenario);
+        }
+      }
+    },
+  );
+  const failed = CHILD_KINDS.find((k) => childOutcomes[k]?.kind !== 'completed');
+  return {
+    target: target.name,
+    scenario: scenario.id,
+    order,
+    parentWorkflowId: orderWorkflowId(target.lesson, order.orderId),
+    outcome: failed ? childOutcomes[failed]! : { kind: 'completed' },
+    childOutcomes,
+    audit: services.ledger.audit(),
+    calls: services.ledger.calls(),
+  };
+}
+
+/** Lesson 02's activities and the service step each one calls, in the order the workflow runs them. */
+export const ACTIVITY_STEPS_02 = [
+  ['validateOrder', 'validate'],
+  ['chargePayment', 'payment'],
+  ['reserveInventory', 'inventory'],
+  ['arrangeShipment', 'shipping'],
+] as const;
+
+/**
+ * Lesson 02, Part A: each activity called directly (a mock activity context, no workflow, no server)
+ * while its service fails its first call. An activity that calls its service once lets that error
+ * escape; one with a retry loop inside calls again and hides the failure from Temporal.
+ */
+async function observeActivitiesAlone(
+  target: Extract<Target, { kind: 'temporal' }>,
+  scenario: Scenario,
+  services: Services,
+  order: Order,
+): Promise<Observation> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createActivities } = require(path.join(target.lessonDir, 'activities')) as {
+    createActivities: (s: Services) => Record<string, (input: unknown) => Promise<unknown>>;
+  };
+  const activities = createActivities(services);
+  const inputs: Record<string, unknown> = {
+    validateOrder: { idempotencyKey: `validate-${order.orderId}`, order },
+    chargePayment: {
+      idempotencyKey: `payment-${order.orderId}`,
+      orderId: order.orderId,
+      amountCents: orderTotalCents(order.items),
+      paymentToken: order.paymentToken,
+    },
+    reserveInventory: {
+      idempotencyKey: `inventory-${order.orderId}`,
+      orderId: order.orderId,
+      items: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
+    },
+    arrangeShipment: {
+      idempotencyKey: `shipping-${order.orderId}`,
+      orderId: order.orderId,
+      address: order.customer.address,
+      itemCount: itemCount(order.items),
+    },
+  };
+  // Failures are expected here (each service fails its first call): keep the SDK's log quiet.
+  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+  const probes: ActivityProbe[] = [];
+  const describe = (err: unknown) => `threw: ${errorMessage(err).split('\n')[0]}`;
+  for (const [name, step] of ACTIVITY_STEPS_02) {
+    const fn = activities[name];
+    if (typeof fn !== 'function') {
+      probes.push({ activity: name, step, callsInFirstInvocation: 0, first: 'missing', second: 'missing' });
+      continue;
+    }
+    const before = services.ledger.calls({ step }).length;
+    const first = await env.run(fn, inputs[name]).then(() => 'returned', describe);
+    const callsInFirstInvocation = services.ledger.calls({ step }).length - before;
+    let result: unknown;
+    const second = await env.run(fn, inputs[name]).then((value) => {
+      result = value;
+      return 'returned';
+    }, describe);
+    probes.push({
+      activity: name,
+      step,
+      callsInFirstInvocation,
+      first,
+      second,
+      ...(second === 'returned' ? { result } : {}),
+    });
+  }
+  const todo = probes.map((p) => /TODO Part [A-Z]:.*/.exec(p.first)?.[0]).find(Boolean);
+  return {
+    target: target.name,
+    scenario: scenario.id,
+    order,
+    parentWorkflowId: orderWorkflowId(target.lesson, order.orderId),
+    // A starter's activities throw "TODO Part A: …": report that like any unfinished order.
+    outcome: todo ? { kind: 'failed', message: todo, root: todo } : { kind: 'completed' },
+    activityCalls: probes,
+    audit: services.ledger.audit(),
+    calls: services.ledger.calls(),
+  };
+}
+
+/** A failure seen by a client (start refused, workflow failed) as an Outcome. */
+function failedOutcome(err: unknown, scenario: Scenario): Outcome {
+  if (err instanceof WorkflowFailedError) {
+    const cause = err.cause;
+    if (cause?.name === 'TimeoutFailure' || /timed out/i.test(err.message)) {
+      return { kind: 'timeout', message: `it did not finish within ${(scenario.timeoutMs ?? 10_000) / 1000} s` };
+    }
+    if (cause?.name === 'CancelledFailure') return { kind: 'cancelled', message: cause.message };
+    let deepest: Error = err;
+    while (deepest.cause instanceof Error) deepest = deepest.cause;
+    const message = cause?.message ?? err.message;
+    return {
+      kind: 'failed',
+      message,
+      ...(deepest.message !== message ? { root: deepest.message } : {}),
+      type: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause?.name,
+    };
+  }
+  return { kind: 'error', message: errorMessage(err) };
 }
 
 async function observeTemporal(
@@ -194,8 +436,8 @@ async function observeTemporal(
   const env = testEnv();
   const client = env.client;
   const taskQueue = uniqueTaskQueue(`${target.name}-${scenario.id}`);
-  const lesson = target.lesson ?? '06';
-  const parentWorkflowId = LESSON_WORKFLOWS[lesson].workflowId(order.orderId);
+  const lesson = target.lesson;
+  const parentWorkflowId = orderWorkflowId(lesson, order.orderId);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createActivities } = require(path.join(target.lessonDir, 'activities')) as {
     createActivities: (s: Services) => object;
@@ -212,15 +454,18 @@ async function observeTemporal(
   await withWorker(
     { taskQueue, workflowsPath: path.join(target.lessonDir, 'workflows'), activities: createActivities(services) },
     async () => {
-      const handle = await client.workflow.start(LESSON_WORKFLOWS[lesson].type, {
+      const handle = await client.workflow.start(LESSONS[lesson].workflowType, {
         taskQueue,
         workflowId: parentWorkflowId,
         args: [order],
         // A bound on the whole order: a broken implementation ends as a timeout, never a hang.
         workflowExecutionTimeout: scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       });
+      if (scenario.earlyQuery) observation.earlyQuery = await queryWhileValidating(handle);
       const stuck = watchForFailingTasks(
-        lesson === '06' ? [parentWorkflowId, ...CHILD_KINDS.map((kind) => `${kind}-${order.orderId}`)] : [parentWorkflowId],
+        lesson === '06'
+          ? [parentWorkflowId, ...CHILD_KINDS.map((kind) => `${kind}-${order.orderId}`)]
+          : [parentWorkflowId],
       );
       try {
         const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
@@ -234,7 +479,10 @@ async function observeTemporal(
         if (err instanceof WorkflowFailedError) {
           const cause = err.cause;
           if (cause?.name === 'TimeoutFailure' || /timed out/i.test(err.message)) {
-            observation.outcome = { kind: 'timeout', message: `the order did not finish within ${(scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s` };
+            observation.outcome = {
+              kind: 'timeout',
+              message: `the order did not finish within ${(scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s`,
+            };
           } else if (cause?.name === 'CancelledFailure') {
             observation.outcome = { kind: 'cancelled', message: cause.message };
           } else {
@@ -257,11 +505,19 @@ async function observeTemporal(
       observation.history = await handle.fetchHistory();
       if (lesson !== '06') return; // lesson 02 has no children and no queries
       // Queries need a running worker, so they happen here, before it stops.
-      const childIds = Object.fromEntries(CHILD_KINDS.map((kind) => [kind, `${kind}-${order.orderId}`])) as Record<Kind, string>;
+      const childIds = Object.fromEntries(CHILD_KINDS.map((kind) => [kind, `${kind}-${order.orderId}`])) as Record<
+        Kind,
+        string
+      >;
       observation.queries = {
         parent: await settle(handle.query('status')),
         children: Object.fromEntries(
-          await Promise.all(CHILD_KINDS.map(async (kind) => [kind, await settle(client.workflow.getHandle(childIds[kind]).query('status'))])),
+          await Promise.all(
+            CHILD_KINDS.map(async (kind) => [
+              kind,
+              await settle(client.workflow.getHandle(childIds[kind]).query('status')),
+            ]),
+          ),
         ),
       };
       observation.children = Object.fromEntries(
@@ -269,7 +525,15 @@ async function observeTemporal(
           CHILD_KINDS.map(async (kind): Promise<[Kind, ChildView]> => {
             try {
               const d = await client.workflow.getHandle(childIds[kind]).describe();
-              return [kind, { workflowId: childIds[kind], type: d.type, status: d.status.name, parentWorkflowId: d.parentExecution?.workflowId ?? undefined }];
+              return [
+                kind,
+                {
+                  workflowId: childIds[kind],
+                  type: d.type,
+                  status: d.status.name,
+                  parentWorkflowId: d.parentExecution?.workflowId ?? undefined,
+                },
+              ];
             } catch {
               return [kind, { workflowId: childIds[kind] }];
             }
@@ -287,9 +551,19 @@ async function observeTemporal(
 
 /** Runs `scenario` once against `target` on a fresh ledger. */
 export async function observe(target: Target, scenario: Scenario): Promise<Observation> {
-  const services = freshServices(FaultPlan.parse(scenario.faults, 1));
+  const services = freshServices(
+    FaultPlan.parse(scenario.faults, 1),
+    undefined,
+    LatencyPlan.parse(scenario.latency ?? ''),
+  );
   const order = orderFor(scenario);
   try {
+    if (target.kind === 'temporal' && scenario.mode === 'children') {
+      return await observeChildrenAlone(target, scenario, services, order);
+    }
+    if (target.kind === 'temporal' && scenario.mode === 'activities') {
+      return await observeActivitiesAlone(target, scenario, services, order);
+    }
     return target.kind === 'original'
       ? await observeOriginal(target, scenario, services, order)
       : await observeTemporal(target, scenario, services, order);

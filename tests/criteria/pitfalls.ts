@@ -14,7 +14,21 @@ export interface Finding {
 }
 
 const NODE_BUILTINS = new Set([
-  'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'dns', 'stream', 'worker_threads', 'cluster', 'zlib', 'util', 'events',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'dns',
+  'stream',
+  'worker_threads',
+  'cluster',
+  'zlib',
+  'util',
+  'events',
 ]);
 
 function listTs(dir: string): string[] {
@@ -27,7 +41,10 @@ function listTs(dir: string): string[] {
 }
 
 function where(file: string, node: ts.Node, source: ts.SourceFile, root: string) {
-  return { file: path.relative(root, file), line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1 };
+  return {
+    file: path.relative(root, file),
+    line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1,
+  };
 }
 
 /** Type errors in the lesson's files, as file:line messages. */
@@ -102,17 +119,23 @@ export function workflowPitfalls(lessonDir: string, root: string): Finding[] {
         }
       }
       // retry: { … } without maximumAttempts
-      if (ts.isPropertyAssignment(node) && node.name.getText(source) === 'retry' && ts.isObjectLiteralExpression(node.initializer)) {
+      if (
+        ts.isPropertyAssignment(node) &&
+        node.name.getText(source) === 'retry' &&
+        ts.isObjectLiteralExpression(node.initializer)
+      ) {
         const keys = node.initializer.properties.map((p) => p.name?.getText(source));
         // Compensations retry until they succeed on purpose; only forward steps need a limit.
         let owner: ts.Node | undefined = node.parent;
         while (owner && !ts.isVariableDeclaration(owner)) owner = owner.parent;
-        const isCompensation = owner !== undefined && /compensat/i.test((owner as ts.VariableDeclaration).name.getText(source));
+        const isCompensation =
+          owner !== undefined && /compensat/i.test((owner as ts.VariableDeclaration).name.getText(source));
         if (!keys.includes('maximumAttempts') && !isCompensation) {
           findings.push({
             kind: 'unlimited-retries',
             ...where(file, node, source, root),
-            message: 'sets a retry policy without maximumAttempts, so an activity that always fails is retried forever and the order never compensates. Set maximumAttempts on forward steps.',
+            message:
+              'sets a retry policy without maximumAttempts, so an activity that always fails is retried forever and the order never compensates. Set maximumAttempts on forward steps.',
           });
         }
       }
@@ -124,7 +147,8 @@ export function workflowPitfalls(lessonDir: string, root: string): Finding[] {
     const floating = (node: ts.Node) => {
       if (ts.isExpressionStatement(node) && ts.isCallExpression(node.expression)) {
         const name = node.expression.expression.getText(source);
-        if (asyncNames.has(name)) {
+        // `runChild(…)` or `progress.runChild(…)`: the function's own name decides.
+        if (asyncNames.has(name.split('.').pop() ?? name)) {
           findings.push({
             kind: 'missing-await',
             ...where(file, node, source, root),

@@ -28,7 +28,11 @@ export async function scoreTarget(target: Target, criteria: Criterion[]): Promis
       const observation = await pending;
       scores.push({ criterion, observation, ...criterion.check(observation) });
     } catch (err) {
-      scores.push({ criterion, pass: false, detail: `the scenario could not run: ${err instanceof Error ? err.message : String(err)}` });
+      scores.push({
+        criterion,
+        pass: false,
+        detail: `the scenario could not run: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
   return scores;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GradeReport } from './grade';
-import { REPO_ROOT } from './observe';
+import { REPO_ROOT } from '../../services';
 
 export function variant(lesson: string, name: string, mutate: (dir: string) => void): string {
   const root = path.join(REPO_ROOT, `.variant-${name}`);
@@ -47,6 +47,7 @@ export function criterion(report: GradeReport, id: string) {
 /** Removes every `.variant-<prefix>…` directory. */
 export function removeVariants(prefix = ''): void {
   for (const entry of fs.readdirSync(REPO_ROOT)) {
-    if (entry.startsWith(`.variant-${prefix}`)) fs.rmSync(path.join(REPO_ROOT, entry), { recursive: true, force: true });
+    if (entry.startsWith(`.variant-${prefix}`))
+      fs.rmSync(path.join(REPO_ROOT, entry), { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { criteriaFor } from '../criteria/checks';
-import { lessonTarget, ORIGINAL } from '../criteria/observe';
+import { lessonTarget, originalTarget } from '../criteria/observe';
 import { Score, scoreTarget } from '../criteria/scorecard';
 
 const CRITERIA = criteriaFor('06');
@@ -15,7 +15,7 @@ describe('lesson 06 criteria', function () {
   describe('solution', () => {
     let scores: Score[];
     before(async () => {
-      scores = await scoreTarget(lessonTarget('solution'), CRITERIA);
+      scores = await scoreTarget(lessonTarget('solution', '06'), CRITERIA);
     });
     for (const criterion of CRITERIA) {
       it(`passes ${criterion.id}: ${criterion.title}`, () => {
@@ -30,7 +30,7 @@ describe('lesson 06 criteria', function () {
     const EXPECTED_PASSES = ['06-happy-path'];
     let scores: Score[];
     before(async () => {
-      scores = await scoreTarget(ORIGINAL, CRITERIA);
+      scores = await scoreTarget(originalTarget('06'), CRITERIA);
     });
     it('has exactly the expected scorecard', () => {
       const passed = scores.filter((s) => s.pass).map((s) => s.criterion.id);

@@ -51,9 +51,18 @@ function waitForOutput(child: ChildProcess, marker: string, timeoutMs: number, s
       if (stdout.includes(marker)) done();
     };
     const onExit = (code: number | null, signal: string | null) =>
-      done(new Error(`the worker process exited (code ${code}, signal ${signal}) before printing "${marker}":\n${stdout}\n${stderr()}`));
+      done(
+        new Error(
+          `the worker process exited (code ${code}, signal ${signal}) before printing "${marker}":\n${stdout}\n${stderr()}`,
+        ),
+      );
     const timer = setTimeout(
-      () => done(new Error(`the worker process did not print "${marker}" within ${timeoutMs / 1000} s:\n${stdout}\n${stderr()}`)),
+      () =>
+        done(
+          new Error(
+            `the worker process did not print "${marker}" within ${timeoutMs / 1000} s:\n${stdout}\n${stderr()}`,
+          ),
+        ),
       timeoutMs,
     );
     child.stdout?.on('data', onData);
@@ -70,7 +79,11 @@ async function killHard(child: ChildProcess): Promise<void> {
 }
 
 /** Polls the parent's history until the payment child has completed; fails fast if the order ends first. */
-async function waitForPaymentChildCompleted(handle: WorkflowHandle, timeoutMs: number, diagnostics: () => string): Promise<void> {
+async function waitForPaymentChildCompleted(
+  handle: WorkflowHandle,
+  timeoutMs: number,
+  diagnostics: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const closed = new Set([
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
@@ -113,12 +126,18 @@ describe('lesson 06 durability: a worker process killed mid-order', function () 
     // 1. The lesson's own worker, as a separate process.
     const worker = spawn(process.execPath, [require.resolve('ts-node/dist/bin'), path.join(LESSON_DIR, 'worker.ts')], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, LEDGER_PATH: ledgerPath, ORDER_FAULTS: FAULTS },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TASK_QUEUE: taskQueue,
+        LEDGER_PATH: ledgerPath,
+        ORDER_FAULTS: FAULTS,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = worker;
     const stderr = tail(worker.stderr);
-    await waitForOutput(worker, 'Worker polling', 90_000, stderr);
+    await waitForOutput(worker, 'worker polling', 90_000, stderr);
 
     // 2. Start the order and wait until the payment child has completed.
     const handle = await env.client.workflow.start('orderFulfillmentWorkflow', {

@@ -25,7 +25,7 @@ describe('lesson 06 exercises', function () {
   this.timeout(180_000);
 
   it('the untouched starter fails every graded criterion', async () => {
-    const scores = await scoreTarget(lessonTarget('exercises'), criteriaFor('06'));
+    const scores = await scoreTarget(lessonTarget('exercises', '06'), criteriaFor('06'));
     expect(scores).to.have.length(criteriaFor('06').length);
     const passing = scores.filter((s) => s.pass).map((s) => s.criterion.id);
     expect(passing, 'criteria the starter passes').to.deep.equal([]);
@@ -46,7 +46,11 @@ describe('lesson 06 exercises', function () {
 
   it('the mirror check notices a change outside a TODO region', () => {
     const dir = exercisesCopy(LESSON, 'mirror');
-    edit(path.join(dir, 'workflows', 'options.ts'), "startToCloseTimeout: '10 seconds'", "startToCloseTimeout: '11 seconds'");
+    edit(
+      path.join(dir, 'workflows', 'options.ts'),
+      "startToCloseTimeout: '10 seconds'",
+      "startToCloseTimeout: '11 seconds'",
+    );
     expect(mirrorProblems(SOLUTION, dir).join('\n')).to.contain('workflows/options.ts');
   });
 
@@ -58,35 +62,53 @@ describe('lesson 06 exercises', function () {
   describe('broken variants: the grader names the criterion and the cause', () => {
     it('a plain Error thrown in workflow code', async () => {
       const dir = variant('plain-error', (d) =>
-        edit(path.join(d, 'workflows', 'payment.ts'), /return runTracked\(/, "throw new Error('card service misconfigured');\n  return runTracked("),
+        edit(
+          path.join(d, 'workflows', 'payment.ts'),
+          /return runTracked\(/,
+          "throw new Error('card service misconfigured');\n  return runTracked(",
+        ),
       );
       const report = await gradeLesson('06', dir, 'B');
       const happy = criterion(report, '06-happy-path');
       expect(happy.pass).to.equal(false);
-      expect(happy.explanation).to.match(/workflow task keeps failing in payment-.*workflows\/payment\.ts:\d+ throws a plain Error/s);
+      expect(happy.explanation).to.match(
+        /workflow task keeps failing in payment-.*workflows\/payment\.ts:\d+ throws a plain Error/s,
+      );
     });
 
     it('a Node module imported into workflow code', async () => {
       const dir = variant('node-import', (d) => {
         const file = path.join(d, 'workflows', 'order-fulfillment.ts');
         edit(file, /^/, "import fs from 'node:fs';\n");
-        edit(file, "  setHandler(orderStatusQuery, () => status);", "  setHandler(orderStatusQuery, () => status);\n  if (fs.existsSync('/tmp/pause')) status.warnings.push('paused');");
+        edit(
+          file,
+          '  setHandler(orderStatusQuery, () => progress.status);',
+          "  setHandler(orderStatusQuery, () => progress.status);\n  if (fs.existsSync('/tmp/pause')) progress.warn('paused');",
+        );
       });
       const report = await gradeLesson('06', dir, 'B');
       for (const c of report.criteria) {
         expect(c.pass, c.id).to.equal(false);
-        expect(c.explanation, c.id).to.match(/bundle could not be built: .*workflows\/order-fulfillment\.ts:1 imports the Node module "node:fs"/);
+        expect(c.explanation, c.id).to.match(
+          /bundle could not be built: .*workflows\/order-fulfillment\.ts:1 imports the Node module "node:fs"/,
+        );
       }
     });
 
     it('a missing await', async () => {
       const dir = variant('missing-await', (d) =>
-        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), "    await runChild('payment', () =>", "    runChild('payment', () =>"),
+        edit(
+          path.join(d, 'workflows', 'order-fulfillment.ts'),
+          "    await progress.runChild('payment', () =>",
+          "    progress.runChild('payment', () =>",
+        ),
       );
       const report = await gradeLesson('06', dir, 'B');
       const inOrder = criterion(report, '06-children-in-order');
       expect(inOrder.pass).to.equal(false);
-      expect(inOrder.explanation).to.match(/workflows\/order-fulfillment\.ts:\d+ calls runChild\(…\) without await/);
+      expect(inOrder.explanation).to.match(
+        /workflows\/order-fulfillment\.ts:\d+ calls progress\.runChild\(…\) without await/,
+      );
     });
 
     it('children started in the wrong order', async () => {
@@ -104,7 +126,7 @@ describe('lesson 06 exercises', function () {
 
     it('no compensation', async () => {
       const dir = variant('no-compensation', (d) =>
-        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), 'for (const compensation of compensations) {', 'for (const compensation of [] as Compensation[]) {'),
+        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), '    await saga.compensate();\n', ''),
       );
       const report = await gradeLesson('06', dir, 'C');
       const shipping = criterion(report, '06-compensate-shipping-failure');

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import path from 'node:path';
-import { HISTORIES_DIR, readHistoryFixture } from '../../scripts/record-histories';
+import { readHistoryFixture } from '../support/histories';
 import { parentWorkflowId } from '../../solution/06-order-fulfillment/shared';
 import { workflowBundle } from '../support/harness';
 
@@ -19,9 +19,15 @@ const FIXTURES = ['06-happy-path.json', '06-compensation.json'];
 const WORKFLOW_ID = parentWorkflowId('ORDER-001');
 
 async function replay(workflowsPath: string, files: string[]): Promise<ReplayResult[]> {
-  const histories = files.map((file) => ({ workflowId: WORKFLOW_ID, history: readHistoryFixture(path.join(HISTORIES_DIR, file)) }));
+  const histories = files.map((file) => ({
+    workflowId: WORKFLOW_ID,
+    history: readHistoryFixture(file),
+  }));
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(workflowsPath) }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: await workflowBundle(workflowsPath) },
+    histories,
+  )) {
     results.push(result);
   }
   return results;
@@ -40,8 +46,13 @@ describe('lesson 06 replay: recorded histories still replay against the solution
 
   it('rejects a parent that starts the inventory child before the payment child', async () => {
     const [result] = await replay(NONDETERMINISTIC_WORKFLOWS, ['06-happy-path.json']);
-    expect(result.error, 'replaying against the reordered parent should fail').to.be.instanceOf(DeterminismViolationError);
+    expect(result.error, 'replaying against the reordered parent should fail').to.be.instanceOf(
+      DeterminismViolationError,
+    );
     // The history's first child is payment-ORDER-001; this code's first command starts inventory-ORDER-001.
-    expect(result.error!.message).to.match(/nondeterminism/i).and.to.include('payment-ORDER-001').and.to.include('inventory-ORDER-001');
+    expect(result.error!.message)
+      .to.match(/nondeterminism/i)
+      .and.to.include('payment-ORDER-001')
+      .and.to.include('inventory-ORDER-001');
   });
 });

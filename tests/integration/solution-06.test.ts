@@ -18,13 +18,30 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
-import { orderOutcome, queryStatus, startOrder, type OrderOutcome } from '../../solution/06-order-fulfillment/client';
+import { causeChain, type OrderOutcome as Outcome } from '../../common/client';
+import {
+  fulfillmentOutcome as orderOutcome,
+  queryStatus,
+  startOrder as startOrderWorkflow,
+} from '../../solution/06-order-fulfillment/client';
 import type { OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
 import { CATALOG, FaultPlan, sampleOrder, type LineItem, type Order, type Services } from '../../services';
 import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
 import { testEnv } from '../support/server';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
+
+type OrderOutcome = Outcome<OrderResult>;
+
+/** Starts the order and returns its handle. */
+async function startOrder(client: Client, order: Order, taskQueue: string): Promise<WorkflowHandle> {
+  return (await startOrderWorkflow(client, order, taskQueue)).handle;
+}
+
+/** Compensation records without their attempt counts, for exact comparisons. */
+function undos(records: { name: string; outcome: string }[] | undefined) {
+  return (records ?? []).map(({ name, outcome }) => ({ name, outcome }));
+}
 
 interface Ctx {
   services: Services;
@@ -37,9 +54,8 @@ async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Prom
   const services = freshServices(FaultPlan.parse(faults));
   try {
     const taskQueue = uniqueTaskQueue('solution-06');
-    return await withWorker(
-      { taskQueue, workflowsPath: WORKFLOWS, activities: createActivities(services) },
-      () => body({ services, client: testEnv().client, taskQueue }),
+    return await withWorker({ taskQueue, workflowsPath: WORKFLOWS, activities: createActivities(services) }, () =>
+      body({ services, client: testEnv().client, taskQueue }),
     );
   } finally {
     services.close();
@@ -121,8 +137,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
         // Query while the worker still runs: the parent remembers what it undid.
         const status = await queryStatus(handle);
         expect(status.state).to.equal('CANCELLED');
-        expect(status.compensations).to.deep.include({ name: 'refund payment', outcome: 'done' });
-        expect(status.compensations).to.deep.equal([
+        expect(undos(status.compensations)).to.deep.include({ name: 'refund payment', outcome: 'done' });
+        expect(undos(status.compensations)).to.deep.equal([
           { name: 'release inventory', outcome: 'nothing to undo' },
           { name: 'refund payment', outcome: 'done' },
         ]);
@@ -155,7 +171,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
         const outcome = expectFailed(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
         expect(outcome.type).to.equal('OrderFailed');
         expect(outcome.message).to.contain('failed at payment');
-        expect(outcome.result?.compensations).to.deep.equal([{ name: 'refund payment', outcome: 'done' }]);
+        expect(undos(outcome.result?.compensations)).to.deep.equal([{ name: 'refund payment', outcome: 'done' }]);
 
         const paymentCalls = services.ledger.calls({ step: 'payment' });
         expect(paymentCalls.map((c) => c.outcome)).to.deep.equal(Array(4).fill('fault-after-effect'));
@@ -175,7 +191,10 @@ describe('lesson 06 solution against the real dev server and ledger', function (
         const result = expectCompleted(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
         expect(result.status).to.equal('COMPLETED');
 
-        expect(services.ledger.calls({ step: 'payment' }).map((c) => c.outcome)).to.deep.equal(['fault-after-effect', 'ok']);
+        expect(services.ledger.calls({ step: 'payment' }).map((c) => c.outcome)).to.deep.equal([
+          'fault-after-effect',
+          'ok',
+        ]);
         const audit = services.ledger.audit();
         expect(audit.charges).to.have.length(1);
         expect(audit.charges[0]).to.include({ key: `payment-${orderId}`, amountCents: 105_997 });
@@ -191,7 +210,11 @@ describe('lesson 06 solution against the real dev server and ledger', function (
       { title: 'no line items', field: 'items', mutate: (o) => (o.items = []) },
       { title: 'quantity 0', field: 'items[0].quantity', mutate: (o) => (o.items[0].quantity = 0) },
       { title: 'unknown SKU', field: 'items[0].sku', mutate: (o) => (o.items[0].sku = 'NO-SUCH-SKU') },
-      { title: 'fractional cents', field: 'items[0].unitPriceCents', mutate: (o) => (o.items[0].unitPriceCents = 12.5) },
+      {
+        title: 'fractional cents',
+        field: 'items[0].unitPriceCents',
+        mutate: (o) => (o.items[0].unitPriceCents = 12.5),
+      },
       {
         title: 'email missing',
         field: 'customer.email',
@@ -220,10 +243,13 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           const elapsedMs = Date.now() - started;
           expect(error, 'an invalid order must not complete').to.be.instanceOf(WorkflowFailedError);
           const cause = (error as WorkflowFailedError).cause;
+          // The same failure shape as every failed order: OrderFailed on top, the business reason below it.
           expect(cause).to.be.instanceOf(ApplicationFailure);
-          expect((cause as ApplicationFailure).type).to.equal('InvalidOrder');
+          expect((cause as ApplicationFailure).type).to.equal('OrderFailed');
           expect((cause as ApplicationFailure).nonRetryable).to.equal(true);
-          expect(cause!.message).to.contain(`invalid order: ${field} `);
+          expect(cause!.message).to.contain(`failed at validate: invalid order: ${field} `);
+          const chain = causeChain(cause);
+          expect(chain.map((link) => link.type).filter(Boolean)).to.include('InvalidOrder');
           // Not retried: one validation call, and well under the first retry's backoff chain.
           expect(services.ledger.calls({ step: 'validate' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
           expect(elapsedMs).to.be.below(3_000);
@@ -246,7 +272,9 @@ describe('lesson 06 solution against the real dev server and ledger', function (
         const outcome = expectFailed(await orderOutcome(await startOrder(client, order, taskQueue)));
         expect(outcome.type).to.equal('OrderFailed');
         expect(outcome.message).to.contain('card declined');
-        expect(outcome.result?.compensations).to.deep.equal([{ name: 'refund payment', outcome: 'nothing to undo' }]);
+        expect(undos(outcome.result?.compensations)).to.deep.equal([
+          { name: 'refund payment', outcome: 'nothing to undo' },
+        ]);
 
         expect(services.ledger.calls({ step: 'payment' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
         const audit = services.ledger.audit();
@@ -267,7 +295,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
         expect(outcome.type).to.equal('OrderFailed');
         expect(outcome.message).to.contain('failed at inventory');
         expect(outcome.message).to.contain('out of stock: VINTAGE-CAMERA');
-        expect(outcome.result?.compensations).to.deep.equal([
+        expect(undos(outcome.result?.compensations)).to.deep.equal([
           { name: 'release inventory', outcome: 'nothing to undo' },
           { name: 'refund payment', outcome: 'done' },
         ]);
@@ -304,9 +332,10 @@ describe('lesson 06 solution against the real dev server and ledger', function (
         expect(error, 'the second start must be refused').to.be.instanceOf(WorkflowExecutionAlreadyStartedError);
         // Refused while the first run was still going (inventory retries keep it busy ~1.5 s).
         expect((await first.describe()).status.name).to.equal('RUNNING');
-        expect(await startOrder(client, order, taskQueue).then(() => 'started', (err) => err)).to.be.instanceOf(
-          WorkflowExecutionAlreadyStartedError,
-        );
+        // The lesson's client follows the running order instead of starting (and charging) it twice.
+        const again = await startOrderWorkflow(client, order, taskQueue);
+        expect(again.started).to.equal(false);
+        expect(again.handle.workflowId).to.equal(first.workflowId);
 
         expectCompleted(await orderOutcome(first));
         const audit = services.ledger.audit();
@@ -332,9 +361,11 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           { step: 'shipping', state: 'COMPLETED' },
           { step: 'notification', state: 'COMPLETED' },
         ]);
-        expect(result.compensations).to.deep.equal([]);
+        expect(undos(result.compensations)).to.deep.equal([]);
         expect(result.warnings).to.deep.equal([]);
-        expect(result.trackingNumber).to.be.a('string').and.match(/^1Z[0-9A-F]{10}$/);
+        expect(result.trackingNumber)
+          .to.be.a('string')
+          .and.match(/^1Z[0-9A-F]{10}$/);
 
         const audit = services.ledger.audit();
         expect(audit.shipments).to.have.length(1);
@@ -353,7 +384,11 @@ describe('lesson 06 solution against the real dev server and ledger', function (
         expect(result, 'the failure details should carry the OrderResult').to.be.an('object');
         expect(result!.status).to.equal('FAILED');
         expect(result!.totalCents).to.equal(105_997);
-        expect(result!.compensations.map((c) => c.name)).to.deep.equal(['cancel shipment', 'release inventory', 'refund payment']);
+        expect(result!.compensations.map((c) => c.name)).to.deep.equal([
+          'cancel shipment',
+          'release inventory',
+          'refund payment',
+        ]);
         expect(result!.compensations.map((c) => c.outcome)).to.deep.equal(['nothing to undo', 'done', 'done']);
         expect(result!.steps).to.deep.equal([
           { step: 'payment', state: 'COMPENSATED' },

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createServices, FaultPlan, Ledger, Services } from '../../services';
+import { createServices, FaultPlan, LatencyPlan, Ledger, type Services } from '../../services';
+import { attemptInterceptor } from '../../common/worker';
 import { testEnv } from './server';
 
 const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'order-kit-tests-'));
@@ -19,8 +20,12 @@ export function freshLedgerPath(label = 'ledger'): string {
 }
 
 /** Services on a fresh ledger with the given fault plan. Close them (services.close()) when done. */
-export function freshServices(faults: FaultPlan = FaultPlan.none(), ledgerPath = freshLedgerPath()): Services {
-  return createServices({ ledger: Ledger.open(ledgerPath), faults });
+export function freshServices(
+  faults: FaultPlan = FaultPlan.none(),
+  ledgerPath = freshLedgerPath(),
+  latency: LatencyPlan = LatencyPlan.none(),
+): Services {
+  return createServices({ ledger: Ledger.open(ledgerPath), faults, latency });
 }
 
 export function uniqueTaskQueue(prefix: string): string {
@@ -60,6 +65,7 @@ export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): P
     taskQueue: spec.taskQueue,
     workflowBundle: await workflowBundle(spec.workflowsPath),
     activities: spec.activities,
+    interceptors: { activity: [attemptInterceptor] },
   });
   return worker.runUntil(body);
 }

@@ -1,28 +1,38 @@
 /**
- * The one Temporal dev server of a test run. The mocha root hook (tests/setup/root-hooks.ts)
- * starts it before the first test and tears it down after the last, even when tests fail.
+ * The one Temporal dev server of a test run (or of a grader run). The mocha root hook
+ * (tests/setup/root-hooks.ts) starts it before the first test that needs it and stops it after the
+ * last, even when tests fail. Its own output goes to a log file, named when something goes wrong.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startLocalEnvironment, type LogLevel } from '../../scripts/lib/local-env';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startLocalEnvironment, type LocalEnvironment, type LogLevel } from './dev-server';
 
-let current: TestWorkflowEnvironment | undefined;
-let starting: Promise<TestWorkflowEnvironment> | undefined;
+let current: LocalEnvironment | undefined;
+let starting: Promise<LocalEnvironment> | undefined;
 
 /** Starts the server once per process; later calls return the same one. */
-export function startTestServer(): Promise<TestWorkflowEnvironment> {
+export async function startTestServer(): Promise<TestWorkflowEnvironment> {
   starting ??= (async () => {
     // Log only errors unless TEST_LOG_LEVEL says otherwise.
-    const level = (process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'ERROR';
-    current = await startLocalEnvironment((line) => process.stderr.write(`${line}\n`), level);
+    const logLevel = (process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'ERROR';
+    current = await startLocalEnvironment({ logLevel, log: (line) => process.stderr.write(`${line}\n`) });
     return current;
   })();
-  return starting;
+  return (await starting).env;
 }
 
-/** The running server. Only valid inside tests (the root hook started it). */
+/** The running server's test environment (client, worker connection, address). */
 export function testEnv(): TestWorkflowEnvironment {
-  if (!current) throw new Error('The Temporal test server is not running: is tests/setup/root-hooks.ts loaded?');
-  return current;
+  if (!current) throw new Error('The Temporal test server is not running: call startTestServer() first.');
+  return current.env;
+}
+
+/** The dev server's own log file (for error messages). */
+export function testServerLog(): string | undefined {
+  return current?.server.logFile;
+}
+
+export function testServerRunning(): boolean {
+  return current !== undefined;
 }
 
 export async function stopTestServer(): Promise<void> {

@@ -5,14 +5,17 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import metadata from '../criteria/criteria.json';
+import { LESSON_IDS, LESSONS, partAnchor } from '../../common/lessons';
 import { partsNamedInCode } from '../criteria/mirror';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 function markdownFiles(): string[] {
   const docs = fs.existsSync(path.join(ROOT, 'docs'))
-    ? fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))
+    ? fs
+        .readdirSync(path.join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => path.join('docs', f))
     : [];
   return ['README.md', ...docs];
 }
@@ -25,7 +28,11 @@ function anchors(file: string): Set<string> {
     if (/^```/.test(line)) inFence = !inFence;
     const m = !inFence && /^#{1,6}\s+(.*)$/.exec(line);
     if (!m) continue;
-    let slug = m[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    let slug = m[1]
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     let n = 1;
     const base = slug;
     while (slugs.has(slug)) slug = `${base}-${n++}`;
@@ -48,21 +55,43 @@ describe('docs', () => {
           broken.push(`${link} (no such file)`);
           continue;
         }
-        if (anchor && resolved.endsWith('.md') && !anchors(resolved).has(anchor)) broken.push(`${link} (no such heading)`);
+        if (anchor && resolved.endsWith('.md') && !anchors(resolved).has(anchor))
+          broken.push(`${link} (no such heading)`);
       }
       expect(broken).to.deep.equal([]);
     });
   }
 
-  const lessons = metadata.lessons as Record<string, { doc: string }>;
-  for (const [lesson, info] of Object.entries(lessons)) {
-    const dir = fs.readdirSync(path.join(ROOT, 'exercises')).find((d) => d.startsWith(`${lesson}-`));
-    it(`lesson ${lesson}: every Part in the code has a section in ${info.doc}, and back`, () => {
-      expect(dir, `exercises/${lesson}-*`).to.be.a('string');
-      const doc = fs.readFileSync(path.join(ROOT, info.doc), 'utf8');
-      const inDoc = new Set([...doc.matchAll(/^## Part ([A-Z]):/gm)].map((m) => m[1]));
-      const inCode = partsNamedInCode(path.join(ROOT, 'exercises', dir!));
-      expect([...inDoc].sort()).to.deep.equal([...inCode].sort());
+  for (const lesson of LESSON_IDS) {
+    const spec = LESSONS[lesson];
+    it(`lesson ${lesson}: the manifest's Parts are the code's TODO Parts and ${spec.doc}'s sections, in both directions`, () => {
+      const doc = fs.readFileSync(path.join(ROOT, spec.doc), 'utf8');
+      const inDoc = [...doc.matchAll(/^## Part ([A-Z]): (.*)$/gm)].map((m) => `${m[1]}: ${m[2].trim()}`);
+      const inManifest = Object.entries(spec.parts).map(([part, p]) => `${part}: ${p.title}`);
+      expect(inDoc, `sections of ${spec.doc}`).to.deep.equal(inManifest);
+      const inCode = partsNamedInCode(path.join(ROOT, 'exercises', spec.folder));
+      expect([...inCode].sort()).to.deep.equal(Object.keys(spec.parts).sort());
+      for (const [part, p] of Object.entries(spec.parts))
+        expect(anchors(path.join(ROOT, spec.doc))).to.include(partAnchor(part, p.title));
+    });
+
+    it(`lesson ${lesson}: every criterion belongs to a Part, and every Part has a criterion`, () => {
+      const parts = new Set(spec.criteria.map((c) => c.part));
+      for (const c of spec.criteria) expect(spec.parts, c.id).to.have.property(c.part);
+      expect([...parts].sort()).to.deep.equal(Object.keys(spec.parts).sort());
+    });
+
+    it(`lesson ${lesson}: its folders and original exist, and its task queue is the one its code uses`, () => {
+      for (const target of ['original', 'solution', 'exercises']) {
+        expect(fs.existsSync(path.join(ROOT, target, spec.folder)), `${target}/${spec.folder}`).to.equal(true);
+      }
+      expect(fs.existsSync(path.join(ROOT, spec.original)), spec.original).to.equal(true);
+      for (const target of ['solution', 'exercises']) {
+        const shared = fs.readFileSync(path.join(ROOT, target, spec.folder, 'shared.ts'), 'utf8');
+        expect(shared, `${target}/${spec.folder}/shared.ts`).to.contain(
+          `export const TASK_QUEUE = '${spec.taskQueue}';`,
+        );
+      }
     });
   }
 });

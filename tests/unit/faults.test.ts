@@ -3,7 +3,9 @@ import { draw, FaultConfigError, FaultPlan, parseFaults, parseSeed } from '../..
 
 describe('fault plan', () => {
   it('parses every rule kind', () => {
-    expect(parseFaults('payment=0.15,inventory=always,shipping=never,notification=first:2,refund=after:1')).to.deep.equal({
+    expect(
+      parseFaults('payment=0.15,inventory=always,shipping=never,notification=first:2,refund=after:1'),
+    ).to.deep.equal({
       payment: { kind: 'probability', p: 0.15 },
       inventory: { kind: 'always' },
       shipping: { kind: 'never' },

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { OrderProcessor } from '../../original/02-order-processing/order-processor';
-import { FaultPlan, LESSON_02_DEFAULT_FAULTS, sampleBatch, sampleOrder } from '../../services';
+import { LESSONS } from '../../common/lessons';
+import { FaultPlan, sampleBatch, sampleOrder } from '../../services';
 import { freshLedgerPath, freshServices } from '../support/harness';
 
 const silent = { warn: () => undefined };
@@ -21,8 +22,8 @@ async function runBatch(faults: FaultPlan, count: number) {
 
 describe('original (lesson 02 order processor)', () => {
   it('the same seed gives the same outcomes; its loops retry up to 3 attempts per step', async () => {
-    const a = await runBatch(FaultPlan.parse(LESSON_02_DEFAULT_FAULTS, 1), 30);
-    const b = await runBatch(FaultPlan.parse(LESSON_02_DEFAULT_FAULTS, 1), 30);
+    const a = await runBatch(FaultPlan.parse(LESSONS['02'].defaultFaults, 1), 30);
+    const b = await runBatch(FaultPlan.parse(LESSONS['02'].defaultFaults, 1), 30);
     expect(a.outcomes).to.deep.equal(b.outcomes);
     expect(a.audit).to.deep.equal(b.audit);
     expect(Math.max(...a.calls.map((c) => c.attempt))).to.be.at.most(3);
@@ -42,7 +43,10 @@ describe('original (lesson 02 order processor)', () => {
   it('retries a declined card three times (it cannot tell a business error from a timeout)', async () => {
     const services = freshServices(FaultPlan.none());
     try {
-      const outcome = await new OrderProcessor(services, { logger: silent }).processOrder({ ...sampleOrder(), paymentToken: 'tok_declined' });
+      const outcome = await new OrderProcessor(services, { logger: silent }).processOrder({
+        ...sampleOrder(),
+        paymentToken: 'tok_declined',
+      });
       expect(outcome.status).to.equal('failed');
       expect(services.ledger.calls({ step: 'payment' })).to.have.length(3);
     } finally {
@@ -61,13 +65,32 @@ describe('original (lesson 02 order processor)', () => {
   it('`npm run original -- --lesson 02` prints the same bytes for the same seed', function () {
     this.timeout(60_000);
     const run = () =>
-      execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), 'scripts/original.ts', '--lesson', '02', '--seed', '1', '--orders', '12', '--ledger', freshLedgerPath('cli02')], {
-        cwd: path.resolve(__dirname, '../..'),
-        env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
-        encoding: 'utf8',
-      }).replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)').replace(/--ledger \S+/, '--ledger X');
+      execFileSync(
+        process.execPath,
+        [
+          require.resolve('ts-node/dist/bin'),
+          'scripts/original.ts',
+          '--lesson',
+          '02',
+          '--seed',
+          '1',
+          '--orders',
+          '12',
+          '--ledger',
+          freshLedgerPath('cli02'),
+        ],
+        {
+          cwd: path.resolve(__dirname, '../..'),
+          env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
+          encoding: 'utf8',
+        },
+      )
+        .replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)')
+        .replace(/--ledger \S+/, '--ledger X');
     const first = run();
-    expect(first).to.contain('Original order processor (lesson 02): 12 orders, seed 1, faults payment=0.2,inventory=0.15,shipping=0.1');
+    expect(first).to.contain(
+      'Original order processor (lesson 02): 12 orders, seed 1, faults payment=0.2,inventory=0.15,shipping=0.1',
+    );
     expect(first).to.contain('12 orders:');
     expect(run()).to.equal(first);
   });

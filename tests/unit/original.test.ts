@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { fulfilOrder } from '../../original/06-order-fulfillment/fulfil-order';
-import { FaultPlan, LESSON_06_DEFAULT_FAULTS, sampleBatch } from '../../services';
+import { fulfillOrder } from '../../original/06-order-fulfillment/fulfill-order';
+import { LESSONS } from '../../common/lessons';
+import { FaultPlan, sampleBatch } from '../../services';
 import { freshLedgerPath, freshServices } from '../support/harness';
 
 const silent = { warn: () => undefined };
@@ -11,7 +12,7 @@ async function runBatch(faults: FaultPlan, count: number) {
   const services = freshServices(faults);
   try {
     const outcomes = [];
-    for (const order of sampleBatch(count)) outcomes.push(await fulfilOrder(order, services, silent));
+    for (const order of sampleBatch(count)) outcomes.push(await fulfillOrder(order, services, silent));
     return { outcomes, audit: services.ledger.audit() };
   } finally {
     services.close();
@@ -20,9 +21,9 @@ async function runBatch(faults: FaultPlan, count: number) {
 
 describe('original (lesson 06 monolith)', () => {
   it('the same seed gives the same outcomes; another seed gives others', async () => {
-    const a = await runBatch(FaultPlan.parse(LESSON_06_DEFAULT_FAULTS, 1), 30);
-    const b = await runBatch(FaultPlan.parse(LESSON_06_DEFAULT_FAULTS, 1), 30);
-    const c = await runBatch(FaultPlan.parse(LESSON_06_DEFAULT_FAULTS, 2), 30);
+    const a = await runBatch(FaultPlan.parse(LESSONS['06'].defaultFaults, 1), 30);
+    const b = await runBatch(FaultPlan.parse(LESSONS['06'].defaultFaults, 1), 30);
+    const c = await runBatch(FaultPlan.parse(LESSONS['06'].defaultFaults, 2), 30);
     expect(a.outcomes).to.deep.equal(b.outcomes);
     expect(a.audit).to.deep.equal(b.audit);
     expect(c.outcomes).to.not.deep.equal(a.outcomes);
@@ -46,11 +47,26 @@ describe('original (lesson 06 monolith)', () => {
   it('`npm run original` prints the same bytes for the same seed', function () {
     this.timeout(60_000);
     const run = () =>
-      execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), 'scripts/original.ts', '--seed', '7', '--orders', '12', '--ledger', freshLedgerPath('cli')], {
-        cwd: path.resolve(__dirname, '../..'),
-        env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
-        encoding: 'utf8',
-      }).replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)').replace(/--ledger \S+/, '--ledger X');
+      execFileSync(
+        process.execPath,
+        [
+          require.resolve('ts-node/dist/bin'),
+          'scripts/original.ts',
+          '--seed',
+          '7',
+          '--orders',
+          '12',
+          '--ledger',
+          freshLedgerPath('cli'),
+        ],
+        {
+          cwd: path.resolve(__dirname, '../..'),
+          env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
+          encoding: 'utf8',
+        },
+      )
+        .replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)')
+        .replace(/--ledger \S+/, '--ledger X');
     const first = run();
     expect(first).to.contain('12 orders:');
     expect(run()).to.equal(first);

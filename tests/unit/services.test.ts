@@ -38,8 +38,18 @@ describe('services', () => {
   describe('idempotency: the same key twice changes nothing and returns the first result', () => {
     it('charge and refund', async () => {
       services = freshServices();
-      const first = await services.payment.charge({ idempotencyKey: 'k1', orderId: 'O1', amountCents: 500, paymentToken: 'tok_visa' });
-      const again = await services.payment.charge({ idempotencyKey: 'k1', orderId: 'O1', amountCents: 999, paymentToken: 'tok_visa' });
+      const first = await services.payment.charge({
+        idempotencyKey: 'k1',
+        orderId: 'O1',
+        amountCents: 500,
+        paymentToken: 'tok_visa',
+      });
+      const again = await services.payment.charge({
+        idempotencyKey: 'k1',
+        orderId: 'O1',
+        amountCents: 999,
+        paymentToken: 'tok_visa',
+      });
       expect(again).to.deep.equal(first);
       expect(services.ledger.audit().charges).to.have.length(1);
 
@@ -65,8 +75,14 @@ describe('services', () => {
       expect(await services.inventory.reserve({ idempotencyKey: 'inv', orderId: 'O1', items })).to.deep.equal(first);
       expect(services.ledger.stockOf('MOUSE-WL')).to.equal(before - 3);
 
-      const released = await services.inventory.release({ idempotencyKey: 'rel', orderId: 'O1', reservationKey: 'inv' });
-      expect(await services.inventory.release({ idempotencyKey: 'rel', orderId: 'O1', reservationKey: 'inv' })).to.deep.equal(released);
+      const released = await services.inventory.release({
+        idempotencyKey: 'rel',
+        orderId: 'O1',
+        reservationKey: 'inv',
+      });
+      expect(
+        await services.inventory.release({ idempotencyKey: 'rel', orderId: 'O1', reservationKey: 'inv' }),
+      ).to.deep.equal(released);
       expect(services.ledger.stockOf('MOUSE-WL')).to.equal(before);
       expect(services.ledger.audit().releases).to.have.length(1);
     });
@@ -127,9 +143,15 @@ describe('services', () => {
     it('the attempt number is counted per step and key, whoever calls', async () => {
       services = freshServices(FaultPlan.parse('payment=always'));
       for (const key of ['a', 'a', 'b']) {
-        await services.payment.charge({ idempotencyKey: key, orderId: 'O', amountCents: 1, paymentToken: 't' }).catch(() => undefined);
+        await services.payment
+          .charge({ idempotencyKey: key, orderId: 'O', amountCents: 1, paymentToken: 't' })
+          .catch(() => undefined);
       }
-      expect(services.ledger.calls({ step: 'payment' }).map((c) => `${c.key}#${c.attempt}`)).to.deep.equal(['a#1', 'a#2', 'b#1']);
+      expect(services.ledger.calls({ step: 'payment' }).map((c) => `${c.key}#${c.attempt}`)).to.deep.equal([
+        'a#1',
+        'a#2',
+        'b#1',
+      ]);
       expect(services.ledger.audit().totals.retriesByStep).to.deep.equal({ payment: 1 });
     });
   });
@@ -146,7 +168,12 @@ describe('services', () => {
         .catch((e) => e);
       expect(oos).to.be.instanceOf(OutOfStockError).with.property('retryable', false);
       const undeliverable = await services.shipping
-        .arrange({ idempotencyKey: 's', orderId: 'O', itemCount: 1, address: { ...order.customer.address, postalCode: '00000' } })
+        .arrange({
+          idempotencyKey: 's',
+          orderId: 'O',
+          itemCount: 1,
+          address: { ...order.customer.address, postalCode: '00000' },
+        })
         .catch((e) => e);
       expect(undeliverable).to.be.instanceOf(UndeliverableAddressError).with.property('retryable', false);
       const audit = services.ledger.audit();
@@ -192,8 +219,10 @@ describe('services', () => {
       services = freshServices();
       const { payment, inventory, shipping } = services;
       const addr = order.customer.address;
-      const charge = (o: string, c: number) => payment.charge({ idempotencyKey: `pay-${o}`, orderId: o, amountCents: c, paymentToken: 't' });
-      const reserve = (o: string) => inventory.reserve({ idempotencyKey: `inv-${o}`, orderId: o, items: [{ sku: 'MOUSE-WL', quantity: 1 }] });
+      const charge = (o: string, c: number) =>
+        payment.charge({ idempotencyKey: `pay-${o}`, orderId: o, amountCents: c, paymentToken: 't' });
+      const reserve = (o: string) =>
+        inventory.reserve({ idempotencyKey: `inv-${o}`, orderId: o, items: [{ sku: 'MOUSE-WL', quantity: 1 }] });
       // A: charged, reserved, shipped -> fine.
       await charge('A', 100);
       await reserve('A');
@@ -223,11 +252,14 @@ describe('services', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ro-'));
       const file = path.join(dir, 'file-not-dir');
       fs.writeFileSync(file, 'x');
-      expect(() => Ledger.open(path.join(file, 'ledger.sqlite'))).to.throw(LedgerError, /cannot open the ledger at .*Set LEDGER_PATH/);
+      expect(() => Ledger.open(path.join(file, 'ledger.sqlite'))).to.throw(
+        LedgerError,
+        /cannot open the ledger at .*Set LEDGER_PATH/,
+      );
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it('two connections see each other\'s writes (worker and audit in different processes)', async () => {
+    it("two connections see each other's writes (worker and audit in different processes)", async () => {
       services = freshServices();
       const other = Ledger.open(services.ledger.path);
       await services.payment.charge({ idempotencyKey: 'x', orderId: 'O', amountCents: 5, paymentToken: 't' });
@@ -238,7 +270,11 @@ describe('services', () => {
 
   it('sample batches are the same every time and all valid', () => {
     expect(sampleBatch(30)).to.deep.equal(sampleBatch(30));
-    expect(sampleBatch(30).map((o) => o.orderId).slice(0, 3)).to.deep.equal(['ORDER-001', 'ORDER-002', 'ORDER-003']);
+    expect(
+      sampleBatch(30)
+        .map((o) => o.orderId)
+        .slice(0, 3),
+    ).to.deep.equal(['ORDER-001', 'ORDER-002', 'ORDER-003']);
     expect(sampleBatch(3)[0]).to.deep.equal(sampleOrder());
   });
 });

@@ -22,16 +22,25 @@ export const STEP_OPTIONS: ActivityOptions = {
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 };
 
+/** Attempts per undo per round: 3 tries over about 1.5 s, then the saga moves on to the next undo. */
+export const COMPENSATION_ATTEMPTS_PER_ROUND = 3;
+
 /**
- * Compensations (refund, release, cancel shipment): an undo must eventually happen, so these retry
- * until they succeed (no attempt limit), backing off to one try every 30 s. They are idempotent,
- * so a retry after a timeout is safe.
+ * Undo steps (refund, release, cancel shipment): each try is a short burst of attempts. An undo that
+ * is still failing after it goes back in the queue and is tried again in the next round (see
+ * saga.ts), so one stuck undo never keeps the others from running. They are idempotent, so a retry
+ * after a timeout is safe.
  */
 export const COMPENSATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: {
-    initialInterval: '1 second',
+    initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
+    maximumAttempts: COMPENSATION_ATTEMPTS_PER_ROUND,
   },
 };
+
+/** The wait between rounds of undos that are still failing: 2 s, 4 s, 8 s … at most one minute. */
+export function compensationRoundDelayMs(round: number): number {
+  return Math.min(2_000 * 2 ** (round - 1), 60_000);
+}

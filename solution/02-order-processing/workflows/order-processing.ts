@@ -4,22 +4,25 @@
  * shipment) with the retry policy in ./options; the total and the shipping quote are plain
  * workflow code (see shared.ts for why).
  */
-import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { Order } from '../../../services/orders';
+import { isCancellation, proxyActivities } from '@temporalio/workflow';
+import { assertOrderShape, orderFailed, rootCauseMessage } from '../../../common/failures';
+import { orderTotalCents, type Order } from '../../../services/orders';
 import type { Activities } from '../activities';
-import { idempotencyKey, orderTotal, shippingQuote, type OrderResult, type Step } from '../shared';
+import { idempotencyKey, shippingQuote, type OrderFailureDetails, type OrderResult, type Step } from '../shared';
 import { ACTIVITY_OPTIONS } from './options';
 
-const { validateOrder, chargePayment, reserveInventory, scheduleShipment } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+const { validateOrder, chargePayment, reserveInventory, arrangeShipment } =
+  proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 export async function orderProcessingWorkflow(order: Order): Promise<OrderResult> {
+  assertOrderShape(order);
   const { orderId } = order;
   let step: Step = 'validate';
   try {
     await validateOrder({ idempotencyKey: idempotencyKey('validate', orderId), order });
 
     // Workflow logic: deterministic, no I/O, nothing to retry, no history entries.
-    const totalCents = orderTotal(order.items);
+    const totalCents = orderTotalCents(order.items);
 
     step = 'payment';
     const charge = await chargePayment({
@@ -40,7 +43,7 @@ export async function orderProcessingWorkflow(order: Order): Promise<OrderResult
     const shippingCents = shippingQuote(order.items);
 
     step = 'shipping';
-    const shipment = await scheduleShipment({
+    const shipment = await arrangeShipment({
       idempotencyKey: idempotencyKey('shipping', orderId),
       orderId,
       address: order.customer.address,
@@ -61,11 +64,7 @@ export async function orderProcessingWorkflow(order: Order): Promise<OrderResult
     // Say *where* it failed on top; the `.cause` chain below keeps *what* failed (the activity's
     // ApplicationFailure, e.g. CardDeclined). Nothing is undone here: a charge made before a failed
     // shipment stays charged. That is the problem lesson 06 solves with compensations.
-    throw ApplicationFailure.create({
-      message: `order ${orderId} failed at ${step}`,
-      type: 'OrderFailed',
-      nonRetryable: true,
-      cause: err instanceof Error ? err : undefined,
-    });
+    const details: OrderFailureDetails = { orderId, status: 'FAILED', error: `${step}: ${rootCauseMessage(err)}` };
+    throw orderFailed(orderId, step, err, details);
   }
 }

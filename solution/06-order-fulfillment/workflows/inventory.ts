@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { InventoryInput, InventoryResult } from '../shared';
 import { STEP_OPTIONS } from './options';
-import { runTracked } from './status';
+import { runTracked } from './child';
 
 const { reserveInventory } = proxyActivities<Activities>(STEP_OPTIONS);
 

@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NotificationInput, NotificationResult } from '../shared';
 import { STEP_OPTIONS } from './options';
-import { runTracked } from './status';
+import { runTracked } from './child';
 
 const { sendConfirmation } = proxyActivities<Activities>(STEP_OPTIONS);
 
@@ -11,7 +11,12 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
   return runTracked(
     input.orderId,
     (idempotencyKey) =>
-      sendConfirmation({ idempotencyKey, orderId: input.orderId, email: input.email, trackingNumber: input.trackingNumber }),
+      sendConfirmation({
+        idempotencyKey,
+        orderId: input.orderId,
+        email: input.email,
+        trackingNumber: input.trackingNumber,
+      }),
     (sent) => `confirmation sent (${sent.notificationId})`,
   );
 }

@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PaymentInput, PaymentResult } from '../shared';
 import { STEP_OPTIONS } from './options';
-import { runTracked } from './status';
+import { runTracked } from './child';
 
 const { chargePayment } = proxyActivities<Activities>(STEP_OPTIONS);
 
@@ -11,7 +11,12 @@ export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResul
   return runTracked(
     input.orderId,
     (idempotencyKey) =>
-      chargePayment({ idempotencyKey, orderId: input.orderId, amountCents: input.amountCents, paymentToken: input.paymentToken }),
+      chargePayment({
+        idempotencyKey,
+        orderId: input.orderId,
+        amountCents: input.amountCents,
+        paymentToken: input.paymentToken,
+      }),
     (charge) => `charged ${charge.amountCents} cents (${charge.chargeId})`,
   );
 }

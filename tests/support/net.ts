@@ -13,4 +13,3 @@ export function isListening(host: string, port: number, timeoutMs = 1000): Promi
     socket.once('error', () => done(false));
   });
 }
-

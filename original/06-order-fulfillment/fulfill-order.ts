@@ -29,7 +29,7 @@ export interface OrderOutcome {
   error?: string;
 }
 
-export async function fulfilOrder(
+export async function fulfillOrder(
   order: Order,
   services: Services,
   logger: Pick<Console, 'warn'> = console,
@@ -52,7 +52,11 @@ export async function fulfilOrder(
       orderId: order.orderId,
       items: order.items,
     });
-    steps.push({ step, ok: true, detail: `${order.items.length} item${order.items.length === 1 ? '' : 's'} locked, ${reservation.itemCount} unit${reservation.itemCount === 1 ? '' : 's'}` });
+    steps.push({
+      step,
+      ok: true,
+      detail: `${order.items.length} item${order.items.length === 1 ? '' : 's'} locked, ${reservation.itemCount} unit${reservation.itemCount === 1 ? '' : 's'}`,
+    });
 
     step = 'shipping';
     const shipment = await services.shipping.arrange({

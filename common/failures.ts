@@ -1,0 +1,72 @@
+/**
+ * How the lessons raise and read failures, in one place so every lesson fails the same way. Workflow
+ * code imports it, so it stays deterministic: no Node modules, no I/O.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ServiceError } from '../services/errors';
+
+/**
+ * For activities: runs one service call and turns a business error (the service says
+ * `retryable === false`: a declined card, no stock, a bad address, an invalid order) into a
+ * non-retryable ApplicationFailure typed with the error's code, so Temporal stops at once. Transient
+ * errors (timeouts, outages) escape as they are, and the retry policy decides. (Lesson 02 has you
+ * write this yourself; later lessons use this copy.)
+ */
+export async function callService<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isBusinessError(err)) throw ApplicationFailure.nonRetryable(err.message, err.code);
+    throw err;
+  }
+}
+
+export function isBusinessError(err: unknown): err is ServiceError {
+  return err instanceof Error && 'retryable' in err && (err as ServiceError).retryable === false;
+}
+
+/**
+ * The deepest message in a failure's `.cause` chain. Temporal wraps errors on the way up
+ * (ChildWorkflowFailure → ActivityFailure → ApplicationFailure): the top message says *where*,
+ * the bottom one says *what*.
+ */
+export function rootCauseMessage(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
+/**
+ * Workflow input arrives as JSON from whoever started the workflow (a client, the CLI, the Web UI).
+ * Check its shape before touching it: a `null` order would otherwise crash the workflow *task*, which
+ * Temporal retries for ever. A non-retryable ApplicationFailure fails the workflow instead, at once.
+ */
+export function assertOrderShape(order: unknown): void {
+  const o = order as { orderId?: unknown; items?: unknown; customer?: unknown } | null;
+  const problem =
+    typeof o !== 'object' || o === null
+      ? 'the order must be an object'
+      : typeof o.orderId !== 'string' || o.orderId.trim() === ''
+        ? 'orderId is missing'
+        : !Array.isArray(o.items)
+          ? 'items must be a list'
+          : typeof o.customer !== 'object' || o.customer === null
+            ? 'customer is missing'
+            : undefined;
+  if (problem) throw ApplicationFailure.nonRetryable(`invalid order: ${problem}`, 'InvalidOrder');
+}
+
+/**
+ * The one shape every failed order has, in lessons 02 and 06: type `OrderFailed`, a message that says
+ * where and why (`order ORDER-001 failed at shipping: shipping service unavailable (attempt 4)`), the
+ * original error as its cause, and the order's result in its details. Non-retryable: the order is over.
+ */
+export function orderFailed(orderId: string, step: string, err: unknown, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'OrderFailed',
+    message: `order ${orderId} failed at ${step}: ${rootCauseMessage(err)}`,
+    nonRetryable: true,
+    cause: err instanceof Error ? err : undefined,
+    details: details === undefined ? undefined : [details],
+  });
+}

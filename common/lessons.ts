@@ -1,0 +1,250 @@
+/**
+ * The lesson manifest: what each lesson is. Scripts, the grader, the tests and the docs checks all
+ * read it; adding a lesson means adding one entry here plus its folders (original/, solution/,
+ * exercises/ and its doc page).
+ *
+ * Plain data and pure functions only: lesson code, the test harness and the CLIs may all import it.
+ */
+
+export type LessonId = '02' | '06';
+
+export interface CriterionSpec {
+  /** Stable ID, e.g. `06-children-in-order`. */
+  id: string;
+  /** The Part of the lesson that makes this criterion pass. */
+  part: string;
+  title: string;
+  hint: string;
+}
+
+export interface PartSpec {
+  title: string;
+}
+
+export interface LessonSpec {
+  id: LessonId;
+  title: string;
+  /** The folder name under original/, solution/ and exercises/. */
+  folder: string;
+  /** The "before" code, relative to the repository root. */
+  original: string;
+  /** The step-by-step page, relative to the repository root. Each Part has a `## Part X: <title>` section. */
+  doc: string;
+  /** About how long the lesson takes a newcomer, for the README. */
+  minutes: number;
+  /** What the learner builds, in one line. */
+  summary: string;
+  /** The task queue its worker polls (the lesson's shared.ts exports the same value as TASK_QUEUE). */
+  taskQueue: string;
+  /** The workflow a client starts for one order. */
+  workflowType: string;
+  /** Its workflow ID prefix: `order-` gives `order-ORDER-001`. */
+  workflowIdPrefix: string;
+  /** Child workflow kinds, in the order the lesson runs them (none for a single-workflow lesson). */
+  children: readonly string[];
+  /** The seed's fault rates, used when ORDER_FAULTS is not set. */
+  defaultFaults: string;
+  parts: Record<string, PartSpec>;
+  criteria: CriterionSpec[];
+}
+
+export const LESSONS: Record<LessonId, LessonSpec> = {
+  '02': {
+    id: '02',
+    title: 'Order processing: from naive retry loops to activities with retry policies',
+    folder: '02-order-processing',
+    original: 'original/02-order-processing/order-processor.ts',
+    doc: 'docs/02-order-processing.md',
+    minutes: 45,
+    summary:
+      'one workflow running four activities in order (validate, payment, inventory, shipment) with a retry policy ' +
+      'instead of naive retry loops, non-retryable business errors, and the shipping quote as workflow logic',
+    taskQueue: 'order-processing',
+    workflowType: 'orderProcessingWorkflow',
+    workflowIdPrefix: 'order-processing-',
+    children: [],
+    defaultFaults: 'payment=0.2,inventory=0.15,shipping=0.1',
+    parts: {
+      A: { title: 'Activities that call the services' },
+      B: { title: 'Totals and the shipping quote as workflow logic' },
+      C: { title: 'A workflow that runs the activities in order' },
+      D: { title: 'Retry policies and non-retryable business errors' },
+    },
+    criteria: [
+      {
+        id: '02-one-call-per-attempt',
+        part: 'A',
+        title:
+          'Each activity calls its service once per attempt and lets errors escape (no retry loop inside an activity)',
+        hint: 'An activity calls its service once through call(() => …) and returns; the retry policy does the retrying. A loop inside an activity hides attempts from Temporal.',
+      },
+      {
+        id: '02-totals-in-workflow',
+        part: 'B',
+        title:
+          'The total and the shipping quote are workflow logic, not activities: the charge equals the order total and the result carries the quote',
+        hint: 'Write shippingQuote(items) in shared.ts as a pure function; the workflow computes orderTotalCents(order.items) and shippingQuote(order.items) itself, with no calculateTotal activity.',
+      },
+      {
+        id: '02-happy-path',
+        part: 'C',
+        title:
+          'With no faults the order completes: validated once, charged once for the order total, one reservation, one shipment',
+        hint: 'Run validateOrder, chargePayment, reserveInventory and arrangeShipment with the order’s data and idempotencyKey(step, orderId), and return the OrderResult.',
+      },
+      {
+        id: '02-activities-in-order',
+        part: 'C',
+        title:
+          'Activities run strictly in order validateOrder → chargePayment → reserveInventory → arrangeShipment (read from the workflow’s event history)',
+        hint: 'await each activity before calling the next; Promise.all or a missing await starts them together.',
+      },
+      {
+        id: '02-retry-policy',
+        part: 'D',
+        title:
+          'Every activity has a retry policy of 3 attempts with backoff, visible in the history: inventory failing twice is retried and the order completes on attempt 3',
+        hint: "proxyActivities({ startToCloseTimeout, retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 } }).",
+      },
+      {
+        id: '02-retries-capped',
+        part: 'D',
+        title:
+          'Retries are capped and visible: when inventory always fails, the order fails after exactly 3 inventory calls and the history shows attempt 3 failing',
+        hint: 'Set maximumAttempts: 3; without it Temporal retries forever and the order never ends.',
+      },
+      {
+        id: '02-business-errors-not-retried',
+        part: 'D',
+        title: 'Business errors are not retried: a declined card is tried exactly once and the order fails',
+        hint: 'In call(), turn a service error with retryable === false into ApplicationFailure.nonRetryable(err.message, err.code).',
+      },
+    ],
+  },
+  '06': {
+    id: '06',
+    title: 'Order fulfillment with parent and child workflows',
+    folder: '06-order-fulfillment',
+    original: 'original/06-order-fulfillment/fulfill-order.ts',
+    doc: 'docs/06-order-fulfillment.md',
+    minutes: 90,
+    summary:
+      'a parent workflow running four child workflows in order (payment, inventory, shipping, notification), ' +
+      'with compensations, `status` queries and child-level retries',
+    taskQueue: 'order-fulfillment',
+    workflowType: 'orderFulfillmentWorkflow',
+    workflowIdPrefix: 'order-',
+    children: ['payment', 'inventory', 'shipping', 'notification'],
+    defaultFaults: 'payment=0.15,inventory=0.2,shipping=0.1',
+    parts: {
+      A: { title: 'Four child workflows' },
+      B: { title: 'A parent that runs them in order' },
+      C: { title: 'Compensations' },
+      D: { title: 'Status queries' },
+      E: { title: 'Retries at child level' },
+    },
+    criteria: [
+      {
+        id: '06-children-work-alone',
+        part: 'A',
+        title:
+          'Each child workflow, started on its own, does its one job through its activity, with its workflow ID as the idempotency key',
+        hint: 'In each child, call its activity through runTracked(input.orderId, (idempotencyKey) => activity({ idempotencyKey, … }), describe) and return the result.',
+      },
+      {
+        id: '06-four-children',
+        part: 'B',
+        title: 'The parent orchestrates four child workflows: payment, inventory, shipping, notification',
+        hint: 'Start each step with executeChild(paymentWorkflow, …) and its three siblings from the parent; a child that is only a function call does not appear in the parent’s history.',
+      },
+      {
+        id: '06-happy-path',
+        part: 'B',
+        title: 'With no faults the order completes: one charge, one reservation, one shipment, one email',
+        hint: 'Run the four steps with the order’s data and return the result; every side effect goes through an activity with the child’s workflow ID as idempotency key.',
+      },
+      {
+        id: '06-child-ids',
+        part: 'B',
+        title:
+          'Each child has its own workflow ID: payment-<orderId>, inventory-<orderId>, shipping-<orderId>, notification-<orderId>',
+        hint: "Pass workflowId: ids.payment (childWorkflowId('payment', orderId)) and so on in the executeChild options.",
+      },
+      {
+        id: '06-children-in-order',
+        part: 'B',
+        title:
+          'Children run strictly in order: each starts only after the previous one completed (read from the parent’s event history)',
+        hint: 'await each executeChild before starting the next; Promise.all or a missing await starts them together.',
+      },
+      {
+        id: '06-visible-separately',
+        part: 'B',
+        title:
+          'Parent and children are visible separately: listing the parent’s children shows each child with its parent',
+        hint: 'Children started with executeChild are workflows of their own; the server records their parent. Functions called inline are not.',
+      },
+      {
+        id: '06-compensate-shipping-failure',
+        part: 'C',
+        title:
+          'When shipping fails the parent releases the inventory, then refunds the payment: no orphaned charge, no stuck reservation',
+        hint: 'Register each undo before its step, catch the failure in the parent, and run the undos newest first inside CancellationScope.nonCancellable.',
+      },
+      {
+        id: '06-compensate-inventory-failure',
+        part: 'C',
+        title: 'When inventory fails the parent refunds the payment: no orphaned charge',
+        hint: 'The refund must be registered before the payment step and run when any later step fails.',
+      },
+      {
+        id: '06-notification-failure-tolerated',
+        part: 'C',
+        title:
+          'A failed confirmation email does not fail the order: the order completes, shipped and charged, with a warning',
+        hint: 'Catch the notification child’s failure in the parent, record a warning, and do not compensate.',
+      },
+      {
+        id: '06-status-queries',
+        part: 'D',
+        title:
+          'Every workflow answers a `status` query from its first moment: each child on its own, and the parent (also while it validates) with every child’s state',
+        hint: "defineQuery('status') and setHandler(…) first thing in each workflow, before any await; the parent's answer lists children.payment.state and the rest.",
+      },
+      {
+        id: '06-child-level-retries',
+        part: 'E',
+        title:
+          'Retries happen at child level: inventory failing its first two attempts is retried inside its child, without charging again',
+        hint: 'Give the child’s activity a retry policy (maximumAttempts, backoff); do not restart the parent or the payment child.',
+      },
+    ],
+  },
+};
+
+export const LESSON_IDS = Object.keys(LESSONS) as LessonId[];
+
+/** The places a lesson's code lives: the reference and the learner's copy. */
+export const TARGETS = ['solution', 'exercises'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export function isLessonId(value: string): value is LessonId {
+  return (LESSON_IDS as string[]).includes(value);
+}
+
+/** `order-ORDER-001` (06), `order-processing-ORDER-001` (02): one workflow per order. */
+export function orderWorkflowId(lesson: LessonId, orderId: string): string {
+  return `${LESSONS[lesson].workflowIdPrefix}${orderId}`;
+}
+
+export function criteriaOf(lesson: LessonId, part?: string): CriterionSpec[] {
+  return LESSONS[lesson].criteria.filter((c) => !part || c.part === part);
+}
+
+/** GitHub's anchor for a Part's section: `## Part A: Four child workflows` → `part-a-four-child-workflows`. */
+export function partAnchor(part: string, title: string): string {
+  return `part ${part} ${title}`
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}

@@ -1,0 +1,139 @@
+/**
+ * The part of every lesson's worker that is the same for all of them: open the outside world (the
+ * ledger at LEDGER_PATH, faults from ORDER_FAULTS / ORDER_SEED), connect to Temporal (common/connection),
+ * run a worker on the lesson's task queue until Ctrl-C, and say clearly what went wrong when it cannot.
+ *
+ * A lesson's worker.ts only says what is its own: its task queue, its workflows and its activities.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import type { LogEntry, LogLevel, WorkerOptions } from '@temporalio/worker';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import {
+  createServices,
+  FaultPlan,
+  LatencyPlan,
+  Ledger,
+  ledgerPathFromEnv,
+  runWithAttempt,
+  type Services,
+} from '../services';
+import { connectWorker, temporalSettings, type TemporalSettings } from './connection';
+import { runMain } from './cli';
+import { LESSONS, type LessonId } from './lessons';
+
+export interface LessonWorker {
+  lesson: LessonId;
+  taskQueue: string;
+  /** The lesson's workflows module (bundled for the workflow sandbox). */
+  workflowsPath: string;
+  createActivities: (services: Services) => object;
+}
+
+/**
+ * Tells the simulated services which attempt of its activity each call is (Temporal's count), so the
+ * fault plan's `first:N` and `after:N` follow the retry policy exactly, even across worker crashes.
+ */
+export const attemptInterceptor: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: { execute: (input, next) => runWithAttempt(ctx.info.attempt, () => next(input)) },
+});
+
+/** A worker for `lesson` on an existing connection: what tests, batch runs and `runWorker` share. */
+export function createLessonWorker(
+  lesson: LessonWorker,
+  options: {
+    connection: NativeConnection;
+    namespace: string;
+    services: Services;
+    taskQueue?: string;
+    /** A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled here. */
+    workflowBundle?: WorkerOptions['workflowBundle'];
+    identity?: string;
+  },
+): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? lesson.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: lesson.workflowsPath }),
+    activities: lesson.createActivities(options.services),
+    interceptors: { activity: [attemptInterceptor] },
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
+}
+
+/** The outside world as the environment describes it: LEDGER_PATH, ORDER_FAULTS, ORDER_SEED, ORDER_LATENCY. */
+export function servicesFromEnv(lesson: LessonId, env: NodeJS.ProcessEnv = process.env): Services {
+  const faults = FaultPlan.fromEnv(LESSONS[lesson].defaultFaults, env);
+  const latency = LatencyPlan.fromEnv(env);
+  return createServices({ ledger: Ledger.open(ledgerPathFromEnv(env)), faults, latency });
+}
+
+let loggingInstalled = false;
+
+/**
+ * The SDK's log, kept to what a person needs: `level` and above, and the same message at most once per
+ * 30 s. (A worker that lost its server otherwise prints thousands of identical poll errors a minute.)
+ * Fixed for the process when the first worker or server starts: call it before either.
+ */
+export function installWorkerLogging(level: LogLevel = 'WARN', write: (line: string) => void = defaultWrite): void {
+  if (loggingInstalled) return;
+  loggingInstalled = true;
+  const windowMs = 30_000;
+  const seen = new Map<string, { at: number; suppressed: number }>();
+  const log = (entry: LogEntry) => {
+    const key = `${entry.level} ${entry.message}`;
+    const now = Date.now();
+    const last = seen.get(key);
+    if (last && now - last.at < windowMs) {
+      last.suppressed++;
+      return;
+    }
+    const repeats = last?.suppressed ? ` (and ${last.suppressed} more like it in the last ${windowMs / 1000} s)` : '';
+    seen.set(key, { at: now, suppressed: 0 });
+    if (seen.size > 1000) seen.clear();
+    write(`${new Date(now).toISOString()} [${entry.level}] ${entry.message}${repeats}`);
+  };
+  Runtime.install({
+    logger: new DefaultLogger(level, log),
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
+  });
+}
+
+function defaultWrite(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Runs `lesson`'s worker until Ctrl-C (SIGINT) or SIGTERM, then finishes what is in flight and stops.
+ * What `npx ts-node solution/<lesson>/worker.ts` and `npm run worker` do.
+ */
+export async function serveLesson(
+  lesson: LessonWorker,
+  options: { label?: string; taskQueue?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
+  const env = options.env ?? process.env;
+  installWorkerLogging('WARN');
+  const settings: TemporalSettings = temporalSettings(env);
+  const services = servicesFromEnv(lesson.lesson, env);
+  const taskQueue = options.taskQueue?.trim() || env.TASK_QUEUE?.trim() || lesson.taskQueue;
+  let connection: NativeConnection | undefined;
+  try {
+    connection = await connectWorker(settings);
+    const worker = await createLessonWorker(lesson, { connection, namespace: settings.namespace, services, taskQueue });
+    const label = options.label ?? `Lesson ${lesson.lesson}`;
+    console.log(`${label} worker polling "${taskQueue}" on ${settings.address} (namespace ${settings.namespace})`);
+    console.log(`  ledger ${services.ledger.path}; ${services.faults.describe()}${services.latency.describe()}`);
+    await worker.run();
+  } finally {
+    await connection?.close();
+    services.close();
+  }
+}
+
+/**
+ * `serveLesson` as a command: expected problems (no server, a bad setting, an unwritable ledger, a bad
+ * ORDER_FAULTS) end it with one line and exit code 2, never a stack trace.
+ */
+export function runWorker(lesson: LessonWorker, options: { label?: string; taskQueue?: string } = {}): void {
+  runMain(() => serveLesson(lesson, options));
+}

@@ -1,0 +1,120 @@
+/**
+ * Simulated network latency for the services, in the same style as the fault plan:
+ *
+ *   ORDER_LATENCY="payment=300ms,inventory=400ms,shipping=1s"
+ *
+ * Per step one of: a fixed duration (`300ms`, `1.5s`) or a range (`100ms-900ms`) drawn from the
+ * seed, the step, the order ID and the attempt (so a run can be repeated exactly). Steps are the fault
+ * plan's. Without ORDER_LATENCY (or with `none`) calls answer at once, which keeps tests fast.
+ */
+import { draw, FAULT_STEPS, parseSeed, type FaultStep } from './faults';
+
+export class LatencyConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LatencyConfigError';
+  }
+}
+
+export interface LatencyRule {
+  minMs: number;
+  maxMs: number;
+}
+
+export type LatencySpec = Partial<Record<FaultStep, LatencyRule>>;
+
+/** Longest latency a rule may ask for: a typo such as `3000s` would otherwise look like a hang. */
+const MAX_MS = 60_000;
+
+function parseDuration(text: string, token: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text.trim());
+  if (!m) {
+    throw new LatencyConfigError(
+      `ORDER_LATENCY: bad duration "${text}" in "${token}": expected e.g. 300ms, 1.5s or 100ms-900ms`,
+    );
+  }
+  const ms = Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+  if (ms > MAX_MS) throw new LatencyConfigError(`ORDER_LATENCY: "${text}" in "${token}" is over the limit of 60s`);
+  return ms;
+}
+
+/** Parses `payment=300ms,inventory=100ms-900ms`. Throws LatencyConfigError naming the bad token. */
+export function parseLatency(text: string): LatencySpec {
+  const spec: LatencySpec = {};
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === 'none') return spec;
+  for (const raw of trimmed.split(',')) {
+    const token = raw.trim();
+    const eq = token.indexOf('=');
+    if (eq <= 0)
+      throw new LatencyConfigError(`ORDER_LATENCY: bad token "${token}": expected step=duration, e.g. payment=300ms`);
+    const step = token.slice(0, eq).trim();
+    const value = token.slice(eq + 1).trim();
+    if (!(FAULT_STEPS as readonly string[]).includes(step)) {
+      throw new LatencyConfigError(
+        `ORDER_LATENCY: unknown step "${step}" in "${token}"; known steps: ${FAULT_STEPS.join(', ')}`,
+      );
+    }
+    if (step in spec) throw new LatencyConfigError(`ORDER_LATENCY: step "${step}" is given twice (in "${token}")`);
+    const [low, high, extra] = value.split('-');
+    if (extra !== undefined) throw new LatencyConfigError(`ORDER_LATENCY: bad range "${value}" in "${token}"`);
+    const minMs = parseDuration(low, token);
+    const maxMs = high === undefined ? minMs : parseDuration(high, token);
+    if (maxMs < minMs) throw new LatencyConfigError(`ORDER_LATENCY: range "${value}" in "${token}" goes backwards`);
+    spec[step as FaultStep] = { minMs, maxMs };
+  }
+  return spec;
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 && ms > 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+export class LatencyPlan {
+  constructor(
+    readonly spec: LatencySpec,
+    readonly seed: number,
+  ) {}
+
+  static none(): LatencyPlan {
+    return new LatencyPlan({}, 0);
+  }
+
+  static parse(text: string, seed = 1): LatencyPlan {
+    return new LatencyPlan(parseLatency(text), seed);
+  }
+
+  /** The plan from ORDER_LATENCY (none when unset) and ORDER_SEED. */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): LatencyPlan {
+    return new LatencyPlan(parseLatency(env.ORDER_LATENCY ?? ''), parseSeed(env.ORDER_SEED));
+  }
+
+  /** How long one attempt of `step` for `orderId` takes, in ms (0 when the plan says nothing). */
+  delayMs(step: FaultStep, orderId: string, attempt: number): number {
+    const rule = this.spec[step];
+    if (!rule) return 0;
+    if (rule.maxMs === rule.minMs) return rule.minMs;
+    return (
+      rule.minMs + Math.floor(draw(this.seed, `latency:${step}`, orderId, attempt) * (rule.maxMs - rule.minMs + 1))
+    );
+  }
+
+  isEmpty(): boolean {
+    return Object.keys(this.spec).length === 0;
+  }
+
+  /** The plan as ORDER_LATENCY text. */
+  toString(): string {
+    return Object.entries(this.spec)
+      .map(
+        ([step, r]) =>
+          `${step}=${r!.minMs === r!.maxMs ? formatMs(r!.minMs) : `${formatMs(r!.minMs)}-${formatMs(r!.maxMs)}`}`,
+      )
+      .join(',');
+  }
+
+  /** `; latency payment=300ms` for log lines, or nothing when there is none. */
+  describe(): string {
+    return this.isEmpty() ? '' : `; latency ${this.toString()}`;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The parent's bookkeeping, kept out of the saga's way: the `status` object the parent's query returns
+ * (its state, each child's state, the undos, warnings) and the result the order ends with.
+ */
+import { isCancellation } from '@temporalio/workflow';
+import { orderFailed, rootCauseMessage } from '../../../common/failures';
+import {
+  CHILD_KINDS,
+  childWorkflowId,
+  type ChildKind,
+  type CompensationRecord,
+  type OrderResult,
+  type OrderStatus,
+} from '../shared';
+
+export class OrderProgress {
+  readonly status: OrderStatus;
+  /** The step the order is on, for the failure message: `validate`, then each child in turn. */
+  private step = 'validate';
+
+  constructor(readonly orderId: string) {
+    this.status = {
+      orderId,
+      state: 'VALIDATING',
+      children: Object.fromEntries(
+        CHILD_KINDS.map((kind) => [kind, { workflowId: childWorkflowId(kind, orderId), state: 'PENDING' }]),
+      ) as OrderStatus['children'],
+      compensations: [],
+      warnings: [],
+    };
+  }
+
+  setTotal(totalCents: number): void {
+    this.status.totalCents = totalCents;
+  }
+
+  /** Runs one child and mirrors its state: RUNNING, then COMPLETED, FAILED or CANCELLED. */
+  async runChild<T>(kind: ChildKind, start: () => Promise<T>): Promise<T> {
+    this.step = kind;
+    this.status.state = kind.toUpperCase() as OrderStatus['state'];
+    this.status.children[kind].state = 'RUNNING';
+    try {
+      const result = await start();
+      this.status.children[kind].state = 'COMPLETED';
+      return result;
+    } catch (err) {
+      this.status.children[kind].state = isCancellation(err) ? 'CANCELLED' : 'FAILED';
+      throw err;
+    }
+  }
+
+  warn(message: string): void {
+    this.status.warnings.push(message);
+  }
+
+  /** The saga reports each undo here, so `status` shows what is outstanding while it compensates. */
+  compensating(records: CompensationRecord[]): void {
+    this.status.state = 'COMPENSATING';
+    this.status.compensations = records;
+  }
+
+  undone(child: ChildKind): void {
+    this.status.children[child].state = 'COMPENSATED';
+  }
+
+  completed(trackingNumber: string): OrderResult {
+    this.status.state = 'COMPLETED';
+    return { ...this.result(), trackingNumber };
+  }
+
+  /**
+   * What to throw once the undos have run: the cancellation itself (the order ends as Cancelled), or
+   * an OrderFailed failure that says where and why and carries the result in its details.
+   */
+  failed(err: unknown): unknown {
+    if (isCancellation(err)) {
+      this.status.state = 'CANCELLED';
+      return err;
+    }
+    this.status.state = 'FAILED';
+    return orderFailed(this.orderId, this.step, err, {
+      ...this.result(),
+      error: `${this.step}: ${rootCauseMessage(err)}`,
+    });
+  }
+
+  private result(): OrderResult {
+    const s = this.status;
+    return {
+      orderId: s.orderId,
+      status: s.state === 'COMPLETED' ? 'COMPLETED' : s.state === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
+      totalCents: s.totalCents ?? 0,
+      steps: CHILD_KINDS.map((step) => ({ step, state: s.children[step].state })),
+      compensations: s.compensations.map((c) => ({ ...c })),
+      warnings: [...s.warnings],
+    };
+  }
+}

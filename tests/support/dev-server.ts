@@ -1,0 +1,163 @@
+/**
+ * A private Temporal dev server: the provisioned `temporal` binary (./temporal-cli) started as a child
+ * process on free ports, its banner and log lines written to a log file instead of your terminal, and
+ * stopped by its PID. Tests (one per run), the grader, the demos and the screenshot script start theirs
+ * here; `TestWorkflowEnvironment.createFromExistingServer` then gives them a client and a worker connection.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { installWorkerLogging } from '../../common/worker';
+import { isListening } from './net';
+import { ensureTemporalCli, type Log } from './temporal-cli';
+
+export type LogLevel = 'ERROR' | 'WARN' | 'INFO';
+
+export interface DevServerOptions {
+  /** Serve the Web UI too (on `uiPort`, or a free port). Default: no UI. */
+  ui?: boolean;
+  port?: number;
+  uiPort?: number;
+  /** Keep state in this SQLite file (default: in memory, gone when the server stops). */
+  dbFile?: string;
+  /** Extra namespaces to create at start (`default` always exists). */
+  namespaces?: string[];
+  /** Where the server's own output goes (default: a file in the OS temp directory). */
+  logFile?: string;
+  /** Progress lines, e.g. when the Temporal CLI has to be built first. */
+  log?: Log;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  logFile: string;
+  pid: number;
+  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and waits until it is gone. */
+  stop(): Promise<void>;
+  /** Lets this process exit while the server keeps running (`--keep`). */
+  detach(): void;
+}
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The last lines of a log file, for error messages. */
+export function tailOf(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const binary = await ensureTemporalCli(options.log);
+  const port = options.port ?? (await freePort());
+  const uiPort = options.ui ? (options.uiPort ?? (await freePort())) : undefined;
+  const logFile = options.logFile ?? path.join(os.tmpdir(), `order-kit-temporal-${port}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const out = fs.openSync(logFile, 'w');
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  args.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']));
+  if (options.dbFile) {
+    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
+  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', out, out], detached: true });
+  fs.closeSync(out);
+  let exited = child.exitCode !== null;
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  // If this process dies first, do not leave the server behind.
+  const reap = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+
+  const address = `127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (!(await isListening('127.0.0.1', port, 500))) {
+    if (exited || Date.now() > deadline) {
+      reap();
+      throw new Error(
+        `the Temporal dev server did not start at ${address} (${exited ? `it exited with code ${child.exitCode}` : 'no answer in 60 s'}); ` +
+          `its log, ${logFile}:\n${tailOf(logFile)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    address,
+    namespace: 'default',
+    ...(uiPort ? { uiUrl: `http://127.0.0.1:${uiPort}` } : {}),
+    logFile,
+    pid: child.pid!,
+    stop: async () => {
+      process.removeListener('exit', reap);
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => !exited && child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(timer);
+    },
+    detach: () => {
+      process.removeListener('exit', reap);
+      child.unref();
+    },
+  };
+}
+
+export interface LocalEnvironment {
+  server: DevServer;
+  env: TestWorkflowEnvironment;
+  teardown(): Promise<void>;
+}
+
+/**
+ * A private dev server plus the SDK's test environment on it (a client and a worker connection).
+ * The worker runtime's log is set here once, before any worker exists.
+ */
+export async function startLocalEnvironment(
+  options: DevServerOptions & { logLevel?: LogLevel } = {},
+): Promise<LocalEnvironment> {
+  installWorkerLogging(options.logLevel ?? 'ERROR');
+  const server = await startDevServer(options);
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createFromExistingServer({
+      address: server.address,
+      namespace: server.namespace,
+    });
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return {
+    server,
+    env,
+    teardown: async () => {
+      await env.teardown().catch(() => undefined);
+      await server.stop();
+    },
+  };
+}
