@@ -76,7 +76,10 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
       // Without TEMPORAL_PROFILE the file's `default` profile is used when there is one, else none.
       ...(chosen ? { profile: chosen } : {}),
       ...(configFile ? { configSource: { path: configFile } } : {}),
-      overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      // An empty variable counts as unset (as in a shell: `TEMPORAL_ADDRESS= npm run worker`).
+      overrideEnvVars: Object.fromEntries(
+        Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''),
+      ),
     });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);

@@ -6,6 +6,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startLocalEnvironment, type LocalEnvironment, type LogLevel } from './dev-server';
 
+/** A namespace the test server creates besides `default`. */
+export const PROFILE_TEST_NAMESPACE = 'order-kit-profile';
+
 let current: LocalEnvironment | undefined;
 let starting: Promise<LocalEnvironment> | undefined;
 
@@ -14,7 +17,12 @@ export async function startTestServer(): Promise<TestWorkflowEnvironment> {
   starting ??= (async () => {
     // Log only errors unless TEST_LOG_LEVEL says otherwise.
     const logLevel = (process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'ERROR';
-    current = await startLocalEnvironment({ logLevel, log: (line) => process.stderr.write(`${line}\n`) });
+    current = await startLocalEnvironment({
+      logLevel,
+      // A second namespace, for the tests that show settings coming from a profile file.
+      namespaces: [PROFILE_TEST_NAMESPACE],
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
     return current;
   })();
   return (await starting).env;
