@@ -37,9 +37,21 @@ export const attemptInterceptor: ActivityInterceptorsFactory = (ctx) => ({
   inbound: { execute: (input, next) => runWithAttempt(ctx.info.attempt, () => next(input)) },
 });
 
+/** Worker knobs a measurement may turn (`npm run bench -- --tuning`); everything else stays as below. */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxCachedWorkflows'
+  | 'workflowTaskPollerBehavior'
+  | 'activityTaskPollerBehavior'
+  | 'reuseV8Context'
+  | 'workflowThreadPoolSize'
+>;
+
 /** A worker for `lesson` on an existing connection: what tests, batch runs and `runWorker` share. */
 export function createLessonWorker(
-  lesson: LessonWorker,
+  lesson: Pick<LessonWorker, 'taskQueue' | 'workflowsPath' | 'createActivities'>,
   options: {
     connection: NativeConnection;
     namespace: string;
@@ -48,6 +60,8 @@ export function createLessonWorker(
     /** A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled here. */
     workflowBundle?: WorkerOptions['workflowBundle'];
     identity?: string;
+    /** Defaults when absent: the SDK's, which is what every lesson runs with. */
+    tuning?: WorkerTuning;
   },
 ): Promise<Worker> {
   return Worker.create({
@@ -58,6 +72,7 @@ export function createLessonWorker(
     activities: lesson.createActivities(options.services),
     interceptors: { activity: [attemptInterceptor] },
     ...(options.identity ? { identity: options.identity } : {}),
+    ...options.tuning,
   });
 }
 

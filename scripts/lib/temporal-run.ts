@@ -3,13 +3,13 @@
  * or yours), an in-process worker, every order started at once, progress and per-order timings.
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import type Long from 'long';
 import path from 'node:path';
 import { orderOutcome, type OrderOutcome } from '../../common/client';
 import { temporalSettings, unreachable } from '../../common/connection';
 import { LESSONS, orderWorkflowId } from '../../common/lessons';
-import { createLessonWorker, installWorkerLogging, type LessonWorker } from '../../common/worker';
+import { createLessonWorker, installWorkerLogging, type LessonWorker, type WorkerTuning } from '../../common/worker';
 import type { Order, Services } from '../../services';
 import { REPO_ROOT } from '../../services';
 import { startDevServer, type DevServer } from '../../tests/support/dev-server';
@@ -125,53 +125,88 @@ export interface BatchResult<R> {
   seconds: number;
 }
 
-/**
- * Runs `orders` through a lesson with an in-process worker. Every order is started at once; Temporal
- * and the worker decide how many run concurrently. Batch runs use a fresh ledger each time, so an
- * order ID that ran in an earlier batch may run again here (ALLOW_DUPLICATE): its effects are new.
- */
-export async function runLessonBatch<R>(options: {
+/** What runs one order: a workflow type, its ID and its arguments. */
+export interface BatchWorkflow {
+  workflowType: string;
+  workflowId: (order: Order) => string;
+  /** Default: the order alone. */
+  args?: (order: Order) => unknown[];
+}
+
+export interface BatchOptions<R> {
   server: ServerHandle;
   services: Services;
   orders: Order[];
-  lesson: LessonWorker;
+  /** The worker's task queue, workflows and activities (a lesson's, or any other). */
+  worker: Pick<LessonWorker, 'taskQueue' | 'workflowsPath' | 'createActivities'>;
+  workflow: BatchWorkflow;
   taskQueue?: string;
+  /** How many orders are in flight at once (default: all of them). */
+  concurrency?: number;
+  /** A pre-built bundle of `worker.workflowsPath`, to bundle once for several batches. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  tuning?: WorkerTuning;
   onProgress?: (done: number, total: number) => void;
+  /** Runs once the worker is up, just before the first order starts (e.g. start measuring). */
+  beforeBatch?: () => void;
   /** Runs after the last order ended, while the worker still runs (e.g. print, then wait for Ctrl-C). */
   afterBatch?: (result: BatchResult<R>) => Promise<void>;
-}): Promise<BatchResult<R>> {
+}
+
+/**
+ * Runs `orders` through any workflow with an in-process worker, at most `concurrency` in flight at a
+ * time (all at once by default: Temporal and the worker then decide how many run concurrently).
+ * Latency is per order, from its start request to its outcome; seconds is the whole batch.
+ * An order ID that ran in an earlier batch may run again here (ALLOW_DUPLICATE): batch runs use a
+ * fresh ledger each time, so its effects are new.
+ */
+export async function runWorkflowBatch<R>(options: BatchOptions<R>): Promise<BatchResult<R>> {
   const connection = await NativeConnection.connect({ address: options.server.address });
   const clientConnection = await Connection.connect({ address: options.server.address });
   const client = new Client({ connection: clientConnection, namespace: options.server.namespace });
-  const spec = LESSONS[options.lesson.lesson];
+  const { workflow } = options;
   let worker: Worker | undefined;
   try {
-    worker = await createLessonWorker(options.lesson, {
+    worker = await createLessonWorker(options.worker, {
       connection,
       namespace: options.server.namespace,
       services: options.services,
       taskQueue: options.taskQueue,
+      workflowBundle: options.workflowBundle,
+      tuning: options.tuning,
     });
     const taskQueue = worker.options.taskQueue;
-    const started = Date.now();
+    const runOne = async (order: Order): Promise<OrderRun<R>> => {
+      const t0 = Date.now();
+      const handle = await client.workflow.start(workflow.workflowType, {
+        taskQueue,
+        workflowId: workflow.workflowId(order),
+        args: workflow.args?.(order) ?? [order],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+      const outcome = await orderOutcome<R>(handle);
+      return { order, outcome, latencyMs: Date.now() - t0 };
+    };
     const run = async () => {
+      const runs: OrderRun<R>[] = new Array(options.orders.length);
+      let next = 0;
       let done = 0;
-      return Promise.all(
-        options.orders.map(async (order): Promise<OrderRun<R>> => {
-          const t0 = Date.now();
-          const handle = await client.workflow.start(spec.workflowType, {
-            taskQueue,
-            workflowId: orderWorkflowId(spec.id, order.orderId),
-            args: [order],
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          });
-          const outcome = await orderOutcome<R>(handle);
-          options.onProgress?.(++done, options.orders.length);
-          return { order, outcome, latencyMs: Date.now() - t0 };
+      // `concurrency` lanes, each taking the next order when its previous one ended.
+      const lanes = Math.min(options.concurrency ?? options.orders.length, options.orders.length);
+      await Promise.all(
+        Array.from({ length: lanes }, async () => {
+          while (next < options.orders.length) {
+            const index = next++;
+            runs[index] = await runOne(options.orders[index]);
+            options.onProgress?.(++done, options.orders.length);
+          }
         }),
       );
+      return runs;
     };
     return await worker.runUntil(async () => {
+      options.beforeBatch?.();
+      const started = Date.now();
       const result = { runs: await run(), seconds: (Date.now() - started) / 1000 };
       await options.afterBatch?.(result);
       return result;
@@ -180,4 +215,20 @@ export async function runLessonBatch<R>(options: {
     await clientConnection.close();
     await connection.close();
   }
+}
+
+/**
+ * Runs `orders` through a lesson with an in-process worker: the lesson's workflow for each order,
+ * with the lesson's workflow IDs (`order-ORDER-001`). Every order is started at once unless
+ * `concurrency` says otherwise.
+ */
+export async function runLessonBatch<R>(
+  options: Omit<BatchOptions<R>, 'worker' | 'workflow'> & { lesson: LessonWorker },
+): Promise<BatchResult<R>> {
+  const spec = LESSONS[options.lesson.lesson];
+  return runWorkflowBatch<R>({
+    ...options,
+    worker: options.lesson,
+    workflow: { workflowType: spec.workflowType, workflowId: (order) => orderWorkflowId(spec.id, order.orderId) },
+  });
 }

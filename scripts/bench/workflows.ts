@@ -1,0 +1,43 @@
+/**
+ * The engine's floor: the shapes of the lessons with nothing inside them. Each activity is a no-op, so
+ * what these workflows cost is what Temporal itself costs for that shape (history events, workflow
+ * tasks, round trips to the server). `npm run bench` runs them next to the lessons with the same
+ * orders and the same worker settings. Workflow code, so no Node modules here.
+ */
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Order } from '../../services/orders';
+import type { FloorActivities } from './activities';
+
+const { noop } = proxyActivities<FloorActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 4 },
+});
+
+export interface FloorShape {
+  /** How many activities the flat workflow runs, or how many children the parent runs. */
+  steps: number;
+  /** For the parent: how many activities each child runs (default 1). */
+  activitiesPerChild?: number;
+}
+
+/** One workflow running `steps` no-op activities in order (the shape of lesson 02). */
+export async function flatFloorWorkflow(order: Order, shape: FloorShape): Promise<number> {
+  for (let step = 1; step <= shape.steps; step++) await noop(`${order.orderId}-${step}`);
+  return shape.steps;
+}
+
+/** A child with `activities` no-op activities (one: the shape of one lesson-06 child). */
+export async function childFloorWorkflow(key: string, activities = 1): Promise<number> {
+  for (let step = 1; step <= activities; step++) await noop(`${key}-${step}`);
+  return activities;
+}
+
+/** A parent running `steps` children in order, each with its no-op activities (the shape of lesson 06). */
+export async function parentFloorWorkflow(order: Order, shape: FloorShape): Promise<number> {
+  const parentId = workflowInfo().workflowId;
+  for (let step = 1; step <= shape.steps; step++) {
+    const workflowId = `${parentId}-child-${step}`;
+    await executeChild(childFloorWorkflow, { workflowId, args: [workflowId, shape.activitiesPerChild ?? 1] });
+  }
+  return shape.steps;
+}
