@@ -5,6 +5,7 @@
  * The negative case proves the check has teeth: a reordered parent is rejected.
  */
 import { expect } from 'chai';
+import { itEager } from '../support/eager';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import path from 'node:path';
@@ -36,7 +37,7 @@ async function replay(workflowsPath: string, files: string[]): Promise<ReplayRes
 describe('lesson 06 replay: recorded histories still replay against the solution', function () {
   this.timeout(60_000);
 
-  it('replays the happy path and the compensation path without a determinism error', async () => {
+  itEager('replays the happy path and the compensation path without a determinism error', async () => {
     const results = await replay(SOLUTION_WORKFLOWS, FIXTURES);
     expect(results).to.have.length(FIXTURES.length);
     results.forEach((result, i) => {
@@ -44,7 +45,7 @@ describe('lesson 06 replay: recorded histories still replay against the solution
     });
   });
 
-  it('rejects a parent that starts the inventory child before the payment child', async () => {
+  itEager('rejects a parent that starts the inventory child before the payment child', async () => {
     const [result] = await replay(NONDETERMINISTIC_WORKFLOWS, ['06-happy-path.json']);
     expect(result.error, 'replaying against the reordered parent should fail').to.be.instanceOf(
       DeterminismViolationError,

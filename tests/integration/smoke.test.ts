@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { FaultPlan } from '../../services';
 import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
+import { itEager } from '../support/eager';
 import { testEnv } from '../support/server';
 import { createSmokeActivities } from '../fixtures/smoke/activities';
 
 describe('smoke: a real workflow on the real dev server', () => {
-  it('runs a workflow whose activity writes to the ledger, retrying an injected fault', async () => {
+  itEager('runs a workflow whose activity writes to the ledger, retrying an injected fault', async () => {
     // The first payment attempt fails, the retry policy tries again, and exactly one charge lands.
     const services = freshServices(FaultPlan.parse('payment=first:1'));
     try {

@@ -118,7 +118,7 @@ for (const [lesson, create] of [
         address: order.customer.address,
         itemCount: 3,
       };
-      const first = await env.run(a.arrangeShipment, input);
+      const first = (await env.run(a.arrangeShipment, input)) as { trackingNumber: string };
       expect(await env.run(a.arrangeShipment, input)).to.deep.equal(first);
       expect(first.trackingNumber).to.match(/^1Z[0-9A-F]{10}$/);
       expect(services.ledger.audit().shipments).to.have.length(1);
@@ -157,7 +157,7 @@ for (const [lesson, create] of [
       };
       const err = await rejection(attempt(1, () => env.run(a.chargePayment, input)));
       expect((err as Error).message).to.match(/timed out after doing the work/);
-      const retried = await attempt(2, () => env.run(a.chargePayment, input));
+      const retried = (await attempt(2, () => env.run(a.chargePayment, input))) as { chargeId: string };
       const audit = services.ledger.audit();
       expect(audit.charges).to.have.length(1);
       expect(retried.chargeId).to.equal(audit.charges[0].chargeId);
