@@ -33,6 +33,9 @@ export function runMain(main: () => Promise<number | void>): void {
         process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
         process.exitCode = 1;
       }
+      // The command is over. Temporal's worker runtime, once installed, can keep the process alive
+      // with nothing left to do: if anything still holds it a moment from now, exit anyway.
+      setTimeout(() => process.exit(), 500).unref();
     },
   );
 }

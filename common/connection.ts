@@ -126,7 +126,8 @@ export function unreachable(
     `cannot reach Temporal at ${settings.address} (${why}; settings from ${settings.source}). ` +
       (local
         ? 'Start a local server with `npm run server` in another terminal, or point TEMPORAL_ADDRESS at yours.'
-        : 'Check the address, the network and the TLS/API key settings of your profile.'),
+        : 'Check the address, the network and the TLS/API key settings of your profile ' +
+          '(or unset TEMPORAL_ADDRESS and start a local server with `npm run server`).'),
   );
 }
 

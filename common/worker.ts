@@ -127,9 +127,10 @@ export async function serveLesson(
   options: { label?: string; taskQueue?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<void> {
   const env = options.env ?? process.env;
-  installWorkerLogging('WARN');
+  // Settings and the ledger first: a bad value then fails before the SDK's runtime exists.
   const settings: TemporalSettings = temporalSettings(env);
   const services = servicesFromEnv(lesson.lesson, env);
+  installWorkerLogging('WARN');
   const taskQueue = options.taskQueue?.trim() || env.TASK_QUEUE?.trim() || lesson.taskQueue;
   let connection: NativeConnection | undefined;
   try {

@@ -52,6 +52,24 @@ export class CardDeclinedError extends ServiceError {
   }
 }
 
+/**
+ * The cardholder disputed the charge (a chargeback). A gateway refuses to refund a disputed charge: the
+ * money goes back through the dispute, which a person settles. Retrying cannot change that.
+ */
+export class ChargeDisputedError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'ChargeDisputed';
+  constructor(
+    readonly chargeId: string,
+    readonly orderId: string,
+  ) {
+    super(
+      `charge ${chargeId} for order ${orderId} is disputed by the cardholder: it cannot be refunded, the dispute settles it`,
+    );
+    this.name = 'ChargeDisputedError';
+  }
+}
+
 export class OutOfStockError extends ServiceError {
   readonly retryable = false;
   readonly code = 'OutOfStock';

@@ -22,8 +22,10 @@ const temporalAttempt = new AsyncLocalStorage<number>();
  * Runs `fn` knowing which attempt of its activity it is (Temporal's own count). Workers wrap every
  * activity in this (common/worker.ts), so the fault plan then counts attempts the way Temporal does:
  * an attempt handed to a worker that crashed before calling the service still counts, and the plan
- * cannot drift from the retry policy. Outside a worker (the monolith, unit tests) the ledger's count
- * of calls per key is the attempt.
+ * cannot drift from the retry policy. The services take the larger of that and the ledger's count of
+ * calls with the same key, so an undo retried in rounds (each round a new activity, attempts 1, 2, 3)
+ * keeps counting: `refund=first:5` fails five calls in all, then recovers. Outside a worker (the
+ * monolith, unit tests) the ledger's count of calls per key is the attempt.
  */
 export function runWithAttempt<T>(attempt: number, fn: () => Promise<T>): Promise<T> {
   return temporalAttempt.run(attempt, fn);

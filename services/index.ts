@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import {
   AlreadyUndoneError,
   CardDeclinedError,
+  ChargeDisputedError,
   OutOfStockError,
   ServiceError,
   TransientServiceError,
@@ -56,8 +57,10 @@ abstract class Service {
       throw new ValidationError('idempotencyKey', 'is required for every call');
     }
     const call = this.ledger.recordCall(step, key, orderId);
-    // The fault plan counts attempts as Temporal does when a worker says which attempt this is.
-    const attempt = currentAttempt() ?? call;
+    // Which attempt this is, for the fault plan: under a worker, Temporal's own count (an attempt lost
+    // with a crashed worker still counts), or the calls made with this key when those are more (an
+    // undo retried in several rounds, each a new activity with attempts 1, 2, 3, is still on its 6th).
+    const attempt = Math.max(currentAttempt() ?? 0, call);
     const delayMs = this.options.latency?.delayMs(step, orderId, attempt) ?? 0;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const decision = this.options.faults.decide(step, orderId, attempt);
@@ -164,11 +167,18 @@ export class PaymentGateway extends Service {
         request.orderId,
         request.amountCents,
       );
+      // The demo's disputing cardholder: the charge goes through, and is disputed at once.
+      if (request.paymentToken === 'tok_disputed') {
+        this.ledger.run('INSERT INTO disputes (charge_id, order_id) VALUES (?, ?)', chargeId, request.orderId);
+      }
       return { chargeId, orderId: request.orderId, amountCents: request.amountCents };
     });
   }
 
-  /** Refunds the charge made with `chargeKey`, if there is one. Safe to call when nothing was charged. */
+  /**
+   * Refunds the charge made with `chargeKey`, if there is one. Safe to call when nothing was charged.
+   * A disputed charge (token `tok_disputed`) is refused with ChargeDisputedError, a business error.
+   */
   async refund(request: RefundRequest): Promise<RefundReceipt> {
     return this.call('refund', request.idempotencyKey, request.orderId, () => {
       const charge = this.ledger.get<{ chargeId: string; amountCents: number }>(
@@ -181,6 +191,9 @@ export class PaymentGateway extends Service {
         charge.chargeId,
       );
       if (existing) return { refunded: true, ...existing };
+      if (this.ledger.get('SELECT 1 FROM disputes WHERE charge_id = ?', charge.chargeId)) {
+        throw new ChargeDisputedError(charge.chargeId, request.orderId);
+      }
       const refundId = derivedId('re', request.idempotencyKey);
       this.ledger.run(
         'INSERT INTO refunds (refund_id, idem_key, charge_id, order_id, amount_cents) VALUES (?, ?, ?, ?, ?)',

@@ -78,6 +78,10 @@ CREATE TABLE IF NOT EXISTS shipment_cancellations (
   shipment_id TEXT NOT NULL UNIQUE REFERENCES shipments (shipment_id),
   order_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS disputes (
+  charge_id TEXT PRIMARY KEY REFERENCES charges (charge_id),
+  order_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS notifications (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   notification_id TEXT NOT NULL UNIQUE,
@@ -184,6 +188,26 @@ function loadSqlite(): typeof import('node:sqlite') {
 
 const sqlite = loadSqlite();
 
+/**
+ * `mkdir -p`, one level at a time. (Node's own recursive mkdir loops for ever, at full CPU, under a
+ * directory that refuses new entries such as /proc; this one fails at once with the real error.)
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const at of missing) {
+    try {
+      fs.mkdirSync(at);
+    } catch (err) {
+      // Another process (a second worker) may have created it a moment ago.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 type SqlValue = null | number | bigint | string | NodeJS.ArrayBufferView;
 type Params = SqlValue[] | [Record<string, SqlValue>];
 
@@ -208,7 +232,7 @@ export class Ledger {
     const resolved = file === ':memory:' ? file : path.resolve(file);
     let db: DatabaseSync | undefined;
     try {
-      if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true });
+      if (resolved !== ':memory:') makeDirectory(path.dirname(resolved));
       db = new sqlite.DatabaseSync(resolved);
       db.exec('PRAGMA busy_timeout = 5000');
       db.exec('PRAGMA journal_mode = WAL');

@@ -31,7 +31,10 @@ export interface Order {
   orderId: string;
   customer: Customer;
   items: LineItem[];
-  /** A card token from the payment gateway. `tok_declined` is always declined. */
+  /**
+   * A card token from the payment gateway. `tok_declined` is always declined; `tok_disputed` is charged,
+   * then disputed by the cardholder, so its refund is refused.
+   */
   paymentToken: string;
 }
 

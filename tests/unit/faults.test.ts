@@ -31,6 +31,13 @@ describe('fault plan', () => {
     });
   }
 
+  for (const token of ['payment=after:0', 'refund=first:0', 'release=after:00']) {
+    it(`rejects "${token}": it counts no attempt, so it would silently mean "never"`, () => {
+      expect(() => parseFaults(token)).to.throw(FaultConfigError, `"${token}"`);
+      expect(() => parseFaults(token)).to.throw(FaultConfigError, /counts no attempt/);
+    });
+  }
+
   it('rejects a seed that is not a whole number', () => {
     expect(() => parseSeed('abc')).to.throw(FaultConfigError, 'ORDER_SEED');
     expect(parseSeed('42')).to.equal(42);

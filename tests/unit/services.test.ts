@@ -3,12 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  AlreadyUndoneError,
   CardDeclinedError,
+  ChargeDisputedError,
   FaultPlan,
   formatCents,
   Ledger,
   LedgerError,
   OutOfStockError,
+  runWithAttempt,
   orderTotalCents,
   sampleBatch,
   sampleOrder,
@@ -244,6 +247,167 @@ describe('services', () => {
       expect(audit.orphanedCharges.map((c) => c.orderId)).to.deep.equal(['B', 'D']);
       expect(audit.stuckReservations.map((r) => r.orderId)).to.deep.equal(['B']);
       expect(audit.totals).to.deep.include({ chargedCents: 1000, refundedCents: 300, orphanedCents: 600 });
+      expect(audit.shippedUnpaid).to.deep.equal([]);
+    });
+
+    it('reports goods shipped but not paid for: never charged, or charged and refunded', async () => {
+      services = freshServices();
+      const { payment, shipping } = services;
+      const addr = order.customer.address;
+      const ship = (o: string) =>
+        shipping.arrange({ idempotencyKey: `ship-${o}`, orderId: o, address: addr, itemCount: 1 });
+      // P: charged and shipped -> fine.
+      await payment.charge({ idempotencyKey: 'pay-P', orderId: 'P', amountCents: 100, paymentToken: 't' });
+      await ship('P');
+      // E: shipped, never charged -> shipped, not paid.
+      await ship('E');
+      // F: charged, refunded, then shipped anyway (a re-run that reused the refunded charge) -> shipped, not paid.
+      await payment.charge({ idempotencyKey: 'pay-F', orderId: 'F', amountCents: 200, paymentToken: 't' });
+      await payment.refund({ idempotencyKey: 'ref-F', orderId: 'F', chargeKey: 'pay-F' });
+      await ship('F');
+      // G: shipment arranged, never charged, then cancelled -> nothing left the warehouse: fine.
+      await ship('G');
+      await shipping.cancel({ idempotencyKey: 'cancel-G', orderId: 'G', shipmentKey: 'ship-G' });
+
+      const audit = services.ledger.audit();
+      expect(audit.shippedUnpaid.map((s) => s.orderId)).to.deep.equal(['E', 'F']);
+      expect(audit.shippedUnpaid.every((s) => s.cancelled === false)).to.equal(true);
+      expect(audit.orphanedCharges).to.deep.equal([]);
+    });
+  });
+
+  describe('nothing undone is returned as live (re-used keys)', () => {
+    const chargeReq = { idempotencyKey: 'payment-O1', orderId: 'O1', amountCents: 500, paymentToken: 'tok_visa' };
+
+    it('a refunded charge is refused by its key, and nothing new is charged', async () => {
+      services = freshServices();
+      await services.payment.charge(chargeReq);
+      await services.payment.refund({ idempotencyKey: 'refund-O1', orderId: 'O1', chargeKey: 'payment-O1' });
+      const err = await services.payment.charge(chargeReq).catch((e) => e);
+      expect(err).to.be.instanceOf(AlreadyUndoneError).with.property('retryable', false);
+      expect(err).to.have.property('code', 'AlreadyUndone');
+      expect((err as Error).message)
+        .to.contain('payment-O1')
+        .and.contain('new order ID');
+      const audit = services.ledger.audit();
+      expect(audit.charges).to.have.length(1);
+      expect(audit.refunds).to.have.length(1);
+      expect(audit.orphanedCharges).to.have.length(0);
+      expect(services.ledger.calls({ step: 'payment' }).map((c) => c.outcome)).to.deep.equal(['ok', 'rejected']);
+    });
+
+    it('a released reservation is refused by its key, and no stock is taken again', async () => {
+      services = freshServices();
+      const req = { idempotencyKey: 'inventory-O1', orderId: 'O1', items: [{ sku: 'MOUSE-WL', quantity: 2 }] };
+      const before = services.ledger.stockOf('MOUSE-WL');
+      await services.inventory.reserve(req);
+      await services.inventory.release({ idempotencyKey: 'release-O1', orderId: 'O1', reservationKey: 'inventory-O1' });
+      const err = await services.inventory.reserve(req).catch((e) => e);
+      expect(err).to.be.instanceOf(AlreadyUndoneError).with.property('retryable', false);
+      expect((err as Error).message).to.contain('inventory-O1');
+      expect(services.ledger.stockOf('MOUSE-WL')).to.equal(before);
+      expect(services.ledger.audit().reservations).to.have.length(1);
+      expect(services.ledger.audit().stuckReservations).to.have.length(0);
+    });
+
+    it('a disputed charge (tok_disputed) is charged, and its refund is refused with a business error', async () => {
+      services = freshServices();
+      await services.payment.charge({ ...chargeReq, paymentToken: 'tok_disputed' });
+      const refund = { idempotencyKey: 'refund-O1', orderId: 'O1', chargeKey: 'payment-O1' };
+      const err = await services.payment.refund(refund).catch((e) => e);
+      expect(err).to.be.instanceOf(ChargeDisputedError).with.property('retryable', false);
+      expect(err).to.have.property('code', 'ChargeDisputed');
+      expect((err as Error).message)
+        .to.contain('disputed')
+        .and.contain('O1');
+      // The same answer every time: retrying cannot settle a dispute.
+      expect(await services.payment.refund(refund).catch((e) => e)).to.be.instanceOf(ChargeDisputedError);
+      const audit = services.ledger.audit();
+      expect(audit.refunds).to.have.length(0);
+      // Charged, not refunded, nothing shipped: the audit keeps showing it until a person settles it.
+      expect(audit.orphanedCharges.map((c) => c.orderId)).to.deep.equal(['O1']);
+      expect(services.ledger.calls({ step: 'refund' }).map((c) => c.outcome)).to.deep.equal(['rejected', 'rejected']);
+    });
+  });
+
+  describe('stock is checked per SKU', () => {
+    it('two lines of one SKU that fit alone but not together: OutOfStock (a business error), stock untouched', async () => {
+      services = freshServices();
+      const before = services.ledger.stockOf('LAPTOP-15');
+      const half = Math.ceil(before / 2) + 1;
+      const err = await services.inventory
+        .reserve({
+          idempotencyKey: 'inv',
+          orderId: 'O1',
+          items: [
+            { sku: 'LAPTOP-15', quantity: half },
+            { sku: 'LAPTOP-15', quantity: half },
+          ],
+        })
+        .catch((e) => e);
+      expect(err).to.be.instanceOf(OutOfStockError).with.property('retryable', false);
+      expect((err as Error).message).to.equal(`out of stock: LAPTOP-15 (requested ${2 * half}, available ${before})`);
+      expect((err as Error).message).to.not.match(/SQLITE|constraint/i);
+      expect(services.ledger.stockOf('LAPTOP-15')).to.equal(before);
+      expect(services.ledger.audit().reservations).to.have.length(0);
+      expect(services.ledger.calls({ step: 'inventory' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
+    });
+  });
+
+  describe('prices and lines come from the catalog', () => {
+    it('a price that disagrees with the catalog is rejected, naming the field and the value', async () => {
+      services = freshServices();
+      const bad = structuredClone(sampleOrder());
+      bad.items[0].unitPriceCents = 1;
+      const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
+      expect(err).to.be.instanceOf(ValidationError);
+      expect((err as ValidationError).field).to.equal('items[0].unitPriceCents');
+      expect((err as Error).message).to.equal(
+        'invalid order: items[0].unitPriceCents is 1, but LAPTOP-15 costs 99999 in the catalog (prices come from the catalog)',
+      );
+    });
+
+    it('two lines of the same SKU are rejected, naming the repeated line', async () => {
+      services = freshServices();
+      const bad = structuredClone(sampleOrder());
+      bad.items.push({ ...bad.items[0], quantity: 1 });
+      const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
+      expect(err).to.be.instanceOf(ValidationError);
+      expect((err as ValidationError).field).to.equal('items[2].sku');
+      expect((err as Error).message).to.contain('repeats LAPTOP-15 from items[0]');
+    });
+  });
+
+  describe('fault attempts under a worker', () => {
+    it("count the larger of Temporal's attempt and the calls made with the key, so an undo retried in rounds recovers", async () => {
+      services = freshServices(FaultPlan.parse('refund=first:5'));
+      await services.payment.charge({ idempotencyKey: 'p', orderId: 'O', amountCents: 5, paymentToken: 't' });
+      const refund = () => services.payment.refund({ idempotencyKey: 'r', orderId: 'O', chargeKey: 'p' });
+      const outcomes: string[] = [];
+      // Two rounds of one activity each, attempts 1, 2, 3 as Temporal numbers them.
+      for (let round = 0; round < 2; round++) {
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const result = await runWithAttempt(attempt, refund).then(
+            (r) => `refunded ${r.refunded}`,
+            (e: Error) => e.message,
+          );
+          outcomes.push(result);
+          if (result.startsWith('refunded')) break;
+        }
+      }
+      expect(outcomes).to.deep.equal([
+        'refund service unavailable (attempt 1)',
+        'refund service unavailable (attempt 2)',
+        'refund service unavailable (attempt 3)',
+        'refund service unavailable (attempt 4)',
+        'refund service unavailable (attempt 5)',
+        'refunded true',
+      ]);
+      // And a worker's attempt number that is ahead of the ledger (an attempt lost in a crash) still counts.
+      const crashed = await runWithAttempt(4, () =>
+        services.payment.charge({ idempotencyKey: 'p2', orderId: 'O2', amountCents: 5, paymentToken: 't' }),
+      );
+      expect(crashed.amountCents).to.equal(5);
     });
   });
 
@@ -257,6 +421,13 @@ describe('services', () => {
         /cannot open the ledger at .*Set LEDGER_PATH/,
       );
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a directory that refuses new entries (/proc) fails at once, not in an endless mkdir loop', () => {
+      expect(() => Ledger.open('/proc/x/l.sqlite')).to.throw(
+        LedgerError,
+        /cannot open the ledger at \/proc\/x\/l\.sqlite: ENOENT/,
+      );
     });
 
     it("two connections see each other's writes (worker and audit in different processes)", async () => {
