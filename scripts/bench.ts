@@ -17,7 +17,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +87,10 @@ interface RowSpec {
   faults: FaultPlan;
   latency: LatencyPlan;
   tuning?: WorkerTuning;
+  /** Run only this many of the orders (a long workflow per order), instead of all of them. */
+  orders?: number;
+  /** Also time how long replaying the first order's history takes (its last run, after continue-as-new). */
+  replay?: boolean;
 }
 
 export interface RowResult {
@@ -112,6 +116,8 @@ export interface RowResult {
   workerPeakRssMiB: number;
   /** Peak resident memory of the dev server while the row ran; null for the monolith. */
   serverPeakRssMiB: number | null;
+  /** Replaying the first order's history (its last run) in a replay worker, as after a cache eviction. */
+  replay?: { events: number; ms: number };
 }
 
 export interface Ratio {
@@ -142,8 +148,23 @@ function parent(steps: number, activitiesPerChild = 1): FloorWorkflow {
   return { workflowType: 'parentFloorWorkflow', shape: { steps, activitiesPerChild } };
 }
 
-function floorRow(name: string, what: string, floor: FloorWorkflow, tuning?: WorkerTuning): RowSpec {
-  return { name, what, kind: 'floor', floor, faults: FaultPlan.parse('none'), latency: LatencyPlan.none(), tuning };
+function floorRow(
+  name: string,
+  what: string,
+  floor: FloorWorkflow,
+  tuning?: WorkerTuning,
+  more: Pick<RowSpec, 'orders' | 'replay'> = {},
+): RowSpec {
+  return {
+    name,
+    what,
+    kind: 'floor',
+    floor,
+    faults: FaultPlan.parse('none'),
+    latency: LatencyPlan.none(),
+    ...(tuning ? { tuning } : {}),
+    ...more,
+  };
 }
 
 /** The engine floor a lesson is measured against: its shape with nothing inside. */
@@ -273,7 +294,21 @@ function tuningRows(): RowSpec[] {
     }),
     floorRow('cache-off', 'children-4, maxCachedWorkflows 0 (every task replays)', base, { maxCachedWorkflows: 0 }),
     floorRow('children-2x2', 'parent + 2 children, 2 no-op activities each', parent(2, 2)),
-    floorRow('flat-4', '1 workflow, 4 no-op activities', flat(4)),
+    floorRow('flat-4', '1 workflow, 4 no-op activities', flat(4), undefined, { replay: true }),
+    // Continue-as-new: one long workflow (1 order) in one history, then the same work in runs of 100.
+    floorRow('long-500', '1 workflow, 500 no-op activities in one history (1 order)', flat(500), undefined, {
+      orders: 1,
+      replay: true,
+    }),
+    floorRow(
+      'long-500-can-100',
+      'the same 500 activities, continue-as-new every 100 (1 order, 5 runs; events: the last run)',
+      { workflowType: 'flatFloorWorkflow', shape: { steps: 500, continueAsNewEvery: 100 } },
+      undefined,
+      { orders: 1, replay: true },
+    ),
+    // The default once more, last: how far the same settings drift within one run (the noise floor).
+    floorRow('default-again', 'children-4, SDK defaults again, to see the run-to-run noise', base),
   ];
 }
 
@@ -440,8 +475,27 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
+/**
+ * How long a replay worker takes to replay `history` from its first event, as a worker does after a
+ * cache eviction or a restart. The history is replayed twice and the second is timed (the first one
+ * also pays for starting the replay worker).
+ */
+async function replayMs(bundle: WorkflowBundle, workflowId: string, history: temporal.api.history.v1.IHistory) {
+  const times: number[] = [];
+  let last = Date.now();
+  const histories = [1, 2].map((i) => ({ workflowId: `${workflowId}-replay-${i}`, history }));
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    if (result.error) throw result.error;
+    const now = Date.now();
+    times.push(now - last);
+    last = now;
+  }
+  return times[1];
+}
+
 async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemory): Promise<RowResult> {
   const services = freshServices(row);
+  const orders = row.orders ? ctx.orders.slice(0, row.orders) : ctx.orders;
   try {
     let worker: Pick<LessonWorker, 'taskQueue' | 'workflowsPath' | 'createActivities'>;
     let workflowType: string;
@@ -463,7 +517,7 @@ async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemor
     const batch = await runWorkflowBatch({
       server: ctx.server,
       services,
-      orders: ctx.orders,
+      orders,
       worker,
       workflow: { workflowType, workflowId, args },
       // A task queue of its own per row: nothing left over from the previous row can reach this worker.
@@ -475,9 +529,15 @@ async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemor
       onProgress: (done, total) => ctx.progress(row, done, total),
     });
     const peaks = memory.stop();
-    const sample = ctx.orders.slice(0, HISTORY_SAMPLE);
+    const sample = orders.slice(0, HISTORY_SAMPLE);
     const events = await Promise.all(sample.map((order) => historyEvents(ctx.client, workflowId(order))));
-    return summarize(
+    let replay: RowResult['replay'];
+    if (row.replay) {
+      const history = await ctx.client.workflow.getHandle(workflowId(orders[0])).fetchHistory();
+      const ms = await replayMs(await bundleOf(ctx, worker.workflowsPath), workflowId(orders[0]), history);
+      replay = { events: history.events?.length ?? 0, ms };
+    }
+    const result = summarize(
       row,
       batch.runs.map((r: OrderRun<unknown>) => ({ ok: r.outcome.kind === 'completed', latencyMs: r.latencyMs })),
       batch.seconds,
@@ -488,6 +548,7 @@ async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemor
         serverPeakRssMiB: peaks.serverMiB,
       },
     );
+    return replay ? { ...result, replay } : result;
   } finally {
     services.close();
   }
@@ -595,8 +656,15 @@ function latencyRatios(results: RowResult[]): Ratio[] {
 
 function tuningRatios(results: RowResult[]): Ratio[] {
   const base = results.find((r) => r.name === 'default');
-  if (!base) return [];
-  return results.filter((r) => r !== base).map((r) => ratio(`${r.name} vs default`, r, base));
+  const long = results.find((r) => r.name === 'long-500');
+  return results
+    .filter((r) => r !== base && r !== long)
+    .map((r) =>
+      r.name.startsWith('long-')
+        ? long && ratio(`${r.name} vs long-500 (the same work in one history)`, r, long)
+        : base && ratio(`${r.name} vs default`, r, base),
+    )
+    .filter((r): r is Ratio => r !== undefined);
 }
 
 function table(results: RowResult[]): string {
@@ -818,6 +886,12 @@ async function main(): Promise<number> {
     console.log('');
     console.log('Ratios:');
     for (const r of ratios) console.log(formatRatio(r));
+  }
+  const replays = results.filter((r) => r.replay);
+  if (replays.length) {
+    console.log('');
+    console.log('Replaying one history from its first event (what a worker does after a cache eviction or a restart):');
+    for (const r of replays) console.log(`  ${r.name}: ${r.replay!.events} events in ${r.replay!.ms} ms`);
   }
   for (const note of notes) console.log(`Note: ${note}`);
   console.log(`\n(${report.seconds} s in all)`);

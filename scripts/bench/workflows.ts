@@ -4,7 +4,7 @@
  * tasks, round trips to the server). `npm run bench` runs them next to the lessons with the same
  * orders and the same worker settings. Workflow code, so no Node modules here.
  */
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Order } from '../../services/orders';
 import type { FloorActivities } from './activities';
 
@@ -18,11 +18,21 @@ export interface FloorShape {
   steps: number;
   /** For the parent: how many activities each child runs (default 1). */
   activitiesPerChild?: number;
+  /** For the flat workflow: start a fresh history (continue-as-new) after every this many activities. */
+  continueAsNewEvery?: number;
 }
 
-/** One workflow running `steps` no-op activities in order (the shape of lesson 02). */
-export async function flatFloorWorkflow(order: Order, shape: FloorShape): Promise<number> {
-  for (let step = 1; step <= shape.steps; step++) await noop(`${order.orderId}-${step}`);
+/**
+ * One workflow running `steps` no-op activities in order (the shape of lesson 02). With
+ * `continueAsNewEvery` it carries on in a fresh run, with a fresh history, every so many steps.
+ */
+export async function flatFloorWorkflow(order: Order, shape: FloorShape, done = 0): Promise<number> {
+  for (let step = done + 1; step <= shape.steps; step++) {
+    await noop(`${order.orderId}-${step}`);
+    if (shape.continueAsNewEvery && step % shape.continueAsNewEvery === 0 && step < shape.steps) {
+      return continueAsNew<typeof flatFloorWorkflow>(order, shape, step);
+    }
+  }
   return shape.steps;
 }
 

@@ -78,20 +78,23 @@ describe('npm run bench (end to end, a few orders)', function () {
   this.timeout(300_000);
   let main: Report;
   let latency: Report;
+  let tuning: Report;
   let badFlag: Run;
 
   before(async () => {
     // Independent runs, each on its own private server, side by side.
-    const [mainRun, latencyRun, badRun] = await Promise.all([
+    const [mainRun, latencyRun, tuningRun, badRun] = await Promise.all([
       bench(['--orders', '3', '--json']),
       bench(['--latency', '--orders', '2', '--concurrency', '2', '--json'], {
         ORDER_FAULTS: 'none',
         ORDER_LATENCY: 'payment=200ms,inventory=200ms',
       }),
+      bench(['--tuning', '--only', 'default,cache-off,children-2x2', '--orders', '2', '--json']),
       bench(['--only', 'no-such-row']),
     ]);
     main = parse(mainRun);
     latency = parse(latencyRun);
+    tuning = parse(tuningRun);
     badFlag = badRun;
   });
 
@@ -171,6 +174,16 @@ describe('npm run bench (end to end, a few orders)', function () {
     // Lesson 06 runs them one after the other.
     expect(latency.rows.find((r) => r.lesson === '06')!.p50Ms).to.be.at.least(400);
     expect(latency.ratios.map((r) => r.of)).to.deep.equal(withChildren.slice(1).map((id) => `lesson-${id}`));
+  });
+
+  it('--tuning runs the chosen variations of the children floor and compares each with the default', () => {
+    expect(tuning.mode).to.equal('tuning');
+    expect(tuning.rows.map((r) => r.name)).to.deep.equal(['default', 'cache-off', 'children-2x2']);
+    for (const row of tuning.rows) expect(row.failed, row.name).to.equal(0);
+    expect(tuning.rows[1]).to.have.nested.property('tuning.maxCachedWorkflows', 0);
+    // Two children with two activities each: fewer workflows, fewer events than four children with one.
+    expect(tuning.rows[2].historyEventsPerOrder).to.be.lessThan(tuning.rows[0].historyEventsPerOrder!);
+    expect(tuning.ratios.map((r) => `${r.of}/${r.to}`)).to.deep.equal(['cache-off/default', 'children-2x2/default']);
   });
 
   it('refuses an unknown row in one line, naming it, with exit code 2', () => {
