@@ -64,6 +64,12 @@ const FLAGS = {
     description: `lessons with children side by side under ORDER_LATENCY (default ${DEFAULT_LATENCY})`,
   },
   tuning: { type: 'boolean', description: 'the parent-with-children floor under worker settings and shapes' },
+  repeat: {
+    type: 'int',
+    min: 1,
+    max: 20,
+    description: 'run every row this many times, in turns, and report the medians (default 1)',
+  },
   json: { type: 'boolean', description: 'print one JSON document for programs, and no progress' },
 } as const;
 
@@ -112,10 +118,16 @@ export interface RowResult {
   retries: number;
   /** Events in the order's history plus its children's, averaged over the first orders; null for the monolith. */
   historyEventsPerOrder: number | null;
+  /** CPU time this process (the worker, or the monolith) spent per order, in ms. */
+  workerCpuMsPerOrder: number;
+  /** CPU time the dev server spent per order, in ms; null for the monolith. */
+  serverCpuMsPerOrder: number | null;
   /** Peak resident memory of this process (the worker, or the monolith) while the row ran. */
   workerPeakRssMiB: number;
   /** Peak resident memory of the dev server while the row ran; null for the monolith. */
   serverPeakRssMiB: number | null;
+  /** With --repeat: each round's timings (the row's own figures are their medians). */
+  rounds?: Pick<RowResult, 'ordersPerSecond' | 'p50Ms' | 'p95Ms' | 'workerCpuMsPerOrder' | 'serverCpuMsPerOrder'>[];
   /** Replaying the first order's history (its last run) in a replay worker, as after a cache eviction. */
   replay?: { events: number; ms: number };
 }
@@ -130,6 +142,8 @@ export interface Ratio {
   p95: number;
   /** of ÷ to, for history events per order, when both have them. */
   historyEvents?: number;
+  /** of ÷ to, for CPU time per order (worker + server), when both ran on the server. */
+  cpu?: number;
   /** For a lesson against its floor: the kit's target is ≥ 0.9 of the floor's orders/s. */
   target?: number;
 }
@@ -144,8 +158,8 @@ function flat(steps: number): FloorWorkflow {
   return { workflowType: 'flatFloorWorkflow', shape: { steps } };
 }
 
-function parent(steps: number, activitiesPerChild = 1): FloorWorkflow {
-  return { workflowType: 'parentFloorWorkflow', shape: { steps, activitiesPerChild } };
+function parent(steps: number, activitiesPerChild = 1, parentActivities = 0): FloorWorkflow {
+  return { workflowType: 'parentFloorWorkflow', shape: { steps, activitiesPerChild, parentActivities } };
 }
 
 function floorRow(
@@ -201,6 +215,12 @@ function mainRows(seed: number, lessons: LessonId[]): RowSpec[] {
     const n = LESSONS[id].children.length;
     if (n > 0) {
       floors[`children-${n}`] ??= floorRow(`children-${n}`, `parent + ${n} children, 1 no-op activity each`, parent(n));
+      // The lessons' exact shape: their parent validates the order (one activity) before the children.
+      floors[`children-${n}+1`] ??= floorRow(
+        `children-${n}+1`,
+        `parent with 1 no-op activity + ${n} children, 1 no-op activity each`,
+        parent(n, 1, 1),
+      );
     }
   }
   // Each floor runs right before the lessons measured against it, so both meet the same server state.
@@ -213,6 +233,7 @@ function mainRows(seed: number, lessons: LessonId[]): RowSpec[] {
   for (const id of lessons) {
     if (LESSONS[id].children.length > 0) emitFloor('flat-5');
     emitFloor(floorOf(id));
+    if (LESSONS[id].children.length > 0) emitFloor(`${floorOf(id)}+1`);
     const shape = LESSONS[id].children.length > 0 ? `parent + ${LESSONS[id].children.length} children` : '1 workflow';
     rows.push({
       name: `lesson-${id}`,
@@ -353,20 +374,52 @@ function resetPeak(pid: number | 'self'): boolean {
   }
 }
 
+/** CPU time a process has used so far, in ms (user + system, every thread), from /proc/<pid>/stat. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+interface MeterReading {
+  workerMiB: number;
+  serverMiB: number | null;
+  workerCpuMs: number;
+  serverCpuMs: number | null;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function selfCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 /**
- * Peak resident memory of this process and of the server during one row: the kernel's high-water mark,
+ * What one row costs this process (the worker, or the monolith) and the server: CPU time, which a busy
+ * machine disturbs far less than wall time, and peak resident memory: the kernel's high-water mark,
  * reset at the start of the row (Linux), and sampled every 100 ms as a fallback elsewhere.
  */
-class PeakMemory {
+class Meter {
   private timer?: NodeJS.Timeout;
   private selfMax = 0;
   private serverMax = 0;
   private selfReset = false;
   private serverReset = false;
+  private selfCpu = 0;
+  private serverCpu: number | undefined;
 
   constructor(private readonly serverPid?: number) {}
 
   start(): void {
+    this.selfCpu = selfCpuMs();
+    this.serverCpu = this.serverPid === undefined ? undefined : processCpuMs(this.serverPid);
     this.selfReset = resetPeak('self');
     this.serverReset = this.serverPid !== undefined && resetPeak(this.serverPid);
     this.selfMax = process.memoryUsage.rss();
@@ -378,14 +431,22 @@ class PeakMemory {
     this.timer.unref();
   }
 
-  stop(): { workerMiB: number; serverMiB: number | null } {
+  stop(): MeterReading {
     clearInterval(this.timer);
+    const workerCpuMs = selfCpuMs() - this.selfCpu;
+    const serverNow = this.serverPid === undefined ? undefined : processCpuMs(this.serverPid);
+    const serverCpuMs = serverNow === undefined || this.serverCpu === undefined ? null : serverNow - this.serverCpu;
     const selfHwm = this.selfReset ? (statusKiB('self', 'VmHWM') ?? 0) * 1024 : 0;
     const serverHwm =
       this.serverReset && this.serverPid !== undefined ? (statusKiB(this.serverPid, 'VmHWM') ?? 0) * 1024 : 0;
     const worker = Math.max(this.selfMax, selfHwm);
     const server = Math.max(this.serverMax, serverHwm);
-    return { workerMiB: worker / MiB, serverMiB: this.serverPid === undefined || server === 0 ? null : server / MiB };
+    return {
+      workerMiB: worker / MiB,
+      serverMiB: this.serverPid === undefined || server === 0 ? null : server / MiB,
+      workerCpuMs,
+      serverCpuMs,
+    };
   }
 
   private serverRss(): number {
@@ -445,7 +506,8 @@ function summarize(
   row: RowSpec,
   runs: { ok: boolean; latencyMs: number }[],
   seconds: number,
-  extra: Pick<RowResult, 'retries' | 'historyEventsPerOrder' | 'workerPeakRssMiB' | 'serverPeakRssMiB'>,
+  extra: Pick<RowResult, 'retries' | 'historyEventsPerOrder'>,
+  meter: MeterReading,
 ): RowResult {
   const latencies = runs.map((r) => r.latencyMs);
   const completed = runs.filter((r) => r.ok).length;
@@ -465,8 +527,41 @@ function summarize(
     p50Ms: Math.round(percentile(latencies, 50)),
     p95Ms: Math.round(percentile(latencies, 95)),
     ...extra,
-    workerPeakRssMiB: Math.round(extra.workerPeakRssMiB),
-    serverPeakRssMiB: extra.serverPeakRssMiB === null ? null : Math.round(extra.serverPeakRssMiB),
+    workerCpuMsPerOrder: round(meter.workerCpuMs / runs.length, 1),
+    serverCpuMsPerOrder: meter.serverCpuMs === null ? null : round(meter.serverCpuMs / runs.length, 1),
+    workerPeakRssMiB: Math.round(meter.workerMiB),
+    serverPeakRssMiB: meter.serverMiB === null ? null : Math.round(meter.serverMiB),
+  };
+}
+
+/**
+ * One row from several rounds: the median of each timing (orders/s, latencies, CPU), the largest peak
+ * memory; counts (failed, retries, events) are the same every round with seeded faults, so the first.
+ */
+function medianOf(rounds: RowResult[]): RowResult {
+  if (rounds.length === 1) return rounds[0];
+  const median = (pick: (r: RowResult) => number) => percentile(rounds.map(pick), 50);
+  const maxOf = (pick: (r: RowResult) => number | null) => {
+    const values = rounds.map(pick).filter((v): v is number => v !== null);
+    return values.length ? Math.max(...values) : null;
+  };
+  return {
+    ...rounds[0],
+    seconds: median((r) => r.seconds),
+    ordersPerSecond: median((r) => r.ordersPerSecond),
+    p50Ms: median((r) => r.p50Ms),
+    p95Ms: median((r) => r.p95Ms),
+    workerCpuMsPerOrder: median((r) => r.workerCpuMsPerOrder),
+    serverCpuMsPerOrder: rounds[0].serverCpuMsPerOrder === null ? null : median((r) => r.serverCpuMsPerOrder!),
+    workerPeakRssMiB: maxOf((r) => r.workerPeakRssMiB)!,
+    serverPeakRssMiB: maxOf((r) => r.serverPeakRssMiB),
+    rounds: rounds.map((r) => ({
+      ordersPerSecond: r.ordersPerSecond,
+      p50Ms: r.p50Ms,
+      p95Ms: r.p95Ms,
+      workerCpuMsPerOrder: r.workerCpuMsPerOrder,
+      serverCpuMsPerOrder: r.serverCpuMsPerOrder,
+    })),
   };
 }
 
@@ -493,7 +588,7 @@ async function replayMs(bundle: WorkflowBundle, workflowId: string, history: tem
   return times[1];
 }
 
-async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemory): Promise<RowResult> {
+async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: Meter): Promise<RowResult> {
   const services = freshServices(row);
   const orders = row.orders ? ctx.orders.slice(0, row.orders) : ctx.orders;
   try {
@@ -514,6 +609,7 @@ async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemor
       workflowType = spec.workflowType;
       workflowId = (order) => orderWorkflowId(spec.id, order.orderId);
     }
+    let reading: MeterReading | undefined;
     const batch = await runWorkflowBatch({
       server: ctx.server,
       services,
@@ -526,9 +622,12 @@ async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemor
       workflowBundle: await bundleOf(ctx, worker.workflowsPath),
       tuning: row.tuning,
       beforeBatch: () => memory.start(),
+      // Stop measuring at the last result, before the worker shuts down.
+      afterBatch: async () => {
+        reading = memory.stop();
+      },
       onProgress: (done, total) => ctx.progress(row, done, total),
     });
-    const peaks = memory.stop();
     const sample = orders.slice(0, HISTORY_SAMPLE);
     const events = await Promise.all(sample.map((order) => historyEvents(ctx.client, workflowId(order))));
     let replay: RowResult['replay'];
@@ -544,9 +643,8 @@ async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemor
       {
         retries: retriesOf(services),
         historyEventsPerOrder: Math.round(events.reduce((a, b) => a + b, 0) / events.length),
-        workerPeakRssMiB: peaks.workerMiB,
-        serverPeakRssMiB: peaks.serverMiB,
       },
+      reading!,
     );
     return replay ? { ...result, replay } : result;
   } finally {
@@ -579,7 +677,7 @@ async function loadOriginal(lesson: LessonId): Promise<Monolith> {
   throw new Error(`${LESSONS[lesson].original} exports neither OrderProcessor nor a fulfillOrder… function`);
 }
 
-async function runOriginalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemory): Promise<RowResult> {
+async function runOriginalRow(ctx: BenchContext, row: RowSpec, memory: Meter): Promise<RowResult> {
   const monolith = await loadOriginal(row.lesson!);
   const services = freshServices(row);
   try {
@@ -601,13 +699,18 @@ async function runOriginalRow(ctx: BenchContext, row: RowSpec, memory: PeakMemor
       }),
     );
     const seconds = (Date.now() - started) / 1000;
-    const peaks = memory.stop();
-    return summarize(row, runs, seconds, {
-      retries: retriesOf(services),
-      historyEventsPerOrder: null,
-      workerPeakRssMiB: peaks.workerMiB,
-      serverPeakRssMiB: null,
-    });
+    const reading = memory.stop();
+    return summarize(
+      row,
+      runs,
+      seconds,
+      { retries: retriesOf(services), historyEventsPerOrder: null },
+      {
+        ...reading,
+        serverMiB: null,
+        serverCpuMs: null,
+      },
+    );
   } finally {
     services.close();
   }
@@ -627,6 +730,14 @@ function ratio(name: string, of: RowResult, to: RowResult, target?: number): Rat
     ...(of.historyEventsPerOrder !== null && to.historyEventsPerOrder !== null
       ? { historyEvents: round(of.historyEventsPerOrder / to.historyEventsPerOrder, 2) }
       : {}),
+    ...(of.serverCpuMsPerOrder !== null && to.serverCpuMsPerOrder !== null
+      ? {
+          cpu: round(
+            (of.workerCpuMsPerOrder + of.serverCpuMsPerOrder) / (to.workerCpuMsPerOrder + to.serverCpuMsPerOrder),
+            2,
+          ),
+        }
+      : {}),
     ...(target !== undefined ? { target } : {}),
   };
 }
@@ -638,6 +749,9 @@ function mainRatios(results: RowResult[]): Ratio[] {
     if (r.kind !== 'lesson' || r.name !== `lesson-${r.lesson}`) continue;
     const floor = byName.get(floorOf(r.lesson!));
     if (floor) out.push(ratio(`lesson ${r.lesson} vs its floor ${floor.name}`, r, floor, 0.9));
+    const exact = byName.get(`${floorOf(r.lesson!)}+1`);
+    if (exact)
+      out.push(ratio(`lesson ${r.lesson} vs ${exact.name} (its shape exactly: validate, then children)`, r, exact));
   }
   const flat4 = byName.get('flat-4');
   const flat5 = byName.get('flat-5');
@@ -668,7 +782,19 @@ function tuningRatios(results: RowResult[]): Ratio[] {
 }
 
 function table(results: RowResult[]): string {
-  const head = ['row', 'orders/s', 'p50 ms', 'p95 ms', 'failed', 'retries', 'events', 'worker MiB', 'server MiB'];
+  const head = [
+    'row',
+    'orders/s',
+    'p50 ms',
+    'p95 ms',
+    'failed',
+    'retries',
+    'events',
+    'worker CPU',
+    'server CPU',
+    'worker MiB',
+    'server MiB',
+  ];
   const body = results.map((r) => [
     r.name,
     r.ordersPerSecond.toFixed(1),
@@ -677,6 +803,8 @@ function table(results: RowResult[]): string {
     String(r.failed),
     String(r.retries),
     r.historyEventsPerOrder === null ? '–' : String(r.historyEventsPerOrder),
+    r.workerCpuMsPerOrder.toFixed(1),
+    r.serverCpuMsPerOrder === null ? '–' : r.serverCpuMsPerOrder.toFixed(1),
     String(r.workerPeakRssMiB),
     r.serverPeakRssMiB === null ? '–' : String(r.serverPeakRssMiB),
   ]);
@@ -692,7 +820,8 @@ function formatRatio(r: Ratio): string {
   const verdict =
     r.target === undefined ? '' : r.throughput >= r.target ? '  (target ≥ 90 %: met)' : '  (target ≥ 90 %: MISSED)';
   const events = r.historyEvents === undefined ? '' : `, ${r.historyEvents}× the history events`;
-  return `  ${r.name}: ${pct}, p50 ${r.p50}×, p95 ${r.p95}×${events}${verdict}`;
+  const cpu = r.cpu === undefined ? '' : `, ${r.cpu}× the CPU time`;
+  return `  ${r.name}: ${pct}, p50 ${r.p50}×, p95 ${r.p95}×${events}${cpu}${verdict}`;
 }
 
 function machine(cliPath: string) {
@@ -750,6 +879,7 @@ async function main(): Promise<number> {
   const rows = selectRows(planned, args.only);
   const count = args.orders ?? DEFAULT_ORDERS;
   const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
+  const repeat = args.repeat ?? 1;
   const orders = sampleBatch(count);
   const json = args.json === true;
   const say = (line: string) => {
@@ -809,6 +939,7 @@ async function main(): Promise<number> {
     };
     say(
       `Bench (${mode}): ${count} orders per row, ${concurrency} in flight, seed ${seed}` +
+        `${repeat > 1 ? `, ${repeat} rounds` : ''}` +
         `${latency ? `, latency ${latency.toString()}` : ''}; dev server ${server.address}`,
     );
     // Bundle every workflow module first, so no row pays for webpack.
@@ -828,20 +959,25 @@ async function main(): Promise<number> {
       await runTemporalRow(
         { ...ctx, orders: sampleBatch(Math.min(20, count)), progress: () => undefined },
         warm,
-        new PeakMemory(),
+        new Meter(),
       );
     }
-    const memory = new PeakMemory(server.devServer?.pid);
-    for (const row of rows) {
-      current++;
-      const result =
-        row.kind === 'original' ? await runOriginalRow(ctx, row, memory) : await runTemporalRow(ctx, row, memory);
-      results.push(result);
-      say(
-        `[${current}/${rows.length}] ${row.name}: ${result.ordersPerSecond.toFixed(1)} orders/s, p50 ${result.p50Ms} ms, ` +
-          `p95 ${result.p95Ms} ms, ${result.failed} failed`,
-      );
+    const memory = new Meter(server.devServer?.pid);
+    const rounds = rows.map((): RowResult[] => []);
+    for (let round = 1; round <= repeat; round++) {
+      for (const [i, row] of rows.entries()) {
+        current = i + 1;
+        const result =
+          row.kind === 'original' ? await runOriginalRow(ctx, row, memory) : await runTemporalRow(ctx, row, memory);
+        rounds[i].push(result);
+        say(
+          `[${current}/${rows.length}${repeat > 1 ? `, round ${round}/${repeat}` : ''}] ${row.name}: ` +
+            `${result.ordersPerSecond.toFixed(1)} orders/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ` +
+            `${result.failed} failed`,
+        );
+      }
     }
+    results.push(...rounds.map(medianOf));
   } finally {
     process.removeListener('SIGINT', interrupted);
     process.removeListener('SIGTERM', interrupted);
@@ -857,6 +993,7 @@ async function main(): Promise<number> {
     settings: {
       orders: count,
       concurrency,
+      repeat,
       seed,
       ...(latency ? { latency: latency.toString() } : {}),
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -877,8 +1014,10 @@ async function main(): Promise<number> {
       `load average at start ${m.loadAverageAtStart.join(' ')}`,
   );
   console.log(
-    `${count} orders per row, ${concurrency} in flight, seed ${seed}${latency ? `, latency ${latency.toString()}` : ''}; ` +
-      `p50/p95: from start request to result; retries: from the ledger; events: history events per order, children included`,
+    `${count} orders per row, ${concurrency} in flight, seed ${seed}${latency ? `, latency ${latency.toString()}` : ''}` +
+      `${repeat > 1 ? `, medians of ${repeat} rounds` : ''}; ` +
+      'p50/p95: from start request to result; retries: from the ledger; events: history events per order, children\n' +
+      'included; CPU: ms of CPU time per order (this process = the worker, and the dev server); MiB: peak RSS',
   );
   console.log('');
   console.log(table(results));

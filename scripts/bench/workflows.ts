@@ -18,6 +18,8 @@ export interface FloorShape {
   steps: number;
   /** For the parent: how many activities each child runs (default 1). */
   activitiesPerChild?: number;
+  /** For the parent: no-op activities it runs itself before the children (lessons 06 and 07 validate first). */
+  parentActivities?: number;
   /** For the flat workflow: start a fresh history (continue-as-new) after every this many activities. */
   continueAsNewEvery?: number;
 }
@@ -45,6 +47,7 @@ export async function childFloorWorkflow(key: string, activities = 1): Promise<n
 /** A parent running `steps` children in order, each with its no-op activities (the shape of lesson 06). */
 export async function parentFloorWorkflow(order: Order, shape: FloorShape): Promise<number> {
   const parentId = workflowInfo().workflowId;
+  for (let step = 1; step <= (shape.parentActivities ?? 0); step++) await noop(`${parentId}-${step}`);
   for (let step = 1; step <= shape.steps; step++) {
     const workflowId = `${parentId}-child-${step}`;
     await executeChild(childFloorWorkflow, { workflowId, args: [workflowId, shape.activitiesPerChild ?? 1] });
