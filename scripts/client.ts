@@ -36,8 +36,9 @@ export function describeStatus(status: OrderStatus): string {
   const children = Object.entries(status.children)
     .map(([kind, c]) => `${kind}=${c.state}`)
     .join(' ');
+  // An undo not tried yet is just waiting its turn; one that has failed at least once is worth a line.
   const outstanding = status.compensations
-    .filter((c) => c.outcome === 'retrying' || c.outcome === 'failed')
+    .filter((c) => (c.outcome === 'retrying' && c.attempts > 0) || c.outcome === 'failed')
     .map((c) =>
       c.outcome === 'failed'
         ? `${c.name}: FAILED for good (${c.lastError ?? 'no error'}): a person must look`
@@ -172,7 +173,10 @@ async function main(): Promise<number> {
         `Completed: tracking ${outcome.result.trackingNumber}${warnings.length ? `; warnings: ${warnings.join('; ')}` : ''}`,
       );
     } else if (outcome.kind === 'failed') {
-      const undone = (outcome.result?.compensations ?? []).map((c) => `${c.name} (${c.outcome})`).join(', ');
+      // An undo that failed for good says why: a person has to finish it.
+      const undone = (outcome.result?.compensations ?? [])
+        .map((c) => `${c.name} (${c.outcome}${c.outcome === 'failed' && c.lastError ? `: ${c.lastError}` : ''})`)
+        .join(', ');
       console.log(`Failed: ${outcome.message}`);
       console.log(`  compensations: ${undone || 'none'}`);
     } else {

@@ -23,6 +23,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** Keep state in this SQLite file (default: in memory, gone when the server stops). */
   dbFile?: string;
+  /** SQLite pragmas for that file, e.g. `['journal_mode=wal', 'synchronous=normal']`. */
+  sqlitePragmas?: string[];
   /** Extra namespaces to create at start (`default` always exists). */
   namespaces?: string[];
   /** Where the server's own output goes (default: a file in the OS temp directory). */
@@ -77,6 +79,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
+    for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   }
   for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', out, out], detached: true });
