@@ -96,7 +96,8 @@ export function installWorkerLogging(level: LogLevel = 'WARN', write: (line: str
   const windowMs = 30_000;
   const seen = new Map<string, { at: number; suppressed: number }>();
   const log = (entry: LogEntry) => {
-    const key = `${entry.level} ${entry.message}`;
+    const line = `${entry.message}${logDetail(entry.meta)}`;
+    const key = `${entry.level} ${line}`;
     const now = Date.now();
     const last = seen.get(key);
     if (last && now - last.at < windowMs) {
@@ -106,12 +107,31 @@ export function installWorkerLogging(level: LogLevel = 'WARN', write: (line: str
     const repeats = last?.suppressed ? ` (and ${last.suppressed} more like it in the last ${windowMs / 1000} s)` : '';
     seen.set(key, { at: now, suppressed: 0 });
     if (seen.size > 1000) seen.clear();
-    write(`${new Date(now).toISOString()} [${entry.level}] ${entry.message}${repeats}`);
+    write(`${new Date(now).toISOString()} [${entry.level}] ${line}${repeats}`);
   };
   Runtime.install({
     logger: new DefaultLogger(level, log),
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
   });
+}
+
+/**
+ * What a log line is about and why, from the SDK's metadata: `(alwaysFails, attempt 3, doc-default-retry):
+ * payment gateway timeout`. Without it "Failing workflow task" would not say which error.
+ */
+function logDetail(meta: LogEntry['meta']): string {
+  if (!meta) return '';
+  const where = [meta.activityType ?? meta.workflowType, meta.attempt && `attempt ${meta.attempt}`, meta.workflowId]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join(', ');
+  const error = meta.error as { message?: unknown } | undefined;
+  const why =
+    typeof error?.message === 'string'
+      ? error.message
+      : typeof meta.failure === 'string'
+        ? /message: "((?:[^"\\]|\\.)*)"/.exec(meta.failure)?.[1]
+        : undefined;
+  return `${where ? ` (${where})` : ''}${why ? `: ${why.split('\n')[0]}` : ''}`;
 }
 
 function defaultWrite(line: string): void {

@@ -11,7 +11,7 @@ import { parseArgs, runMain, usage } from './lib/args';
 import { isListening } from '../tests/support/net';
 import { ensureTemporalCli } from '../tests/support/temporal-cli';
 import { DEMO_NAMESPACE } from './lib/temporal-run';
-import { removeServerInfo, writeServerInfo } from './lib/ui';
+import { removeServerInfo, webUiUrl, writeServerInfo } from './lib/ui';
 
 const FLAGS = {
   port: { type: 'int', min: 1, description: 'gRPC port (default 7233)' },
@@ -30,7 +30,8 @@ async function main(): Promise<number> {
   const db = path.resolve(args.db ?? path.join(REPO_ROOT, '.temporal', 'dev.db'));
   if (await isListening('127.0.0.1', port)) {
     console.log(`Something already listens on 127.0.0.1:${port}: probably a Temporal server you started earlier.`);
-    console.log(`Web UI: http://localhost:${uiPort}`);
+    const ui = await webUiUrl(`127.0.0.1:${port}`);
+    if (ui) console.log(`Web UI: ${ui}`);
     return 0;
   }
   const binary = await ensureTemporalCli((line) => console.log(line));

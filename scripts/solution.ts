@@ -68,9 +68,11 @@ async function main(): Promise<number> {
         afterBatch: async (batch) => {
           report(batch, ledgerFile, services.ledger.audit());
           if (!args.keep) return;
-          const ui = server.uiUrl ?? 'your Web UI';
+          const list = server.uiUrl
+            ? `${server.uiUrl}/namespaces/${server.namespace}/workflows`
+            : `the Web UI (namespace ${server.namespace})`;
           console.log(`\nThe worker keeps running on "${lessonWorker.taskQueue}" (namespace ${server.namespace}).`);
-          console.log(`Open ${ui}/namespaces/${server.namespace}/workflows, or query an order:`);
+          console.log(`Open ${list}, or query an order:`);
           console.log(
             `  npm run temporal -- workflow query --namespace ${server.namespace} -w order-ORDER-001 --name status`,
           );

@@ -14,11 +14,12 @@ import type { Order, Services } from '../../services';
 import { REPO_ROOT } from '../../services';
 import { startDevServer, type DevServer } from '../../tests/support/dev-server';
 import { isListening } from '../../tests/support/net';
+import { webUiUrl } from './ui';
 
 export interface ServerHandle {
   address: string;
   namespace: string;
-  /** Web UI URL when there is one. */
+  /** Web UI URL when there is one (found by ./ui for a server started elsewhere). */
   uiUrl?: string;
   /** The dev server this command started, if it started one. */
   devServer?: DevServer;
@@ -59,7 +60,12 @@ export async function demoServer(log: (line: string) => void): Promise<ServerHan
     } finally {
       await connection.close();
     }
-    return { address: settings.address, namespace: DEMO_NAMESPACE, stop: async () => undefined };
+    return {
+      address: settings.address,
+      namespace: DEMO_NAMESPACE,
+      uiUrl: await webUiUrl(settings.address),
+      stop: async () => undefined,
+    };
   }
   const local = /^(127\.0\.0\.1|localhost)$/.test(host);
   if (!local) throw unreachable(settings, new Error('connection refused'));
