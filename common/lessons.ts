@@ -6,7 +6,7 @@
  * Plain data and pure functions only: lesson code, the test harness and the CLIs may all import it.
  */
 
-export type LessonId = '02' | '06';
+export type LessonId = '02' | '06' | '07';
 
 export interface CriterionSpec {
   /** Stable ID, e.g. `06-children-in-order`. */
@@ -217,6 +217,85 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
         title:
           'Retries happen at child level: inventory failing its first two attempts is retried inside its child, without charging again',
         hint: 'Give the child’s activity a retry policy (maximumAttempts, backoff); do not restart the parent or the payment child.',
+      },
+    ],
+  },
+  '07': {
+    id: '07',
+    title: 'Parallel fulfillment: children side by side, and sagas when one branch fails',
+    folder: '07-parallel-fulfillment',
+    original: 'original/07-parallel-fulfillment/fulfill-order-parallel.ts',
+    doc: 'docs/07-parallel-fulfillment.md',
+    minutes: 60,
+    summary:
+      'the lesson-06 order with payment and inventory as children running at the same time, shipping after both, ' +
+      'and compensation that waits for a still-running sibling before undoing it',
+    taskQueue: 'order-fulfillment-parallel',
+    workflowType: 'parallelFulfillmentWorkflow',
+    workflowIdPrefix: 'order-',
+    children: ['payment', 'inventory', 'shipping', 'notification'],
+    defaultFaults: 'payment=0.15,inventory=0.2,shipping=0.1',
+    parts: {
+      A: { title: 'The fan-out' },
+      B: { title: 'The join and the steps that wait for it' },
+      C: { title: 'When one branch fails' },
+      D: { title: 'Status during the fan-out' },
+    },
+    criteria: [
+      {
+        id: '07-children-overlap',
+        part: 'A',
+        title:
+          'Payment and inventory run at the same time: both children are started before either has finished (read from the parent’s event history)',
+        hint: 'Register both undos, then start both children through fanOut(() => progress.runChild(…), () => progress.runChild(…)); awaiting one executeChild before starting the other runs them in turn.',
+      },
+      {
+        id: '07-child-ids',
+        part: 'B',
+        title:
+          'Each child has its own workflow ID: payment-<orderId>, inventory-<orderId>, shipping-<orderId>, notification-<orderId>',
+        hint: "Pass workflowId: childWorkflowId('payment', orderId) and so on in the executeChild options.",
+      },
+      {
+        id: '07-happy-path',
+        part: 'B',
+        title: 'With no faults the order completes: one charge, one reservation, one shipment, one email',
+        hint: 'After the fan-out, ship with the reserved item count, then send the email with the tracking number, and return progress.completed(trackingNumber).',
+      },
+      {
+        id: '07-shipping-waits-for-both',
+        part: 'B',
+        title:
+          'Shipping starts only after payment and inventory have both completed, and notification only after shipping (read from the parent’s event history)',
+        hint: 'await the fan-out before starting shipping, and await shipping before notification: shipping needs the reserved item count and a charge that went through.',
+      },
+      {
+        id: '07-notification-failure-tolerated',
+        part: 'B',
+        title:
+          'A failed confirmation email does not fail the order: the order completes, shipped and charged, with a warning',
+        hint: 'Catch the notification child’s failure in the parent, record progress.warn(…), and do not compensate.',
+      },
+      {
+        id: '07-declined-while-reserving',
+        part: 'C',
+        title:
+          'When the card is declined while the reservation is still in flight, the parent waits for the reservation to land, then releases it: nothing charged, no stuck reservation',
+        hint: 'When one branch fails, cancel the other and still await it until it has settled (Promise.allSettled), then compensate. Promise.all rejects at once, and a release that runs before the reservation lands finds nothing to release.',
+      },
+      {
+        id: '07-inventory-fails-after-payment',
+        part: 'C',
+        title:
+          'When inventory fails after the payment went through, the parent refunds the payment exactly once: no orphaned charge',
+        hint: 'Register the refund before the fan-out, not after it: when the join throws, an undo registered after it was never registered. Then await saga.compensate() in the catch block.',
+      },
+      {
+        id: '07-status-during-fan-out',
+        part: 'D',
+        title:
+          'While payment and inventory both run, the parent’s `status` lists both as RUNNING, and each child answers its own `status` query',
+        hint: 'setHandler(orderStatusQuery, () => progress.status) first thing in the parent, and setHandler(childStatusQuery, () => status) in runTracked; progress.runChild marks each child RUNNING as it starts.',
       },
     ],
   },

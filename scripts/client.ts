@@ -1,6 +1,6 @@
 /**
  * `npm run client -- --lesson 06 --order ORDER-001`: starts one order and follows it to the end (for
- * lesson 06, through the `status` query: every state change, and any undo that keeps failing), then
+ * lessons 06 and 07, through the `status` query: every state change, and any undo that keeps failing), then
  * prints the result and the ledger audit. It says so when no worker polls the task queue.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -13,7 +13,9 @@ import { formatCents, Ledger, ledgerPathFromEnv, orderTotalCents, sampleOrder, t
 import * as lesson02 from '../solution/02-order-processing/client';
 import type { OrderResult as Result02 } from '../solution/02-order-processing/shared';
 import * as lesson06 from '../solution/06-order-fulfillment/client';
-import type { OrderResult as Result06, OrderStatus } from '../solution/06-order-fulfillment/shared';
+import type { OrderResult as Result06, OrderStatus as Status06 } from '../solution/06-order-fulfillment/shared';
+import * as lesson07 from '../solution/07-parallel-fulfillment/client';
+import type { OrderStatus as Status07 } from '../solution/07-parallel-fulfillment/shared';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 import { formatAudit } from './lib/report';
 import { webUiUrl, workflowUrl } from './lib/ui';
@@ -30,6 +32,8 @@ const FLAGS = {
     description: `task queue (default TASK_QUEUE, else the lesson's: ${LESSON_IDS.map((l) => `${l} ${LESSONS[l].taskQueue}`).join(', ')})`,
   },
 } as const;
+
+type OrderStatus = Status06 | Status07;
 
 /** `COMPENSATING  payment=COMPENSATED …  refund payment: retrying (6 attempts; last error …)`. */
 export function describeStatus(status: OrderStatus): string {
@@ -80,7 +84,7 @@ function printAudit(): void {
   }
 }
 
-/** Follows the order until it ends, printing each new `status` (lesson 06) and a missing worker, once. */
+/** Follows the order until it ends, printing each new `status` (lessons 06, 07) and a missing worker, once. */
 async function follow<R>(
   client: Client,
   handle: WorkflowHandle,
@@ -134,7 +138,7 @@ async function main(): Promise<number> {
     const { handle, started } =
       lesson === '02'
         ? await lesson02.startOrder(client, order, taskQueue)
-        : await lesson06.startOrder(client, order, taskQueue);
+        : await (lesson === '07' ? lesson07 : lesson06).startOrder(client, order, taskQueue);
     console.log(
       started
         ? `Started ${handle.workflowId} (${formatCents(orderTotalCents(order.items))}) on "${taskQueue}"`
@@ -162,10 +166,12 @@ async function main(): Promise<number> {
       return outcome.kind === 'completed' ? 0 : 1;
     }
 
-    const outcome = await follow<Result06>(client, handle, lesson06.fulfillmentOutcome(handle), {
+    // Lessons 06 and 07 end the same way (07 runs the same children, two of them at once).
+    const parent = lesson === '07' ? lesson07 : lesson06;
+    const outcome = await follow<Result06>(client, handle, parent.fulfillmentOutcome(handle), {
       taskQueue,
       lesson,
-      status: lesson06.queryStatus,
+      status: parent.queryStatus,
     });
     if (outcome.kind === 'completed') {
       const warnings = outcome.result.warnings;

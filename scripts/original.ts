@@ -7,11 +7,13 @@ import path from 'node:path';
 import { OrderProcessor } from '../original/02-order-processing/order-processor';
 import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import { fulfillOrder } from '../original/06-order-fulfillment/fulfill-order';
+import { fulfillOrderInParallel } from '../original/07-parallel-fulfillment/fulfill-order-parallel';
 import {
   type Audit,
   createServices,
   FaultPlan,
   formatCents,
+  LatencyPlan,
   Ledger,
   parseSeed,
   REPO_ROOT,
@@ -33,7 +35,8 @@ const FLAGS = {
 const SUMMARY = `Runs a batch of orders through a lesson's original code, then prints the ledger audit.
   lesson 06: the monolith (no retries, no cleanup); faults default ${LESSONS['06'].defaultFaults}
   lesson 02: the order processor with naive retry loops (no cleanup); faults default ${LESSONS['02'].defaultFaults}
-Faults come from ORDER_FAULTS when it is set.`;
+  lesson 07: the monolith with payment and inventory at once (Promise.all); faults default ${LESSONS['07'].defaultFaults}
+Faults come from ORDER_FAULTS when it is set; simulated latency from ORDER_LATENCY (e.g. inventory=400ms).`;
 
 /**
  * What a failed order left behind, read from the ledger rather than from the code's own log: an
@@ -49,6 +52,11 @@ export function consequence(status: 'completed' | 'failed', orderId: string, aud
   if (charged) return '→ customer charged, no shipment';
   if (stuck) return '→ inventory stuck, nothing charged';
   return '→ nothing charged';
+}
+
+/** Waits until no service call is in flight (each ends within its simulated latency). */
+async function callsEnded(ledger: Ledger): Promise<void> {
+  while (ledger.calls().some((c) => c.outcome === 'started')) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 export function formatOutcome(
@@ -72,10 +80,15 @@ async function main(): Promise<number> {
   const faults = new FaultPlan(FaultPlan.fromEnv(defaults).spec, seed);
   const ledgerPath = path.resolve(args.ledger ?? path.join(REPO_ROOT, '.data', `original-${lesson}.sqlite`));
   // A fresh ledger every run: the same seed must meet the same faults (attempts are counted per key).
-  const services = createServices({ ledger: Ledger.openFresh(ledgerPath), faults });
+  const latency = new LatencyPlan(LatencyPlan.fromEnv().spec, seed);
+  const services = createServices({ ledger: Ledger.openFresh(ledgerPath), faults, latency });
 
-  const title = lesson === '02' ? 'Original order processor (lesson 02)' : 'Original monolith (lesson 06)';
-  console.log(`${title}: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}`);
+  const title = {
+    '02': 'Original order processor (lesson 02)',
+    '06': 'Original monolith (lesson 06)',
+    '07': 'Original parallel monolith (lesson 07)',
+  }[lesson];
+  console.log(`${title}: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}${latency.describe()}`);
   console.log('');
   const outcomes: { status: 'completed' | 'failed' }[] = [];
   try {
@@ -85,7 +98,11 @@ async function main(): Promise<number> {
       const outcome =
         lesson === '02'
           ? await new OrderProcessor(services, { logger }).processOrder(order)
-          : await fulfillOrder(order, services, logger);
+          : lesson === '07'
+            ? await fulfillOrderInParallel(order, services, logger)
+            : await fulfillOrder(order, services, logger);
+      // A call the code stopped waiting for (lesson 07's Promise.all) may still land: let it, then look.
+      await callsEnded(services.ledger);
       outcomes.push(outcome);
       console.log(formatOutcome(outcome, services.ledger.audit()));
       for (const line of warnings) console.log(`    WARN ${line}`);

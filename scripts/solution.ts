@@ -1,18 +1,20 @@
 /**
  * `npm run solution`: everything in one command. Uses the Temporal server your settings point at
  * (TEMPORAL_ADDRESS or a profile), or starts a dev server there when none answers; runs a worker in
- * this process; sends a batch of orders through the lesson-06 solution (plus one order whose address
- * the carrier cannot deliver to, so you see a compensation); prints each outcome and the ledger audit.
+ * this process; sends a batch of orders through the lesson-06 solution (or, with `--lesson 07`, the
+ * parallel one), plus one order whose address the carrier cannot deliver to, so you see a
+ * compensation; prints each outcome and the ledger audit.
  * The orders go to their own namespace, `order-kit-demo`, so your `default` list stays yours.
  * With --keep the worker (and a dev server started here) keep running until Ctrl-C, so you can open
  * the orders in the Web UI and query them.
  */
 import path from 'node:path';
-import { LESSONS } from '../common/lessons';
+import { LESSONS, type LessonId } from '../common/lessons';
 import {
   createServices,
   FaultPlan,
   formatCents,
+  LatencyPlan,
   Ledger,
   parseSeed,
   REPO_ROOT,
@@ -20,12 +22,17 @@ import {
   sampleOrder,
 } from '../services';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
-import { lessonWorker } from '../solution/06-order-fulfillment/worker';
+import { lessonWorker as worker06 } from '../solution/06-order-fulfillment/worker';
+import { lessonWorker as worker07 } from '../solution/07-parallel-fulfillment/worker';
 import { parseArgs, runMain, usage } from './lib/args';
 import { formatAudit } from './lib/report';
 import { demoServer, runLessonBatch, type BatchResult } from './lib/temporal-run';
 
+/** The lessons whose solution this runs: a parent with four children, sequential (06) or in parallel (07). */
+const WORKERS = { '06': worker06, '07': worker07 } as const;
+
 const FLAGS = {
+  lesson: { type: 'string', choices: Object.keys(WORKERS), description: 'lesson 06 (default) or 07' },
   orders: { type: 'int', min: 1, max: 1000, description: 'how many sample orders (default 5), plus one undeliverable' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
   keep: { type: 'boolean', description: 'keep the worker (and a dev server started here) running until Ctrl-C' },
@@ -41,14 +48,23 @@ function waitForCtrlC(): Promise<void> {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    console.log(usage('npm run solution --', 'Runs a batch of orders through the lesson-06 Temporal solution.', FLAGS));
+    console.log(
+      usage(
+        'npm run solution --',
+        'Runs a batch of orders through the Temporal solution of lesson 06 (or 07).\nSimulated latency: ORDER_LATENCY (e.g. payment=300ms,inventory=400ms).',
+        FLAGS,
+      ),
+    );
     return 0;
   }
   const count = args.orders ?? 5;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS['06'].defaultFaults).spec, seed);
-  const ledgerFile = path.join(REPO_ROOT, '.data', 'solution-06.sqlite');
-  const services = createServices({ ledger: Ledger.openFresh(ledgerFile), faults });
+  const lesson = (args.lesson ?? '06') as keyof typeof WORKERS & LessonId;
+  const lessonWorker = WORKERS[lesson];
+  const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS[lesson].defaultFaults).spec, seed);
+  const latency = new LatencyPlan(LatencyPlan.fromEnv().spec, seed);
+  const ledgerFile = path.join(REPO_ROOT, '.data', `solution-${lesson}.sqlite`);
+  const services = createServices({ ledger: Ledger.openFresh(ledgerFile), faults, latency });
   // One order the carrier cannot deliver to: shipping fails for good, and the parent compensates.
   const undeliverable = sampleOrder(`ORDER-${String(count + 1).padStart(3, '0')}`);
   undeliverable.customer.address.postalCode = '00000';
@@ -59,7 +75,9 @@ async function main(): Promise<number> {
       console.log(
         `Temporal at ${server.address}, namespace ${server.namespace}${server.uiUrl ? `; Web UI ${server.uiUrl}` : ''}`,
       );
-      console.log(`Lesson 06 solution: ${orders.length} orders, seed ${seed}, ${faults.describe()}\n`);
+      console.log(
+        `Lesson ${lesson} solution: ${orders.length} orders, seed ${seed}, ${faults.describe()}${latency.describe()}\n`,
+      );
       await runLessonBatch<OrderResult>({
         server,
         services,

@@ -35,7 +35,9 @@ if (require.main === module) {
   runMain(async () => {
     const client = await connectClient();
     try {
-      const { handle } = await startOrder(client, sampleOrder(process.argv[2] ?? 'ORDER-001'));
+      // The same settings as the worker: TASK_QUEUE when set, else the lesson's task queue.
+      const taskQueue = process.env.TASK_QUEUE?.trim() || TASK_QUEUE;
+      const { handle } = await startOrder(client, sampleOrder(process.argv[2] ?? 'ORDER-001'), taskQueue);
       const outcome = await fulfillmentOutcome(handle);
       console.log(outcome.kind === 'completed' ? outcome.result : outcome);
     } finally {

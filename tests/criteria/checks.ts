@@ -4,6 +4,7 @@
  */
 import { LESSON_IDS, LESSONS, type CriterionSpec, type LessonId } from '../../common/lessons';
 import { ACTIVITY_STEPS_02, CHILD_KINDS, Kind, Observation, Scenario } from './observe';
+import { CHECKS_07 } from './checks-07';
 
 /** A criterion as the manifest states it, with the lesson it belongs to. */
 export interface CriterionMeta extends CriterionSpec {
@@ -183,6 +184,7 @@ export interface Criterion extends CriterionMeta {
 }
 
 const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+  ...CHECKS_07,
   '06-children-work-alone': {
     scenario: SCENARIOS.childrenAlone,
     check: (obs) => {

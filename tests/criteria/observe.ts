@@ -3,9 +3,9 @@
  * criteria need: the outcome, the ledger, the parent's event history, what visibility says about
  * each child, and each workflow's answer to the `status` query.
  *
- * Every target belongs to a lesson (default 06). Lesson 06 starts `orderFulfillmentWorkflow` as
- * `order-<orderId>` and also records its children and `status` queries; lesson 02 starts
- * `orderProcessingWorkflow` as `order-processing-<orderId>`, which has neither.
+ * Every target belongs to a lesson (default 06), which names the workflow to start (lesson 06:
+ * `orderFulfillmentWorkflow` as `order-<orderId>`; 07: `parallelFulfillmentWorkflow`, same ID). A
+ * lesson with children also records them and their `status` queries; lesson 02 has neither.
  *
  * Targets:
  *   - a Temporal implementation (solution/, exercises/, or a copy of either) run by a worker on the
@@ -20,6 +20,7 @@ import path from 'node:path';
 import { LESSONS, orderWorkflowId, type LessonId, type TargetName } from '../../common/lessons';
 import { OrderProcessor } from '../../original/02-order-processing/order-processor';
 import { fulfillOrder } from '../../original/06-order-fulfillment/fulfill-order';
+import { fulfillOrderInParallel } from '../../original/07-parallel-fulfillment/fulfill-order-parallel';
 import {
   Audit,
   CallRow,
@@ -81,6 +82,8 @@ export interface Scenario {
   mode?: 'order' | 'children' | 'activities';
   /** Query the parent's `status` while it validates (needs validate latency). */
   earlyQuery?: boolean;
+  /** Ask the parent and each child for `status` every 100 ms while the order runs (lessons with children). */
+  watchStatus?: boolean;
 }
 
 export type Outcome =
@@ -122,10 +125,19 @@ export interface Observation {
   queries?: { parent: unknown; children: Record<Kind, unknown> };
   /** The parent's answer to `status` while it was still validating the order (earlyQuery). */
   earlyQuery?: unknown;
+  /** watchStatus: what the parent and each child answered to `status` while the order ran, oldest first. */
+  statusSamples?: StatusSample[];
   /** Mode `children`: how each child run on its own ended. */
   childOutcomes?: Partial<Record<Kind, Outcome>>;
   /** Mode `activities`: each activity called twice (the first call meets a fault): what happened. */
   activityCalls?: ActivityProbe[];
+}
+
+export interface StatusSample {
+  /** Milliseconds since the order started. */
+  atMs: number;
+  parent: unknown;
+  children: Partial<Record<Kind, unknown>>;
 }
 
 export interface ActivityProbe {
@@ -169,7 +181,9 @@ async function observeOriginal(
   const result =
     lesson === '02'
       ? await new OrderProcessor(services, { logger }).processOrder(order)
-      : await fulfillOrder(order, services, logger);
+      : lesson === '07'
+        ? await fulfillOrderInParallel(order, services, logger)
+        : await fulfillOrder(order, services, logger);
   return {
     target: target.name,
     scenario: scenario.id,
@@ -255,6 +269,47 @@ async function queryWhileValidating(handle: { query: (name: string) => Promise<u
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return last;
+}
+
+/**
+ * Asks the parent and every child for `status` every 100 ms until stopped, keeping each round's
+ * answers (a workflow that does not exist yet, or has no handler, answers with a queryError).
+ */
+function watchStatus(handle: { query: (name: string) => Promise<unknown> }, orderId: string) {
+  const client = testEnv().client;
+  const samples: StatusSample[] = [];
+  const started = Date.now();
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      const atMs = Date.now() - started;
+      const [parent, ...children] = await Promise.all([
+        settle(handle.query('status')),
+        ...CHILD_KINDS.map((kind) => settle(client.workflow.getHandle(`${kind}-${orderId}`).query('status'))),
+      ]);
+      samples.push({ atMs, parent, children: Object.fromEntries(CHILD_KINDS.map((kind, i) => [kind, children[i]])) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await done;
+      return samples;
+    },
+  };
+}
+
+/**
+ * The ledger once every call has ended. A call still in flight when the order ended (a sibling the
+ * code stopped waiting for) can land afterwards; the audit must see it.
+ */
+async function settledLedger(services: Services): Promise<Pick<Observation, 'audit' | 'calls'>> {
+  const deadline = Date.now() + 10_000;
+  while (services.ledger.calls().some((c) => c.outcome === 'started') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { audit: services.ledger.audit(), calls: services.ledger.calls() };
 }
 
 /** Inputs for running each child of lesson 06 on its own, as the parent would start it. */
@@ -462,11 +517,11 @@ async function observeTemporal(
         workflowExecutionTimeout: scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       });
       if (scenario.earlyQuery) observation.earlyQuery = await queryWhileValidating(handle);
+      const hasChildren = LESSONS[lesson].children.length > 0;
       const stuck = watchForFailingTasks(
-        lesson === '06'
-          ? [parentWorkflowId, ...CHILD_KINDS.map((kind) => `${kind}-${order.orderId}`)]
-          : [parentWorkflowId],
+        hasChildren ? [parentWorkflowId, ...CHILD_KINDS.map((kind) => `${kind}-${order.orderId}`)] : [parentWorkflowId],
       );
+      const watch = scenario.watchStatus && hasChildren ? watchStatus(handle, order.orderId) : undefined;
       try {
         const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
         if ('done' in first) {
@@ -502,8 +557,9 @@ async function observeTemporal(
         }
       }
       stuck.stop();
+      if (watch) observation.statusSamples = await watch.stop();
       observation.history = await handle.fetchHistory();
-      if (lesson !== '06') return; // lesson 02 has no children and no queries
+      if (!hasChildren) return; // lesson 02 has no children and no queries
       // Queries need a running worker, so they happen here, before it stops.
       const childIds = Object.fromEntries(CHILD_KINDS.map((kind) => [kind, `${kind}-${order.orderId}`])) as Record<
         Kind,
@@ -564,9 +620,11 @@ export async function observe(target: Target, scenario: Scenario): Promise<Obser
     if (target.kind === 'temporal' && scenario.mode === 'activities') {
       return await observeActivitiesAlone(target, scenario, services, order);
     }
-    return target.kind === 'original'
-      ? await observeOriginal(target, scenario, services, order)
-      : await observeTemporal(target, scenario, services, order);
+    const observation =
+      target.kind === 'original'
+        ? await observeOriginal(target, scenario, services, order)
+        : await observeTemporal(target, scenario, services, order);
+    return { ...observation, ...(await settledLedger(services)) };
   } finally {
     services.close();
   }

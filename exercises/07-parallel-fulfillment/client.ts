@@ -1,0 +1,47 @@
+/**
+ * The client of lesson 07: starts parallelFulfillmentWorkflow for one order and reads how it ended.
+ * `npm run client -- --lesson 07` adds progress lines (the `status` query) and the ledger audit; on
+ * its own, `npx ts-node solution/07-parallel-fulfillment/client.ts ORDER-002` starts one sample order.
+ * Run a worker first.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { runMain } from '../../common/cli';
+import { orderOutcome, startOrderWorkflow, type OrderOutcome } from '../../common/client';
+import { connectClient } from '../../common/connection';
+import { sampleOrder, type Order } from '../../services/orders';
+import { parentWorkflowId, TASK_QUEUE, type OrderResult, type OrderStatus } from './shared';
+
+/** Starts the parent for `order`, or follows it when that order is still running. */
+export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE) {
+  return startOrderWorkflow(client, {
+    workflowType: 'parallelFulfillmentWorkflow',
+    workflowId: parentWorkflowId(order.orderId),
+    taskQueue,
+    order,
+  });
+}
+
+/** How the order ended: its result, or the failure with the result in its details. */
+export function fulfillmentOutcome(handle: WorkflowHandle): Promise<OrderOutcome<OrderResult>> {
+  return orderOutcome<OrderResult>(handle);
+}
+
+/** The parent's answer to the `status` query. */
+export function queryStatus(handle: WorkflowHandle): Promise<OrderStatus> {
+  return handle.query<OrderStatus>('status');
+}
+
+if (require.main === module) {
+  runMain(async () => {
+    const client = await connectClient();
+    try {
+      // The same settings as the worker: TASK_QUEUE when set, else the lesson's task queue.
+      const taskQueue = process.env.TASK_QUEUE?.trim() || TASK_QUEUE;
+      const { handle } = await startOrder(client, sampleOrder(process.argv[2] ?? 'ORDER-001'), taskQueue);
+      const outcome = await fulfillmentOutcome(handle);
+      console.log(outcome.kind === 'completed' ? outcome.result : outcome);
+    } finally {
+      await client.connection.close();
+    }
+  });
+}

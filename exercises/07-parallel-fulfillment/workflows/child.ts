@@ -1,0 +1,34 @@
+/**
+ * What the four children share: each does one job through one activity and keeps its own `status`
+ * query up to date while it does.
+ */
+import { isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { rootCauseMessage } from '../../../common/failures';
+import type { ChildStatus } from '../shared';
+import { childStatusQuery } from './queries';
+
+/**
+ * Runs a child's work while answering its `status` query: RUNNING, then COMPLETED with a short
+ * description of the result, or FAILED / CANCELLED with the reason.
+ */
+export async function runTracked<T>(
+  orderId: string,
+  work: (idempotencyKey: string) => Promise<T>,
+  describe: (result: T) => string,
+): Promise<T> {
+  // The child's own workflow ID is its idempotency key: a retried or re-run child reuses it.
+  const status: ChildStatus = { workflowId: workflowInfo().workflowId, orderId, state: 'RUNNING' };
+  // TODO Part D: answer the `status` query with this child's status object, so anyone can ask the child
+  //   directly where it is: setHandler(childStatusQuery, () => status)
+  // END TODO Part D
+  try {
+    const result = await work(status.workflowId);
+    status.state = 'COMPLETED';
+    status.detail = describe(result);
+    return result;
+  } catch (err) {
+    status.state = isCancellation(err) ? 'CANCELLED' : 'FAILED';
+    status.detail = rootCauseMessage(err);
+    throw err;
+  }
+}
