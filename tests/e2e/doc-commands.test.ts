@@ -26,6 +26,9 @@ const NOT_RUN: Record<string, string> = {
   'docs/06-order-fulfillment.md: npm run client -- --order ORDER-001':
     'first shown in "Before you start" as the three-terminal pattern (the starter would fail the order); ' +
     'Part B runs the same command and checks its output',
+  'docs/07-parallel-fulfillment.md: npm run client -- --lesson 07 --order ORDER-001':
+    'first shown in "Before you start" as the three-terminal pattern (the starter would fail the order); ' +
+    'Part A runs the same command and checks its output',
 };
 
 interface LongRunning {

@@ -144,7 +144,7 @@ const VOLATILE: [RegExp, string][] = [
   [/\b(localhost|127\.0\.0\.1):\d+/g, '<host>'],
   [/-[0-9a-f]{8}\b/g, '-<hex>'],
   [/\b[0-9a-f]{12,}\b/g, '<hex>'],
-  [/(?<![\d,$.])\d+\.\d+(?!\d)/g, '<n>'],
+  [/(?<![\d,$.v])\d+\.\d+(?![\d.])/g, '<n>'], // a measured number, not money ($1,059.97) or a version (v20.1.2)
   [/\(pid \d+\)/g, '(pid <n>)'],
 ];
 
@@ -153,6 +153,10 @@ export function normalise(text: string): string {
   let out = text;
   for (const [pattern, placeholder] of VOLATILE) out = out.replace(pattern, placeholder);
   return out.replace(/[ \t]+/g, ' ');
+}
+
+function isWordChar(c: string | undefined): boolean {
+  return c !== undefined && /[\p{L}\p{N}_]/u.test(c);
 }
 
 /**
@@ -176,14 +180,18 @@ export function missingFrom(expected: string[], output: string): string | undefi
     for (const [i, piece] of pieces.entries()) {
       // The first piece starts at a word boundary and the last one ends at one, so "charges: 1" does
       // not match "charges: 11".
-      const before = i === 0 ? ' ' : '';
-      const after = i === pieces.length - 1 && !line.trim().endsWith('…') ? ' ' : '';
-      const found = stream.indexOf(`${before}${piece}${after}`, at);
+      const open = i > 0;
+      const openEnd = i < pieces.length - 1 || line.trim().endsWith('…');
+      const startOk = (f: number) => open || !isWordChar(piece[0]) || !isWordChar(stream[f - 1]);
+      const endOk = (f: number) =>
+        openEnd || !isWordChar(piece[piece.length - 1]) || !isWordChar(stream[f + piece.length]);
+      let found = stream.indexOf(piece, at);
+      while (found >= 0 && !(startOk(found) && endOk(found))) found = stream.indexOf(piece, found + 1);
       if (found < 0) {
         const seenFrom = stream.slice(Math.max(0, at - 1), at + 300).trim();
         return `expected, in order: "${line.trim()}"\n  (normalised piece not found: "${piece}")\n  output from there on: ${seenFrom}…`;
       }
-      at = found + before.length + piece.length;
+      at = found + piece.length;
     }
   }
   return undefined;

@@ -84,7 +84,13 @@ export class OrderRunner {
     this.current = { worker, running: worker.run(), services };
   }
 
-  private async stopWorker(): Promise<void> {
+  /** The ledger the current worker's services write (for a client that prints its audit). */
+  get ledgerPath(): string | undefined {
+    return this.current?.services.ledger.path;
+  }
+
+  /** Stops the current worker; its orders stay as they are. */
+  async stopWorker(): Promise<void> {
     const w = this.current;
     this.current = undefined;
     if (!w) return;

@@ -1,0 +1,466 @@
+/**
+ * Every message docs/troubleshooting.md quotes comes from a run that reproduces it here: each ```text
+ * block is compared with the real output of its setup (the same way as tests/e2e/doc-commands.test.ts
+ * does, times and IDs normalised), each ```bash command there runs against a private dev server, and
+ * the last test fails when a block or command of the page was not reproduced. The setups live next to
+ * the page: mistaken workflows in tests/e2e/fixtures/troubleshooting, mistaken copies of the lesson in
+ * tests/e2e/troubleshooting-variants.ts. Slow (minutes): `npm run test:e2e`.
+ */
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { expect } from 'chai';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { causeChain, orderOutcome } from '../../common/client';
+import { createLessonWorker, type LessonWorker } from '../../common/worker';
+import { sampleOrder } from '../../services';
+import { removeVariants, exercisesCopy } from '../criteria/variants';
+import { startDevServer, type DevServer } from '../support/dev-server';
+import { freshServices } from '../support/harness';
+import { readHistoryFixture } from '../support/histories';
+import { blocksOf, commandsOf, missingFrom, ROOT, type Block, type DocCommand } from './doc-text';
+import { asExercises, withMistake, type Mistake } from './troubleshooting-variants';
+import { OrderRunner, type Scenario } from './ui-orders';
+
+const DOC = 'docs/troubleshooting.md';
+const FIXTURES = path.join(__dirname, 'fixtures', 'troubleshooting');
+const FIXTURE_QUEUE = 'troubleshooting';
+
+/** `## 7. A plain Error …` → 7. */
+function sectionOf(headings: string[]): number {
+  const m = /^(\d+)\./.exec(headings[1] ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+const textBlocks = new Map<number, Block[]>();
+for (const block of blocksOf(DOC).filter((b) => b.lang === 'text')) {
+  const n = sectionOf(block.headings);
+  textBlocks.set(n, [...(textBlocks.get(n) ?? []), block]);
+}
+const docCommands = new Map<number, DocCommand[]>();
+for (const command of commandsOf(DOC)) {
+  const n = sectionOf(command.headings);
+  docCommands.set(n, [...(docCommands.get(n) ?? []), command]);
+}
+const reproduced = new Set<number>(); // lines of the blocks and commands checked
+
+/** Checks the `index`-th ```text block of `section` against real output. */
+function expectQuoted(section: number, index: number, output: string): void {
+  const block = textBlocks.get(section)?.[index];
+  if (!block) throw new Error(`${DOC} §${section} has no text block #${index + 1}`);
+  const missing = missingFrom(block.lines, output);
+  expect(missing, `${DOC}:${block.line} (§${section}): ${missing}\n\nwhole output:\n${output}`).to.equal(undefined);
+  reproduced.add(block.line);
+}
+
+/** The `index`-th bash command of `section`, as printed. */
+function docCommand(section: number, index: number): DocCommand {
+  const command = docCommands.get(section)?.[index];
+  if (!command) throw new Error(`${DOC} §${section} has no command #${index + 1}`);
+  reproduced.add(command.line);
+  return command;
+}
+
+/** A running command: its output so far, and its end. */
+interface Process {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function start(command: string, env: NodeJS.ProcessEnv): Process {
+  const child = spawn('bash', ['-c', command], { cwd: ROOT, env, detached: true });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output, exited: new Promise((resolve) => child.on('close', resolve)) };
+}
+
+async function run(command: string, env: NodeJS.ProcessEnv): Promise<{ output: string; code: number | null }> {
+  const p = start(command, env);
+  const code = await p.exited;
+  return { output: p.output(), code };
+}
+
+async function waitFor(p: Process, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(p.output())) {
+    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s; output:\n${p.output()}`);
+    if (p.child.exitCode !== null) throw new Error(`ended before ${pattern}; output:\n${p.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Ctrl-C to the process group, SIGKILL after 10 s. */
+async function stop(p: Process): Promise<void> {
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-p.child.pid!, signal);
+    } catch {
+      // gone
+    }
+  };
+  kill('SIGINT');
+  const timer = setTimeout(() => kill('SIGKILL'), 10_000);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+describe(`${DOC}: every quoted message is reproduced`, function () {
+  this.timeout(300_000);
+  let server: DevServer;
+  let runner: OrderRunner;
+  let client: Client;
+  let env: NodeJS.ProcessEnv;
+  let fixtureWorker: Process;
+  let scratch: string;
+  const background: Process[] = [];
+
+  before(async function () {
+    this.timeout(180_000);
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'order-kit-troubleshooting-'));
+    server = await startDevServer({ log: () => undefined });
+    env = { ...process.env, TEMPORAL_ADDRESS: server.address, FORCE_COLOR: '0' };
+    for (const key of Object.keys(env)) if (/^(ORDER_|TASK_QUEUE$|TEMPORAL_NAMESPACE$)/.test(key)) delete env[key];
+    env.LEDGER_PATH = path.join(scratch, 'ledger.sqlite');
+    runner = await OrderRunner.on(server);
+    client = runner.client;
+    // The mistaken workflows' worker, started the way `npm run worker` starts one: its log is what you see.
+    fixtureWorker = start('npx ts-node tests/e2e/fixtures/troubleshooting/worker.ts', {
+      ...env,
+      TASK_QUEUE: FIXTURE_QUEUE,
+      LEDGER_PATH: path.join(scratch, 'fixture-ledger.sqlite'),
+    });
+    await waitFor(fixtureWorker, /worker polling "/);
+  });
+
+  after(async () => {
+    for (const p of [...background, fixtureWorker].filter(Boolean)) await stop(p);
+    await runner?.stop();
+    await server?.stop();
+    removeVariants('doc-');
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('§1: a Node module in workflow code fails the bundle, and the grader names the line', async () => {
+    const fsImport = await bundleWorkflowCode({ workflowsPath: path.join(FIXTURES, 'node-import-workflows.ts') }).then(
+      () => 'bundled without an error',
+      (err: Error) => err.message,
+    );
+    expectQuoted(1, 0, `Error: ${fsImport}`);
+    const dir = withMistake('doc-node-fs');
+    const logged: string[] = [];
+    const logger = new DefaultLogger('INFO', (entry) => logged.push(entry.message));
+    const nodeScheme = await bundleWorkflowCode({ workflowsPath: path.join(dir, 'workflows'), logger }).then(
+      () => 'bundled without an error',
+      (err: Error) => `Error: ${err.message}`,
+    );
+    expectQuoted(1, 1, asExercises(`${logged.join('\n')}\n${nodeScheme}`));
+    expectQuoted(1, 2, asExercises((await grade('doc-node-fs')).output));
+  });
+
+  it('§2: what does not survive JSON, and the BigInt error', async () => {
+    let bigint = '';
+    try {
+      JSON.stringify({ total: BigInt(105997) });
+    } catch (err) {
+      bigint = `${(err as Error).name}: ${(err as Error).message}`;
+    }
+    expectQuoted(2, 0, `> JSON.stringify({ total: 105997n })\n${bigint}`);
+    const doc = fs.readFileSync(path.join(ROOT, DOC), 'utf8');
+    const refused = await client.workflow
+      .start('payloadWorkflow', {
+        taskQueue: FIXTURE_QUEUE,
+        workflowId: 'doc-bigint',
+        args: [{ total: BigInt(105997) }],
+      })
+      .then(
+        () => 'started',
+        (err: Error) => `${err.name}: ${err.message}`,
+      );
+    expect(doc).to.contain(`\`${refused}\``);
+    class Money {
+      constructor(readonly cents: number) {}
+      format(): string {
+        return `$${this.cents / 100}`;
+      }
+    }
+    const arrived = await client.workflow.execute('payloadWorkflow', {
+      taskQueue: FIXTURE_QUEUE,
+      workflowId: 'doc-payload',
+      args: [
+        {
+          date: new Date('2025-01-02T03:04:05Z'),
+          map: new Map([['LAPTOP-15', 1]]),
+          money: new Money(99999),
+          note: undefined,
+        },
+      ],
+    });
+    const row = (sent: string) => doc.split('\n').find((l) => l.startsWith(`| \`${sent}`)) ?? `(no row for ${sent})`;
+    expect(arrived.date).to.equal('string "2025-01-02T03:04:05.000Z"');
+    expect(row("new Date('2025-01-02T03:04:05Z')")).to.contain('the string `"2025-01-02T03:04:05.000Z"`');
+    expect(arrived.map).to.equal('object {}');
+    expect(row("new Map([['LAPTOP-15', 1]])")).to.contain('`{}`');
+    expect(arrived.money).to.equal('object {"cents":99999}');
+    expect(row('new Money(99999)')).to.contain('`{"cents":99999}`, a plain object without methods');
+    expect(JSON.parse(arrived.keys)).to.deep.equal(['date', 'map', 'money']);
+    expect(row('{ note: undefined }')).to.contain('the key is gone');
+  });
+
+  it('§3: a missing await: the grader names the line and the ordering criterion fails', async () => {
+    expectQuoted(3, 0, asExercises((await grade('doc-no-await')).output));
+  });
+
+  it('§4: two workers on one task queue show as two identities', async () => {
+    const workers = [1, 2].map((n) =>
+      start('npm run worker -- --target solution', { ...env, LEDGER_PATH: path.join(scratch, `two-${n}.sqlite`) }),
+    );
+    background.push(...workers);
+    for (const w of workers) await waitFor(w, /worker polling "/);
+    const cmd = docCommand(4, 0);
+    const { output, code } = await run(cmd.command, env);
+    expect(code, output).to.equal(0);
+    expectQuoted(4, 0, output);
+    for (const w of workers) await stop(w);
+  });
+
+  it('§5: npm warns about an unsupported Node.js version', async function () {
+    this.timeout(600_000);
+    const node20 = spawnSync(path.join(ROOT, '.ci', 'node.sh'), ['20'], { encoding: 'utf8' });
+    expect(node20.status, node20.stderr).to.equal(0);
+    const npmCli =
+      process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath)
+        ? process.env.npm_execpath
+        : fs.realpathSync(spawnSync('bash', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const dir = fs.mkdtempSync(path.join(scratch, 'engines-'));
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: pkg.name, version: pkg.version, private: true, engines: pkg.engines }),
+    );
+    const npm = spawnSync(
+      path.join(node20.stdout.trim(), 'node'),
+      [npmCli, 'install', '--dry-run', '--no-audit', '--no-fund'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    expectQuoted(5, 0, `${npm.stdout}\n${npm.stderr}`);
+  });
+
+  it('§6: the cause chain of a failed child, and of the child itself', async () => {
+    await runner.useWorker(scenario('ORDER-101', 'shipping=always'));
+    const outcome = await (await runner.start(scenario('ORDER-101', 'shipping=always'))).outcome;
+    expect(outcome.kind).to.equal('failed');
+    // The client's chain starts at the parent's OrderFailed; the parent caught what is below it.
+    const chain = outcome.kind === 'failed' ? outcome.chain : [];
+    expectQuoted(6, 0, chain.map((link, i) => `${'  '.repeat(i)}${link.name}: ${link.message}`).join('\n'));
+    const child = await client.workflow
+      .getHandle('shipping-ORDER-101')
+      .result()
+      .catch((err: unknown) => err);
+    expect(child).to.be.instanceOf(WorkflowFailedError);
+    expect(`${(child as Error).name}: ${(child as Error).message}`).to.equal(
+      'WorkflowFailedError: Workflow execution failed',
+    );
+    expect(causeChain((child as Error).cause).map((l) => l.name)).to.deep.equal([
+      'ActivityFailure',
+      'ApplicationFailure',
+    ]);
+  });
+
+  it('§7: a plain Error in workflow code fails the task: the worker log, the history, the grader', async () => {
+    await client.workflow.start('plainErrorWorkflow', { taskQueue: FIXTURE_QUEUE, workflowId: 'doc-plain-error' });
+    await waitFor(fixtureWorker, /Failing workflow task: out of stock/);
+    expectQuoted(7, 0, fixtureWorker.output());
+    const cmd = docCommand(7, 0);
+    const { output, code } = await run(cmd.command, env);
+    expect(code, output).to.equal(0);
+    expectQuoted(7, 1, output);
+    expectQuoted(7, 2, asExercises((await grade('doc-plain-error')).output));
+  });
+
+  it('§8: the default retry policy retries for ever: the pending activity, and the grader', async function () {
+    this.timeout(600_000);
+    const handle = await client.workflow.start('defaultRetryWorkflow', {
+      taskQueue: FIXTURE_QUEUE,
+      workflowId: 'doc-default-retry',
+    });
+    await pendingAttempt(handle, 5);
+    const cmd = docCommand(8, 0);
+    const { output, code } = await run(cmd.command, env);
+    expect(code, output).to.equal(0);
+    expectQuoted(8, 0, output);
+    await handle.terminate('reproduced');
+    expectQuoted(8, 1, asExercises((await grade('doc-no-max-attempts')).output));
+  });
+
+  it('§9: a running order ID is followed, a finished one is refused', async () => {
+    await runner.stopWorker(); // nothing picks ORDER-030 up: it stays running
+    const order = sampleOrder('ORDER-030');
+    const options = { taskQueue: 'order-fulfillment', workflowId: 'order-ORDER-030', args: [order] };
+    const handle = await client.workflow.start('orderFulfillmentWorkflow', options);
+    const again = await client.workflow.start('orderFulfillmentWorkflow', options).then(
+      () => 'started twice',
+      (err: Error) => `${err.name}: ${err.message}`,
+    );
+    expectQuoted(9, 0, again);
+    const follower = start('npm run client -- --order ORDER-030', env);
+    background.push(follower);
+    await waitFor(follower, /already running/);
+    await stop(follower);
+    expectQuoted(9, 1, follower.output());
+    await handle.terminate('reproduced');
+    const refused = await run('npm run client -- --order ORDER-101', env);
+    expect(refused.code, refused.output).to.equal(2);
+    expectQuoted(9, 2, refused.output);
+  });
+
+  it('§13: cancel undoes what was done; terminate leaves it', async function () {
+    this.timeout(600_000);
+    // Inventory fails three times and each attempt takes 3 s: long enough to stop the order meanwhile.
+    const slow = (orderId: string) => scenario(orderId, 'inventory=first:3', 'inventory=3s');
+    await runner.useWorker(slow('ORDER-108'));
+    const cancelled = start('npm run client -- --order ORDER-108', { ...env, LEDGER_PATH: runner.ledgerPath });
+    background.push(cancelled);
+    await waitFor(cancelled, /INVENTORY +payment=COMPLETED inventory=RUNNING/);
+    const cancel = docCommand(13, 0);
+    const cancelRun = await run(cancel.command, env);
+    expect(cancelRun.code, cancelRun.output).to.equal(0);
+    expectQuoted(13, 0, cancelRun.output);
+    expect(await cancelled.exited).to.equal(1);
+    expectQuoted(13, 1, cancelled.output());
+
+    await runner.useWorker(slow('ORDER-107'));
+    const terminated = start('npm run client -- --order ORDER-107', { ...env, LEDGER_PATH: runner.ledgerPath });
+    background.push(terminated);
+    await waitFor(terminated, /INVENTORY +payment=COMPLETED inventory=RUNNING/);
+    const terminate = docCommand(13, 1);
+    const terminateRun = await run(terminate.command, env);
+    expect(terminateRun.code, terminateRun.output).to.equal(0);
+    expectQuoted(13, 2, terminateRun.output);
+    expect(await terminated.exited).to.equal(1);
+    expect(terminated.output()).to.contain('Failed: changed my mind').and.to.contain('compensations: none');
+    expectQuoted(13, 3, asDefaultLedger(terminated.output(), runner.ledgerPath));
+
+    await runner.useWorker(scenario('ORDER-104', 'shipping=always,release=always'));
+    const stuck = start('npm run client -- --order ORDER-104', { ...env, LEDGER_PATH: runner.ledgerPath });
+    background.push(stuck);
+    await waitFor(stuck, /release inventory: retrying/);
+    await client.workflow.getHandle('order-ORDER-104').terminate('reproduced');
+    await stuck.exited;
+    expectQuoted(13, 4, stuck.output());
+  });
+
+  it('§10: a query with no worker fails, and a workflow without the handler says so', async function () {
+    this.timeout(300_000);
+    await runner.stopWorker();
+    const cmd = docCommand(10, 0);
+    const [cli, sdk] = await Promise.all([
+      run(cmd.command, env),
+      new Promise((resolve) => setTimeout(resolve, 2_000)).then(() =>
+        client.workflow
+          .getHandle('order-ORDER-101')
+          .query('status')
+          .then(
+            () => 'answered',
+            (err: Error) =>
+              `${err.name}: ${err.message}\n  cause ${(err.cause as Error)?.name}: ${(err.cause as Error)?.message}`,
+          ),
+      ),
+    ]);
+    expect(cli.code, cli.output).to.equal(1);
+    expectQuoted(10, 0, cli.output);
+    expectQuoted(10, 1, sdk);
+
+    // The starter (Part D not done) on a task queue of its own: the query reaches a worker that has no handler.
+    const starterDir = exercisesCopy('06-order-fulfillment', 'doc-starter');
+    const starter = ((await import(path.join(starterDir, 'worker'))) as { lessonWorker: LessonWorker }).lessonWorker;
+    const services = freshServices();
+    const worker: Worker = await createLessonWorker(starter, {
+      connection: runner.connection,
+      namespace: server.namespace,
+      services,
+      taskQueue: 'doc-starter',
+    });
+    await worker.runUntil(async () => {
+      const handle = await client.workflow.start('orderFulfillmentWorkflow', {
+        taskQueue: 'doc-starter',
+        workflowId: 'order-ORDER-201',
+        args: [sampleOrder('ORDER-201')],
+      });
+      await orderOutcome(handle);
+      const noHandler = await run('npm run temporal -- workflow query -w order-ORDER-201 --name status', env);
+      expectQuoted(10, 2, noHandler.output);
+    });
+    services.close();
+  });
+
+  it('§11: no Temporal CLI: what to install', async () => {
+    const program =
+      "require('./common/cli').runMain(async () => { throw new (require('./tests/support/temporal-cli').TemporalCliMissingError)(); })";
+    const { output, code } = await run(`node -r ts-node/register -e "${program}"`, env);
+    expect(code, output).to.equal(2);
+    expectQuoted(11, 0, output);
+  });
+
+  it('§12: replaying a history against reordered code is a nondeterminism error', async () => {
+    const results = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath: path.join(ROOT, 'tests', 'fixtures', 'nondeterministic-06', 'workflows.ts') },
+      [{ workflowId: 'order-ORDER-001', history: readHistoryFixture('06-happy-path.json') }],
+    ))
+      results.push(result);
+    expectQuoted(12, 0, results[0]?.error?.message ?? 'replayed without an error');
+  });
+
+  it(`every text block and command of ${DOC} was reproduced above`, () => {
+    const blocks = blocksOf(DOC);
+    const unknown = blocks.filter((b) => !['text', 'bash', 'ts'].includes(b.lang));
+    expect(
+      unknown.map((b) => `${DOC}:${b.line} is a \`\`\`${b.lang || '(no language)'} block`),
+      'quoted output goes in ```text blocks, commands in ```bash, code in ```ts',
+    ).to.deep.equal([]);
+    const missing = [
+      ...blocks.filter((b) => b.lang === 'text').map((b) => b.line),
+      ...commandsOf(DOC).map((c) => c.line),
+    ].filter((line) => !reproduced.has(line));
+    expect(
+      missing.map((line) => `${DOC}:${line}`),
+      'quoted in the page but reproduced by no test here',
+    ).to.deep.equal([]);
+  });
+
+  function scenario(orderId: string, faults: string, latency?: string): Scenario {
+    return { orderId, faults, ...(latency ? { latency } : {}), what: faults };
+  }
+
+  /** `npm run grade` on a copy of the lesson with one mistake. */
+  async function grade(mistake: Mistake): Promise<{ output: string; code: number | null }> {
+    const dir = withMistake(mistake);
+    return run(`npm run grade -- --dir ${path.relative(ROOT, dir)}`, env);
+  }
+});
+
+/** Output printed with this test's ledger file, as it reads with the default `.data/ledger.sqlite`. */
+function asDefaultLedger(output: string, ledgerPath: string | undefined): string {
+  return ledgerPath ? output.split(ledgerPath).join('.data/ledger.sqlite') : output;
+}
+
+/** Waits until the workflow's first pending activity is waiting for `attempt`. */
+async function pendingAttempt(handle: WorkflowHandle, attempt: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const pending = (await handle.describe()).raw.pendingActivities?.[0];
+    const scheduled = pending?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;
+    if (pending?.attempt === attempt && scheduled) return;
+    if ((pending?.attempt ?? 0) > attempt) throw new Error(`the activity is past attempt ${attempt}`);
+    if (Date.now() > deadline) throw new Error(`no attempt ${attempt} within 2 min`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
