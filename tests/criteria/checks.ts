@@ -22,10 +22,11 @@ export const SCENARIOS = {
   childrenAlone: { id: 'children-alone', faults: 'none', mode: 'children' },
   // Validation slowed down, so the parent can be asked for its status while it validates.
   statusEarly: { id: 'status-early', faults: 'none', latency: 'validate=1500ms', earlyQuery: true },
-  shippingFails: { id: 'shipping-fails', faults: 'shipping=always' },
-  inventoryFails: { id: 'inventory-fails', faults: 'inventory=always' },
+  // `hopeless`: the activities a scenario makes fail for good; retried without a limit, the run stops early.
+  shippingFails: { id: 'shipping-fails', faults: 'shipping=always', hopeless: ['arrangeShipment'] },
+  inventoryFails: { id: 'inventory-fails', faults: 'inventory=always', hopeless: ['reserveInventory'] },
   inventoryFlaky: { id: 'inventory-flaky', faults: 'inventory=first:2' },
-  notificationFails: { id: 'notification-fails', faults: 'notification=always' },
+  notificationFails: { id: 'notification-fails', faults: 'notification=always', hopeless: ['sendConfirmation'] },
   // Lesson 02
   happy02: { id: '02-happy', faults: 'none' },
   // Every service fails its first call: each activity, called on its own, must let that error escape.
@@ -36,8 +37,18 @@ export const SCENARIOS = {
   },
   flaky02: { id: '02-flaky', faults: 'payment=first:1,inventory=first:2' },
   // The solution fails this order in about 1.5 s; a shorter bound keeps a forgotten maximumAttempts quick to report.
-  inventoryFails02: { id: '02-inventory-fails', faults: 'inventory=always', timeoutMs: 10_000 },
-  declined02: { id: '02-declined', faults: 'none', order: { paymentToken: 'tok_declined' } },
+  inventoryFails02: {
+    id: '02-inventory-fails',
+    faults: 'inventory=always',
+    timeoutMs: 10_000,
+    hopeless: ['reserveInventory'],
+  },
+  declined02: {
+    id: '02-declined',
+    faults: 'none',
+    order: { paymentToken: 'tok_declined' },
+    hopeless: ['chargePayment'],
+  },
 } satisfies Record<string, Scenario>;
 
 const CHILD_TYPES: Record<Kind, string> = {
@@ -153,9 +164,23 @@ function callsOf(obs: Observation, step: string): number {
   return obs.calls.filter((c) => c.step === step).length;
 }
 
+/** How an order that did not complete ended, in words: `failed: …`, `was stopped: …`. */
+export function ending(outcome: Observation['outcome']): string {
+  switch (outcome.kind) {
+    case 'completed':
+      return 'completed';
+    case 'retrying-forever':
+      return `was stopped: ${outcome.message}`;
+    case 'stuck':
+      return `was stopped: a workflow task keeps failing (${outcome.message.split('\n')[0]})`;
+    default:
+      return `ended as ${outcome.kind}: ${outcome.message}`;
+  }
+}
+
 function completed(obs: Observation): Verdict {
   if (obs.outcome.kind === 'completed') return ok();
-  return fail(`the order ended as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`);
+  return fail(`the order ${ending(obs.outcome)}`);
 }
 
 function ledgerClean(obs: Observation): Verdict {
@@ -484,7 +509,9 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     scenario: SCENARIOS.inventoryFails02,
     check: (obs) => {
       if (obs.outcome.kind === 'completed') return fail('the order completed although inventory always fails');
-      if (obs.outcome.kind !== 'failed') return fail(`the order ended as ${obs.outcome.kind}: ${obs.outcome.message}`);
+      if (obs.outcome.kind === 'retrying-forever')
+        return fail(`${obs.outcome.message}; expected exactly 3 inventory calls, then the order fails`);
+      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs.outcome)}`);
       const calls = callsOf(obs, 'inventory');
       if (calls !== 3) return fail(`the inventory service was called ${calls} time(s); expected exactly 3`);
       if (obs.audit.shipments.length) return fail('a shipment was scheduled although inventory failed');
@@ -508,7 +535,7 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
         return fail(
           `the payment gateway was called ${calls} time(s) for a declined card; expected exactly 1 (a decline never succeeds on retry)`,
         );
-      if (obs.outcome.kind !== 'failed') return fail(`the order ended as ${obs.outcome.kind}: ${obs.outcome.message}`);
+      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs.outcome)}`);
       if (obs.audit.charges.length || obs.audit.reservations.length)
         return fail('something was charged or reserved for a declined card');
       return ok();
@@ -543,9 +570,7 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     scenario: SCENARIOS.notificationFails,
     check: (obs) => {
       if (obs.outcome.kind !== 'completed') {
-        return fail(
-          `a failed email made the order end as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`,
-        );
+        return fail(`a failed email: the order ${ending(obs.outcome)}`);
       }
       const a = obs.audit;
       if (a.shipments.filter((s) => !s.cancelled).length !== 1 || a.refunds.length !== 0) {

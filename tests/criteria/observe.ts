@@ -14,6 +14,7 @@
  */
 import type { temporal } from '@temporalio/proto';
 import { WorkflowFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -34,9 +35,12 @@ import {
   Services,
 } from '../../services';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
-import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
+import { DefaultLogger, Worker } from '@temporalio/worker';
+import { attemptInterceptor } from '../../common/worker';
+import { freshServices, uniqueTaskQueue } from '../support/harness';
 import { testEnv } from '../support/server';
+import { lessonBundle } from './bundle';
+import { traced } from './trace';
 
 export { REPO_ROOT };
 export const CHILD_KINDS = ['payment', 'inventory', 'shipping', 'notification'] as const;
@@ -82,6 +86,11 @@ export interface Scenario {
   mode?: 'order' | 'children' | 'activities';
   /** Query the parent's `status` while it validates (needs validate latency). */
   earlyQuery?: boolean;
+  /**
+   * Activities this scenario makes fail on every attempt. One of them retried without a limit
+   * (maximumAttempts unset) can never end, so the run is stopped as soon as it is seen retrying.
+   */
+  hopeless?: string[];
   /** Ask the parent and each child for `status` every 100 ms while the order runs (lessons with children). */
   watchStatus?: boolean;
 }
@@ -99,6 +108,8 @@ export type Outcome =
   | { kind: 'timeout'; message: string }
   /** A workflow task kept failing (a bug in workflow code): the run was stopped early. */
   | { kind: 'stuck'; message: string; workflowId: string; nondeterminism: boolean }
+  /** An activity that cannot succeed was being retried without a limit: the run was stopped early. */
+  | { kind: 'retrying-forever'; message: string; workflowId: string; activity: string; attempt: number }
   | { kind: 'error'; message: string };
 
 export interface ChildView {
@@ -198,35 +209,82 @@ async function observeOriginal(
   };
 }
 
+type EarlyEnd = Extract<Outcome, { kind: 'stuck' | 'retrying-forever' }>;
+
 /**
- * Watches the parent's and the children's histories for failed workflow tasks. Temporal retries a
- * failed workflow task forever (a plain Error, a nondeterministic change), so waiting for the result
- * would only end at the timeout; this reports the first such failure instead.
+ * Watches a run for the two ways it can never end, and reports the first one seen instead of waiting
+ * for the timeout:
+ *   - a workflow task that keeps failing (a plain Error, a nondeterministic change): Temporal retries
+ *     a failed workflow task forever;
+ *   - an activity the scenario makes fail for good (`hopeless`), retried with no maximumAttempts and
+ *     no schedule-to-close deadline: Temporal retries it forever.
+ * It describes each workflow (and, with `followChildren`, every child it has running) a few times a
+ * second; the history is fetched only when a workflow task has failed, for its message.
  */
-function watchForFailingTasks(ids: string[]) {
+function watchRun(ids: string[], scenario: Scenario, followChildren: boolean) {
   const client = testEnv().client;
+  const hopeless = new Set(scenario.hopeless ?? []);
   let stopped = false;
-  const found = (async (): Promise<Extract<Outcome, { kind: 'stuck' }>> => {
-    while (!stopped) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      for (const workflowId of ids) {
-        if (stopped) break;
-        let history;
-        try {
-          history = await client.workflow.getHandle(workflowId).fetchHistory();
-        } catch {
-          continue; // not started (yet)
-        }
-        const failures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
-        // The worker reports only the first failure of a workflow task (later attempts just time out),
-        // so one recorded failure is enough: a worker restart does not produce this event.
-        if (failures.length >= 1) {
-          const attrs = failures[failures.length - 1].workflowTaskFailedEventAttributes!;
-          const message = attrs.failure?.message ?? 'workflow task failed';
-          const nondeterminism =
-            /nondetermin/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
-          return { kind: 'stuck', message, workflowId, nondeterminism };
-        }
+  const inspect = async (workflowId: string, more: string[]): Promise<EarlyEnd | undefined> => {
+    let raw;
+    try {
+      raw = (await client.workflow.getHandle(workflowId).describe()).raw;
+    } catch {
+      return undefined; // not started (yet)
+    }
+    if (followChildren)
+      for (const child of raw.pendingChildren ?? []) if (child.workflowId) more.push(child.workflowId);
+    // A failed workflow task is retried as attempt 2, 3 …; the worker reports only the first failure
+    // (later attempts just time out), so one recorded failure is enough.
+    if ((raw.pendingWorkflowTask?.attempt ?? 0) >= 2) {
+      const history = await client.workflow
+        .getHandle(workflowId)
+        .fetchHistory()
+        .catch(() => undefined);
+      const failures = (history?.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+      if (failures.length) {
+        const attrs = failures[failures.length - 1].workflowTaskFailedEventAttributes!;
+        const message = attrs.failure?.message ?? 'workflow task failed';
+        const nondeterminism = /nondetermin/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
+        return { kind: 'stuck', message, workflowId, nondeterminism };
+      }
+    }
+    // Without a schedule-to-close timeout of its own, an activity's deadline is the workflow's (the
+    // execution timeout the grader sets): that is no limit of the learner's.
+    const seconds = (t?: { seconds?: unknown; nanos?: number | null } | null) =>
+      Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
+    const config = raw.executionConfig;
+    const workflowTimeout = seconds(config?.workflowRunTimeout) || seconds(config?.workflowExecutionTimeout);
+    const workflowDeadline = workflowTimeout ? seconds(raw.workflowExecutionInfo?.startTime) + workflowTimeout : 0;
+    for (const activity of raw.pendingActivities ?? []) {
+      const name = activity.activityType?.name ?? '';
+      const expires = seconds(activity.expirationTime);
+      const deadline = expires > 0 && (!workflowDeadline || expires < workflowDeadline - 1);
+      const attempt = activity.attempt ?? 0;
+      if (hopeless.has(name) && attempt >= 2 && !activity.maximumAttempts && !deadline) {
+        return {
+          kind: 'retrying-forever',
+          message: `${name} failed ${attempt - 1} time(s) and is retried with no maximumAttempts: it would be retried forever`,
+          workflowId,
+          activity: name,
+          attempt,
+        };
+      }
+    }
+    return undefined;
+  };
+  const found = (async (): Promise<EarlyEnd> => {
+    for (let tick = 0; !stopped; tick++) {
+      // Soon after the start, then twice a second: each look is one describe per running workflow.
+      await new Promise((resolve) => setTimeout(resolve, tick === 0 ? 300 : 500));
+      const queue = [...ids];
+      const seen = new Set<string>();
+      while (queue.length && !stopped) {
+        const batch = queue.splice(0).filter((id) => !seen.has(id));
+        batch.forEach((id) => seen.add(id));
+        const results = await Promise.all(batch.map((id) => inspect(id, queue)));
+        const end = results.find(Boolean);
+        if (end && !stopped) return end;
       }
     }
     return new Promise<never>(() => undefined);
@@ -322,34 +380,30 @@ function childInputs(order: Order): Record<Kind, unknown> {
   };
 }
 
-/** Lesson 06, Part A: each child workflow started on its own (no parent), one after the other. */
+/** Lesson 06, Part A: each child workflow started on its own (no parent), all four at once. */
 async function observeChildrenAlone(
   target: Extract<Target, { kind: 'temporal' }>,
   scenario: Scenario,
   services: Services,
   order: Order,
+  rig: Rig,
 ): Promise<Observation> {
   const client = testEnv().client;
-  const taskQueue = uniqueTaskQueue(`${target.name}-${scenario.id}`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createActivities } = require(path.join(target.lessonDir, 'activities')) as {
-    createActivities: (s: Services) => object;
-  };
   const inputs = childInputs(order);
   const childOutcomes: Partial<Record<Kind, Outcome>> = {};
-  await withWorker(
-    { taskQueue, workflowsPath: path.join(target.lessonDir, 'workflows'), activities: createActivities(services) },
-    async () => {
-      for (const kind of CHILD_KINDS) {
+  const release = rig.serve(order.orderId, services);
+  try {
+    await Promise.all(
+      CHILD_KINDS.map(async (kind) => {
         const workflowId = `${kind}-${order.orderId}`;
         try {
           const handle = await client.workflow.start(`${kind}Workflow`, {
-            taskQueue,
+            taskQueue: rig.taskQueue,
             workflowId,
             args: [inputs[kind]],
             workflowExecutionTimeout: scenario.timeoutMs ?? 10_000,
           });
-          const stuck = watchForFailingTasks([workflowId]);
+          const stuck = watchRun([workflowId], scenario, false);
           try {
             const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
             childOutcomes[kind] = 'done' in first ? { kind: 'completed', result: first.done } : first;
@@ -360,9 +414,11 @@ async function observeChildrenAlone(
         } catch (err) {
           childOutcomes[kind] = failedOutcome(err, scenario);
         }
-      }
-    },
-  );
+      }),
+    );
+  } finally {
+    release();
+  }
   const failed = CHILD_KINDS.find((k) => childOutcomes[k]?.kind !== 'completed');
   return {
     target: target.name,
@@ -487,16 +543,13 @@ async function observeTemporal(
   scenario: Scenario,
   services: Services,
   order: Order,
+  rig: Rig,
 ): Promise<Observation> {
   const env = testEnv();
   const client = env.client;
-  const taskQueue = uniqueTaskQueue(`${target.name}-${scenario.id}`);
+  const taskQueue = rig.taskQueue;
   const lesson = target.lesson;
   const parentWorkflowId = orderWorkflowId(lesson, order.orderId);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createActivities } = require(path.join(target.lessonDir, 'activities')) as {
-    createActivities: (s: Services) => object;
-  };
   const observation: Observation = {
     target: target.name,
     scenario: scenario.id,
@@ -506,9 +559,9 @@ async function observeTemporal(
     audit: services.ledger.audit(),
     calls: [],
   };
-  await withWorker(
-    { taskQueue, workflowsPath: path.join(target.lessonDir, 'workflows'), activities: createActivities(services) },
-    async () => {
+  const release = rig.serve(order.orderId, services);
+  try {
+    await (async () => {
       const handle = await client.workflow.start(LESSONS[lesson].workflowType, {
         taskQueue,
         workflowId: parentWorkflowId,
@@ -518,9 +571,7 @@ async function observeTemporal(
       });
       if (scenario.earlyQuery) observation.earlyQuery = await queryWhileValidating(handle);
       const hasChildren = LESSONS[lesson].children.length > 0;
-      const stuck = watchForFailingTasks(
-        hasChildren ? [parentWorkflowId, ...CHILD_KINDS.map((kind) => `${kind}-${order.orderId}`)] : [parentWorkflowId],
-      );
+      const stuck = watchRun([parentWorkflowId], scenario, hasChildren);
       const watch = scenario.watchStatus && hasChildren ? watchStatus(handle, order.orderId) : undefined;
       try {
         const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
@@ -528,7 +579,7 @@ async function observeTemporal(
           observation.outcome = { kind: 'completed', result: first.done };
         } else {
           observation.outcome = first;
-          await handle.terminate('stopped by the grader: a workflow task keeps failing').catch(() => undefined);
+          await handle.terminate(`stopped by the grader: ${first.message.split('\n')[0]}`).catch(() => undefined);
         }
       } catch (err) {
         if (err instanceof WorkflowFailedError) {
@@ -598,15 +649,93 @@ async function observeTemporal(
       ) as Record<Kind, ChildView>;
       const expected = Object.values(observation.children).filter((c) => c.type).length;
       observation.listedChildren = await listChildren(parentWorkflowId, expected);
-    },
-  );
+    })();
+  } finally {
+    release();
+  }
   observation.audit = services.ledger.audit();
   observation.calls = services.ledger.calls();
   return observation;
 }
 
-/** Runs `scenario` once against `target` on a fresh ledger. */
-export async function observe(target: Target, scenario: Scenario): Promise<Observation> {
+/**
+ * One worker for many scenarios of one lesson copy: it polls one task queue and hands each activity
+ * call to the services of the order it belongs to (every workflow ID of a run ends with its order ID).
+ * Starting one worker instead of one per scenario saves loading the workflow bundle again each time.
+ */
+export interface Rig {
+  taskQueue: string;
+  /** Serves the activities of `orderId`'s workflows from `services`; call the result when done. */
+  serve(orderId: string, services: Services): () => void;
+}
+
+type ActivityFn = (...args: unknown[]) => Promise<unknown>;
+
+function lessonActivities(lessonDir: string): (services: Services) => Record<string, ActivityFn> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(path.join(lessonDir, 'activities')) as {
+    createActivities: (s: Services) => Record<string, ActivityFn>;
+  };
+  return loaded.createActivities;
+}
+
+/** Does this scenario run workflows (and so need a worker)? */
+export function needsWorker(target: Target, scenario: Scenario): boolean {
+  return target.kind === 'temporal' && scenario.mode !== 'activities';
+}
+
+/** Runs `body` while one worker serves `target`'s workflows; the worker stops afterwards. */
+export async function withRig<T>(target: Target, body: (rig: Rig) => Promise<T>): Promise<T> {
+  if (target.kind !== 'temporal') throw new Error(`${target.name} runs no workflows`);
+  const createActivities = lessonActivities(target.lessonDir);
+  const probe = freshServices();
+  let names: string[];
+  try {
+    names = Object.keys(createActivities(probe));
+  } finally {
+    probe.close();
+  }
+  const routes = new Map<string, Record<string, ActivityFn>>();
+  const activities = Object.fromEntries(
+    names.map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
+        for (const [orderId, served] of routes) if (workflowId.endsWith(orderId)) return served[name](...args);
+        throw ApplicationFailure.nonRetryable(`no grading run serves ${workflowId}`, 'NotGraded');
+      },
+    ]),
+  );
+  const env = testEnv();
+  const taskQueue = uniqueTaskQueue(`grade-${target.name}`);
+  const workflowBundle = await lessonBundle(target.lessonDir, REPO_ROOT);
+  const worker = await traced(
+    'worker',
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle,
+      activities,
+      interceptors: { activity: [attemptInterceptor] },
+    }),
+  );
+  const rig: Rig = {
+    taskQueue,
+    serve: (orderId, services) => {
+      routes.set(orderId, createActivities(services));
+      return () => routes.delete(orderId);
+    },
+  };
+  return worker.runUntil(body(rig));
+}
+
+/**
+ * Runs `scenario` once against `target` on a fresh ledger. Scenarios that run workflows use `rig`'s
+ * worker when given one, else a worker of their own.
+ */
+export async function observe(target: Target, scenario: Scenario, rig?: Rig): Promise<Observation> {
+  if (!rig && needsWorker(target, scenario)) return withRig(target, (own) => observe(target, scenario, own));
   const services = freshServices(
     FaultPlan.parse(scenario.faults, 1),
     undefined,
@@ -615,7 +744,7 @@ export async function observe(target: Target, scenario: Scenario): Promise<Obser
   const order = orderFor(scenario);
   try {
     if (target.kind === 'temporal' && scenario.mode === 'children') {
-      return await observeChildrenAlone(target, scenario, services, order);
+      return await observeChildrenAlone(target, scenario, services, order, rig!);
     }
     if (target.kind === 'temporal' && scenario.mode === 'activities') {
       return await observeActivitiesAlone(target, scenario, services, order);
@@ -623,7 +752,7 @@ export async function observe(target: Target, scenario: Scenario): Promise<Obser
     const observation =
       target.kind === 'original'
         ? await observeOriginal(target, scenario, services, order)
-        : await observeTemporal(target, scenario, services, order);
+        : await observeTemporal(target, scenario, services, order, rig!);
     return { ...observation, ...(await settledLedger(services)) };
   } finally {
     services.close();

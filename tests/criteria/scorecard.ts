@@ -1,31 +1,123 @@
 /**
  * Scores a target against criteria: each scenario runs once, every criterion that needs it reads
  * the same observation. Used by the tests and by the grader.
+ *
+ * Scenarios of one target run side by side on one worker (./observe.ts `withRig`): they mostly wait on
+ * retry backoff, so the wall time is about the slowest one.
+ *
+ * Observations are cached in this process by content, not by path: the key is a hash of the lesson's
+ * files and of services/ and common/ (plus the folder's depth, which decides where `../../services`
+ * points) and the scenario. So a byte-identical copy is graded once: the proof swap (the solution
+ * copied over a copy of the exercises) shares the solution's observations, and grading the starter
+ * twice runs it once. Any edit changes the key, so an edited tree is always run afresh.
  */
+import path from 'node:path';
+import { REPO_ROOT } from '../../services';
+import { hashFiles } from './cache';
+import { traced } from './trace';
 import { Criterion, Verdict } from './checks';
-import { observe, Observation, Target } from './observe';
+import { needsWorker, observe, Observation, Scenario, Target, withRig } from './observe';
 
 export interface Score extends Verdict {
   criterion: Criterion;
   observation?: Observation;
 }
 
-export async function scoreTarget(target: Target, criteria: Criterion[]): Promise<Score[]> {
-  // Every scenario starts at once: they mostly wait on retry backoff, so running them side by side
-  // cuts the wall time to about the slowest one.
-  const observations = new Map<string, Promise<Observation>>();
-  for (const criterion of criteria) {
-    if (!observations.has(criterion.scenario.id)) {
-      const pending = observe(target, criterion.scenario);
-      pending.catch(() => undefined); // reported per criterion below
-      observations.set(criterion.scenario.id, pending);
-    }
+const observations = new Map<string, Promise<Observation>>();
+const MAX_CACHED = 200;
+
+/**
+ * At most this many scenarios run at once in this process (the tests grade many copies side by side).
+ * Every scenario runs against a clock (its workflows' execution timeout); on a small machine more at
+ * once would only slow each one down towards it. A lesson's own scenarios all fit.
+ */
+const MAX_RUNNING = 8;
+let runningNow = 0;
+const queue: (() => void)[] = [];
+
+async function inTurn<T>(run: () => Promise<T>): Promise<T> {
+  if (runningNow >= MAX_RUNNING) await new Promise<void>((resolve) => queue.push(resolve));
+  runningNow++;
+  try {
+    return await run();
+  } finally {
+    runningNow--;
+    queue.shift()?.();
   }
+}
+
+function contentKey(target: Extract<Target, { kind: 'temporal' }>): string {
+  const depth = path.relative(REPO_ROOT, target.lessonDir).split(path.sep).length;
+  const content = hashFiles([target.lessonDir, path.join(REPO_ROOT, 'services'), path.join(REPO_ROOT, 'common')]);
+  return `${target.lesson}:${depth}:${content}`;
+}
+
+/**
+ * One promise per scenario: from the cache, or run now (those that need workflows on one worker), and
+ * `done`, which settles once that worker has stopped.
+ */
+function observeAll(
+  target: Target,
+  scenarios: Scenario[],
+): { pending: Map<string, Promise<Observation>>; done: Promise<unknown> } {
+  const result = new Map<string, Promise<Observation>>();
+  let done: Promise<unknown> = Promise.resolve();
+  const base = target.kind === 'temporal' ? contentKey(target) : undefined;
+  const keyOf = (scenario: Scenario) => (base ? `${base}:${JSON.stringify(scenario)}` : undefined);
+  const fresh: Scenario[] = [];
+  for (const scenario of scenarios) {
+    const key = keyOf(scenario);
+    const cached = key ? observations.get(key) : undefined;
+    if (cached) result.set(scenario.id, cached);
+    else fresh.push(scenario);
+  }
+  const onWorker = fresh.filter((s) => needsWorker(target, s));
+  for (const scenario of fresh.filter((s) => !needsWorker(target, s))) {
+    result.set(
+      scenario.id,
+      inTurn(() => traced(`scenario ${scenario.id}`, observe(target, scenario))),
+    );
+  }
+  if (onWorker.length) {
+    const settle = new Map<string, { resolve: (o: Observation) => void; reject: (e: unknown) => void }>();
+    for (const scenario of onWorker) {
+      result.set(
+        scenario.id,
+        new Promise<Observation>((resolve, reject) => settle.set(scenario.id, { resolve, reject })),
+      );
+    }
+    done = withRig(target, (rig) =>
+      Promise.all(
+        onWorker.map((scenario) =>
+          inTurn(() => traced(`scenario ${scenario.id}`, observe(target, scenario, rig))).then(
+            settle.get(scenario.id)!.resolve,
+            settle.get(scenario.id)!.reject,
+          ),
+        ),
+      ),
+    ).catch((err) => {
+      // The worker could not start (say, the workflows do not bundle): every scenario reports it.
+      for (const { reject } of settle.values()) reject(err);
+    });
+  }
+  for (const scenario of fresh) {
+    const key = keyOf(scenario);
+    const pending = result.get(scenario.id)!;
+    pending.catch(() => key && observations.delete(key));
+    if (key) observations.set(key, pending);
+  }
+  while (observations.size > MAX_CACHED) observations.delete(observations.keys().next().value!);
+  return { pending: result, done };
+}
+
+export async function scoreTarget(target: Target, criteria: Criterion[]): Promise<Score[]> {
+  const scenarios = [...new Map(criteria.map((c) => [c.scenario.id, c.scenario])).values()];
+  const { pending, done } = observeAll(target, scenarios);
+  for (const p of pending.values()) p.catch(() => undefined); // reported per criterion below
   const scores: Score[] = [];
   for (const criterion of criteria) {
-    const pending = observations.get(criterion.scenario.id)!;
     try {
-      const observation = await pending;
+      const observation = await pending.get(criterion.scenario.id)!;
       scores.push({ criterion, observation, ...criterion.check(observation) });
     } catch (err) {
       scores.push({
@@ -35,5 +127,6 @@ export async function scoreTarget(target: Target, criteria: Criterion[]): Promis
       });
     }
   }
+  await done; // the worker has stopped: nothing of this run still holds the server's connection
   return scores;
 }

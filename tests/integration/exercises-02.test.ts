@@ -3,16 +3,19 @@
  * solution dropped into the exercise layout passes every one, the two trees mirror each other outside
  * the TODO regions, every Part named in the code has its section in the lesson doc (and back), and
  * deliberately broken variants make the grader name the right criterion.
+ *
+ * Every grading starts at once in `before` (one server, one worker per copy), and each variant is
+ * graded only on the criteria it breaks; each test then reads its own result.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LESSONS } from '../../common/lessons';
 import { criteriaFor } from '../criteria/checks';
-import { gradeLesson } from '../criteria/grade';
+import { firstFailingPart, gradeLesson } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode } from '../criteria/mirror';
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
-import { scoreTarget } from '../criteria/scorecard';
+import { scoreTarget, type Score } from '../criteria/scorecard';
 import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
 
 const LESSON = '02-order-processing';
@@ -24,11 +27,101 @@ after(() => removeVariants('02-'));
 
 const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `02-${name}`, mutate);
 
+/** Started once, awaited by the test that reads it. */
+function started<T>(run: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= run();
+    return pending;
+  };
+}
+
+/** The original's naive retry loop, as a learner might carry it over into an activity. */
+const RESERVE_WITH_LOOP = `      let lastError: unknown;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        try {
+          const reservation = await call(() => services.inventory.reserve(input));
+          return { reservationId: reservation.reservationId, itemCount: reservation.itemCount };
+        } catch (err) {
+          lastError = err;
+        }
+      }
+      throw lastError;`;
+
+const grading = {
+  starter: started((): Promise<Score[]> => scoreTarget(lessonTarget('exercises', '02'), criteriaFor('02'))),
+  // The same content as the starter run above: answered from the grader's content cache.
+  starterPartC: started(() => gradeLesson('02', EXERCISES, 'C')),
+  // Byte-identical to solution/: the grader's content cache shares this run with the solution's criteria test.
+  proof: started(() => gradeLesson('02', exercisesCopy(LESSON, '02-proof', true))),
+  chargeLoop: started(() =>
+    gradeLesson(
+      '02',
+      variant('loop', (d) =>
+        edit(
+          path.join(d, 'activities.ts'),
+          'const receipt = await call(() => services.payment.charge(input));',
+          `let receipt;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          receipt = await call(() => services.payment.charge(input));
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }`,
+        ),
+      ),
+      'A',
+    ),
+  ),
+  reserveLoop: started(() =>
+    gradeLesson(
+      '02',
+      variant('reserve-loop', (d) =>
+        edit(
+          path.join(d, 'activities.ts'),
+          `      const reservation = await call(() => services.inventory.reserve(input));
+      return { reservationId: reservation.reservationId, itemCount: reservation.itemCount };`,
+          RESERVE_WITH_LOOP,
+        ),
+      ),
+      undefined,
+      { criteria: ['02-one-call-per-attempt', '02-retry-policy', '02-retries-capped'] },
+    ),
+  ),
+  retryable: started(() =>
+    gradeLesson(
+      '02',
+      variant('retryable', (d) =>
+        edit(
+          path.join(d, 'activities.ts'),
+          'throw ApplicationFailure.nonRetryable(err.message, err.code);',
+          'throw err;',
+        ),
+      ),
+      'D',
+    ),
+  ),
+  unlimited: started(() =>
+    gradeLesson(
+      '02',
+      variant('unlimited', (d) => edit(path.join(d, 'workflows', 'options.ts'), '    maximumAttempts: 3,\n', '')),
+      'D',
+      { criteria: ['02-retry-policy', '02-retries-capped'] },
+    ),
+  ),
+};
+
 describe('lesson 02 exercises', function () {
-  this.timeout(180_000);
+  this.timeout(120_000);
+
+  before(() => {
+    for (const run of Object.values(grading)) run().catch(() => undefined);
+  });
 
   it('the untouched starter fails every graded criterion, fast, naming a TODO Part', async () => {
-    const scores = await scoreTarget(lessonTarget('exercises', '02'), criteriaFor('02'));
+    const scores = await grading.starter();
     expect(scores).to.have.length(criteriaFor('02').length);
     const passing = scores.filter((s) => s.pass).map((s) => s.criterion.id);
     expect(passing, 'criteria the starter passes').to.deep.equal([]);
@@ -40,14 +133,13 @@ describe('lesson 02 exercises', function () {
   });
 
   it('the grader explains the starter as a TODO', async () => {
-    const report = await gradeLesson('02', EXERCISES, 'C');
+    const report = await grading.starterPartC();
     expect(report.passed).to.equal(0);
     for (const c of report.criteria) expect(c.explanation, c.id).to.match(/^Still a TODO: TODO Part C:/);
   });
 
   it('proof swap: the solution copied over the exercises passes every criterion', async () => {
-    const dir = exercisesCopy(LESSON, '02-proof', true);
-    const report = await gradeLesson('02', dir);
+    const report = await grading.proof();
     expect(report.criteria.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).to.deep.equal([]);
     expect(report.total).to.equal(criteriaFor('02').length);
     expect(report.findings).to.deep.equal([]);
@@ -78,58 +170,60 @@ describe('lesson 02 exercises', function () {
 
   describe('broken variants: the grader names the criterion and the cause', () => {
     it('a naive retry loop left inside an activity', async () => {
-      const dir = variant('loop', (d) =>
-        edit(
-          path.join(d, 'activities.ts'),
-          'const receipt = await call(() => services.payment.charge(input));',
-          `let receipt;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          receipt = await call(() => services.payment.charge(input));
-          break;
-        } catch (err) {
-          if (attempt >= 3) throw err;
-        }
-      }`,
-        ),
-      );
-      const report = await gradeLesson('02', dir, 'A');
+      const report = await grading.chargeLoop();
       const once = criterion(report, '02-one-call-per-attempt');
       expect(once.pass).to.equal(false);
       expect(once.detail).to.match(
         /chargePayment called the payment service 2 times in one attempt: a retry loop inside the activity/,
       );
+      expect(once.explanation).to.match(/activities\.ts:\d+ chargePayment retries inside the activity: this loop/);
+    });
+
+    it('the original retry loop inside reserveInventory fails Part A by name, not Part D', async () => {
+      const report = await grading.reserveLoop();
+      expect(firstFailingPart(report)).to.equal('A');
+      const once = criterion(report, '02-one-call-per-attempt');
+      expect(once.pass).to.equal(false);
+      expect(once.detail).to.match(/reserveInventory called the inventory service 2 times in one attempt/);
+      const loop = report.findings.find((f) => f.kind === 'retry-loop');
+      expect(loop, 'a retry-loop finding').to.include({ part: 'A' });
+      expect(loop!.file).to.match(/activities\.ts$/);
+      expect(loop!.message).to.match(/^reserveInventory retries inside the activity/);
+      expect(once.explanation).to.contain(`activities.ts:${loop!.line} reserveInventory retries inside the activity`);
+      // Part D fails too (inventory completes on attempt 1, and 3 attempts make 9 calls), and the grader
+      // blames the loop there, not the retry policy.
+      const policy = criterion(report, '02-retry-policy');
+      expect(policy.detail).to.match(/reserveInventory completed on attempt 1; expected attempt 3/);
+      const capped = criterion(report, '02-retries-capped');
+      expect(capped.detail).to.match(/the inventory service was called 9 time\(s\); expected exactly 3/);
+      for (const c of [policy, capped]) {
+        expect(c.pass, c.id).to.equal(false);
+        expect(c.because?.finding, c.id).to.equal(loop);
+        expect(c.explanation, c.id).to.match(/retry loop inside an activity .*\(Part A\).*activities\.ts:\d+/);
+      }
     });
 
     it('business errors left retryable', async () => {
-      const dir = variant('retryable', (d) =>
-        edit(
-          path.join(d, 'activities.ts'),
-          'throw ApplicationFailure.nonRetryable(err.message, err.code);',
-          'throw err;',
-        ),
-      );
-      const report = await gradeLesson('02', dir, 'D');
+      const report = await grading.retryable();
       const declined = criterion(report, '02-business-errors-not-retried');
       expect(declined.pass).to.equal(false);
       expect(declined.detail).to.match(/called 3 time\(s\) for a declined card/);
       expect(criterion(report, '02-retry-policy').pass).to.equal(true);
     });
 
-    it('no retry policy limit: the grader says where, without waiting for ever', async () => {
-      const dir = variant('unlimited', (d) =>
-        edit(path.join(d, 'workflows', 'options.ts'), '    maximumAttempts: 3,\n', ''),
-      );
-      const report = await gradeLesson('02', dir, 'D');
+    it('no retry policy limit: the grader says where, and stops the order as soon as it retries', async () => {
+      const report = await grading.unlimited();
       const policy = criterion(report, '02-retry-policy');
       expect(policy.pass).to.equal(false);
       expect(policy.detail).to.match(/maximumAttempts unset \(unlimited\)/);
       expect(report.findings.map((f) => f.kind)).to.include('unlimited-retries');
       const capped = criterion(report, '02-retries-capped');
       expect(capped.pass).to.equal(false);
-      expect(capped.detail).to.match(/the inventory service was called \d+ time\(s\); expected exactly 3/);
+      expect(capped.detail).to.match(
+        /reserveInventory failed \d+ time\(s\) and is retried with no maximumAttempts: it would be retried forever; expected exactly 3 inventory calls/,
+      );
       expect(capped.explanation).to.match(
-        /inventory step was tried \d+ times .*workflows\/options\.ts:\d+ sets a retry policy without maximumAttempts/,
+        /reserveInventory failed \d+ time\(s\) and Temporal would retry it forever.*workflows\/options\.ts:\d+ sets a retry policy without maximumAttempts/,
       );
     });
   });

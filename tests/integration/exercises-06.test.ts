@@ -3,29 +3,132 @@
  * solution dropped into the exercise layout passes every one, the two trees mirror each other outside
  * the TODO regions, and deliberately broken variants make the grader name the right criterion and
  * explanation without hanging.
+ *
+ * Every grading starts at once in `before` (one server, one worker per copy; they mostly wait on
+ * retry backoff), and each variant is graded only on the criteria it breaks. Each test then reads
+ * its own result, so a failure is still reported by the test that owns it.
  */
 import { expect } from 'chai';
 import path from 'node:path';
 import { criteriaFor } from '../criteria/checks';
-import { gradeLesson } from '../criteria/grade';
+import { firstFailingPart, gradeLesson, type GradeReport } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
-import { scoreTarget } from '../criteria/scorecard';
+import { scoreTarget, type Score } from '../criteria/scorecard';
 import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
 
 const LESSON = '06-order-fulfillment';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
 const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
 
-after(() => removeVariants());
+after(() => removeVariants('06-'));
 
-const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, name, mutate);
+const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `06-${name}`, mutate);
+
+/** Started once, awaited by the test that reads it. */
+function started<T>(run: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= run();
+    return pending;
+  };
+}
+
+const grading = {
+  starter: started((): Promise<Score[]> => scoreTarget(lessonTarget('exercises', '06'), criteriaFor('06'))),
+  // Byte-identical to solution/: the grader's content cache shares this run with the solution's criteria test.
+  proof: started(() => gradeLesson('06', exercisesCopy(LESSON, '06-proof', true))),
+  plainError: started(() =>
+    gradeLesson(
+      '06',
+      variant('plain-error', (d) =>
+        edit(
+          path.join(d, 'workflows', 'payment.ts'),
+          /return runTracked\(/,
+          "throw new Error('card service misconfigured');\n  return runTracked(",
+        ),
+      ),
+      'B',
+      { criteria: ['06-happy-path'] },
+    ),
+  ),
+  nodeImport: started(() =>
+    gradeLesson(
+      '06',
+      variant('node-import', (d) => {
+        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
+        edit(file, /^/, "import fs from 'node:fs';\n");
+        edit(
+          file,
+          '  setHandler(orderStatusQuery, () => progress.status);',
+          "  setHandler(orderStatusQuery, () => progress.status);\n  if (fs.existsSync('/tmp/pause')) progress.warn('paused');",
+        );
+      }),
+      'B',
+    ),
+  ),
+  missingAwait: started(() =>
+    gradeLesson(
+      '06',
+      variant('missing-await', (d) =>
+        edit(
+          path.join(d, 'workflows', 'order-fulfillment.ts'),
+          "    await progress.runChild('payment', () =>",
+          "    progress.runChild('payment', () =>",
+        ),
+      ),
+      'B',
+      { criteria: ['06-children-in-order'] },
+    ),
+  ),
+  wrongOrder: started(() =>
+    gradeLesson(
+      '06',
+      variant('wrong-order', (d) => {
+        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
+        edit(file, 'executeChild(paymentWorkflow,', 'executeChild(PLACEHOLDER,');
+        edit(file, 'executeChild(inventoryWorkflow,', 'executeChild(paymentWorkflow,');
+        edit(file, 'executeChild(PLACEHOLDER,', 'executeChild(inventoryWorkflow,');
+      }),
+      'B',
+      { criteria: ['06-children-in-order'] },
+    ),
+  ),
+  noCompensation: started(() =>
+    gradeLesson(
+      '06',
+      variant('no-compensation', (d) =>
+        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), '    await saga.compensate();\n', ''),
+      ),
+      'C',
+    ),
+  ),
+  lateHandler: started(() =>
+    gradeLesson(
+      '06',
+      variant('late-handler', (d) => {
+        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
+        edit(file, '  setHandler(orderStatusQuery, () => progress.status);\n', '');
+        edit(
+          file,
+          '    await validateOrder({ idempotencyKey: `validate-${orderId}`, order });\n',
+          '    await validateOrder({ idempotencyKey: `validate-${orderId}`, order });\n    setHandler(orderStatusQuery, () => progress.status);\n',
+        );
+      }),
+      'D',
+    ),
+  ),
+};
 
 describe('lesson 06 exercises', function () {
-  this.timeout(180_000);
+  this.timeout(120_000);
+
+  before(() => {
+    for (const run of Object.values(grading)) run().catch(() => undefined);
+  });
 
   it('the untouched starter fails every graded criterion', async () => {
-    const scores = await scoreTarget(lessonTarget('exercises', '06'), criteriaFor('06'));
+    const scores = await grading.starter();
     expect(scores).to.have.length(criteriaFor('06').length);
     const passing = scores.filter((s) => s.pass).map((s) => s.criterion.id);
     expect(passing, 'criteria the starter passes').to.deep.equal([]);
@@ -34,9 +137,9 @@ describe('lesson 06 exercises', function () {
   });
 
   it('proof swap: the solution copied over the exercises passes every criterion', async () => {
-    const dir = exercisesCopy(LESSON, 'proof', true);
-    const report = await gradeLesson('06', dir);
+    const report = await grading.proof();
     expect(report.criteria.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).to.deep.equal([]);
+    expect(report.total).to.equal(criteriaFor('06').length);
     expect(report.findings).to.deep.equal([]);
   });
 
@@ -45,7 +148,7 @@ describe('lesson 06 exercises', function () {
   });
 
   it('the mirror check notices a change outside a TODO region', () => {
-    const dir = exercisesCopy(LESSON, 'mirror');
+    const dir = exercisesCopy(LESSON, '06-mirror');
     edit(
       path.join(dir, 'workflows', 'options.ts'),
       "startToCloseTimeout: '10 seconds'",
@@ -61,14 +164,7 @@ describe('lesson 06 exercises', function () {
 
   describe('broken variants: the grader names the criterion and the cause', () => {
     it('a plain Error thrown in workflow code', async () => {
-      const dir = variant('plain-error', (d) =>
-        edit(
-          path.join(d, 'workflows', 'payment.ts'),
-          /return runTracked\(/,
-          "throw new Error('card service misconfigured');\n  return runTracked(",
-        ),
-      );
-      const report = await gradeLesson('06', dir, 'B');
+      const report = await grading.plainError();
       const happy = criterion(report, '06-happy-path');
       expect(happy.pass).to.equal(false);
       expect(happy.explanation).to.match(
@@ -76,34 +172,23 @@ describe('lesson 06 exercises', function () {
       );
     });
 
-    it('a Node module imported into workflow code', async () => {
-      const dir = variant('node-import', (d) => {
-        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
-        edit(file, /^/, "import fs from 'node:fs';\n");
-        edit(
-          file,
-          '  setHandler(orderStatusQuery, () => progress.status);',
-          "  setHandler(orderStatusQuery, () => progress.status);\n  if (fs.existsSync('/tmp/pause')) progress.warn('paused');",
-        );
-      });
-      const report = await gradeLesson('06', dir, 'B');
+    it('a Node module imported into workflow code: every criterion of the Part fails, explained once', async () => {
+      const report = await grading.nodeImport();
+      expect(report.total).to.equal(criteriaFor('06', 'B').length);
       for (const c of report.criteria) {
         expect(c.pass, c.id).to.equal(false);
         expect(c.explanation, c.id).to.match(
           /bundle could not be built: .*workflows\/order-fulfillment\.ts:1 imports the Node module "node:fs"/,
         );
+        // The finding is named by file:line under each criterion and explained once, in the findings.
+        expect(c.because?.finding?.kind, c.id).to.equal('disallowed-import');
+        expect(c.detail, c.id).to.not.match(/\n/);
       }
+      expect(report.findings.filter((f) => f.kind === 'disallowed-import')).to.have.length(1);
     });
 
     it('a missing await', async () => {
-      const dir = variant('missing-await', (d) =>
-        edit(
-          path.join(d, 'workflows', 'order-fulfillment.ts'),
-          "    await progress.runChild('payment', () =>",
-          "    progress.runChild('payment', () =>",
-        ),
-      );
-      const report = await gradeLesson('06', dir, 'B');
+      const report = await grading.missingAwait();
       const inOrder = criterion(report, '06-children-in-order');
       expect(inOrder.pass).to.equal(false);
       expect(inOrder.explanation).to.match(
@@ -112,29 +197,32 @@ describe('lesson 06 exercises', function () {
     });
 
     it('children started in the wrong order', async () => {
-      const dir = variant('wrong-order', (d) => {
-        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
-        edit(file, 'executeChild(paymentWorkflow,', 'executeChild(PLACEHOLDER,');
-        edit(file, 'executeChild(inventoryWorkflow,', 'executeChild(paymentWorkflow,');
-        edit(file, 'executeChild(PLACEHOLDER,', 'executeChild(inventoryWorkflow,');
-      });
-      const report = await gradeLesson('06', dir, 'B');
+      const report = await grading.wrongOrder();
       const inOrder = criterion(report, '06-children-in-order');
       expect(inOrder.pass).to.equal(false);
       expect(inOrder.detail).to.match(/children started in the order inventory/);
     });
 
     it('no compensation', async () => {
-      const dir = variant('no-compensation', (d) =>
-        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), '    await saga.compensate();\n', ''),
-      );
-      const report = await gradeLesson('06', dir, 'C');
+      const report = await grading.noCompensation();
       const shipping = criterion(report, '06-compensate-shipping-failure');
       expect(shipping.pass).to.equal(false);
       expect(shipping.detail).to.match(/compensations seen in the ledger: none/);
       expect(criterion(report, '06-compensate-inventory-failure').detail).to.match(/not refunded/);
       // The email criterion is in Part C too, and still passes: the grader is precise, not all-or-nothing.
       expect(criterion(report, '06-notification-failure-tolerated').pass).to.equal(true);
+    });
+
+    it('the status handler registered after the first await: Part D fails, pointing at the line', async () => {
+      const report: GradeReport = await grading.lateHandler();
+      const status = criterion(report, '06-status-queries');
+      expect(status.pass).to.equal(false);
+      expect(status.detail).to.match(/while the order was still validating, the parent did not answer 'status'/);
+      expect(status.explanation).to.match(
+        /workflows\/order-fulfillment\.ts:\d+ registers the `status` query handler after `await validateOrder\(…\)`/,
+      );
+      expect(report.findings.find((f) => f.kind === 'late-query-handler')?.part).to.equal('D');
+      expect(firstFailingPart(report)).to.equal('D');
     });
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * The lesson's workflow bundle for the grader, built once per content: bundling takes seconds, so the
+ * result is kept in memory and on disk (.grade/cache/bundles/), keyed by the SDK's version and the
+ * content of every file the workflows import as values (starting at workflows/index.ts: the lesson's
+ * workflow files, shared.ts, common/failures.ts, services/orders.ts …). A type-only import is erased
+ * by the bundler, so a save to activities.ts does not re-bundle; any change to a file the bundle
+ * contains does.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { cacheDir, pruneCache } from './cache';
+import { HelperProcess } from './helper';
+import { traced } from './trace';
+
+const SDK_VERSION: string = JSON.parse(
+  fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8'),
+).version;
+
+/** Module specifiers imported as values (not `import type` / `export type`). */
+function valueImports(text: string): string[] {
+  const specs: string[] = [];
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  for (const m of code.matchAll(/(?:^|[;\n])\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/g)) {
+    if (!m[2]) specs.push(m[4]);
+  }
+  for (const m of code.matchAll(/(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]/g)) specs.push(m[1]);
+  for (const m of code.matchAll(/\b(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1]);
+  return specs;
+}
+
+function resolveLocal(from: string, spec: string): string | undefined {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const candidate of [`${base}.ts`, `${base}.tsx`, `${base}.js`, path.join(base, 'index.ts'), base]) {
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/** The key of the bundle for `workflowsDir`: what the bundler would read, by content. */
+export function bundleKey(workflowsDir: string): string {
+  const hash = createHash('sha256');
+  hash.update(`sdk ${SDK_VERSION}\0`);
+  const entry = resolveLocal(path.join(workflowsDir, 'x'), './index') ?? path.join(workflowsDir, 'index.ts');
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      hash.update(`missing ${path.relative(workflowsDir, file)}\0`);
+      continue;
+    }
+    hash.update(`file ${path.relative(workflowsDir, file)}\0${text}\0`);
+    for (const spec of valueImports(text)) {
+      if (!spec.startsWith('.')) {
+        hash.update(`package ${spec}\0`);
+        continue;
+      }
+      const resolved = resolveLocal(file, spec);
+      if (resolved) queue.push(resolved);
+      else hash.update(`unresolved ${spec}\0`);
+    }
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+// Bundling is CPU work for seconds: in a helper process it never stalls the main thread, where a
+// worker runs the scenarios' activities against the clock.
+const helper = new HelperProcess(path.join(__dirname, 'bundle-build'));
+
+/** Stops the bundling helper process (it also goes when this process exits). */
+export function stopBundler(): void {
+  helper.stop();
+}
+
+const memo = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/** The bundle of `<lessonDir>/workflows`, from memory, from disk, or built (and then kept). */
+export function lessonBundle(lessonDir: string, root: string): Promise<WorkflowBundleWithSourceMap> {
+  const workflowsDir = path.join(lessonDir, 'workflows');
+  const key = bundleKey(workflowsDir);
+  let bundle = memo.get(key);
+  if (bundle) return bundle;
+  const dir = cacheDir(root, 'bundles');
+  const file = path.join(dir, `${key}.json`);
+  bundle = (async () => {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as WorkflowBundleWithSourceMap;
+    } catch {
+      // not built yet
+    }
+    const built = await traced('bundle', helper.call<WorkflowBundleWithSourceMap>('buildBundle', workflowsDir));
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, JSON.stringify(built));
+    fs.renameSync(partial, file);
+    pruneCache(dir, 20);
+    return built;
+  })();
+  memo.set(key, bundle);
+  bundle.catch(() => memo.delete(key));
+  if (memo.size > 20) memo.delete(memo.keys().next().value!);
+  return bundle;
+}
