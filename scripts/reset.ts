@@ -1,0 +1,55 @@
+/**
+ * `npm run reset -- --lesson 06 [--part C]`: puts your exercise back to the starter (what git's HEAD has
+ * under exercises/<lesson>): every file, or only the TODO regions of one Part, leaving the rest of your
+ * work alone. Your files are copied to .grade/backup/<time>/ first, and the command says where.
+ */
+import path from 'node:path';
+import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
+import { REPO_ROOT } from '../services';
+import { applyReset, planReset, ResetError, starterFromGit } from '../tests/criteria/restore';
+import { parseArgs, runMain, usage, UsageError } from './lib/args';
+
+const FLAGS = {
+  lesson: { type: 'string', choices: LESSON_IDS, description: 'lesson (default 06)' },
+  part: { type: 'string', description: 'restore only this Part’s TODO regions (A, B, …)' },
+} as const;
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), FLAGS);
+  if (args.help) {
+    console.log(
+      usage(
+        'npm run reset --',
+        'Restores exercises/<lesson> (or one Part of it) to the starter, after backing up your files.',
+        FLAGS,
+      ),
+    );
+    return 0;
+  }
+  const lesson = (args.lesson ?? '06') as LessonId;
+  const spec = LESSONS[lesson];
+  const part = args.part?.toUpperCase();
+  if (part && !(part in spec.parts)) {
+    throw new UsageError(`lesson ${lesson} has Parts ${Object.keys(spec.parts).join(', ')} (got --part ${args.part})`);
+  }
+  const dir = path.join(REPO_ROOT, 'exercises', spec.folder);
+  const rel = path.relative(REPO_ROOT, dir);
+  try {
+    const plan = planReset(dir, starterFromGit(REPO_ROOT, spec.folder), part);
+    const saved = path.relative(REPO_ROOT, applyReset(dir, REPO_ROOT, plan));
+    console.log(`Restored ${part ? `Part ${part} of ` : ''}${rel} to the starter:`);
+    for (const line of plan.summary) console.log(`  ${line}`);
+    for (const note of plan.notes) console.log(`Note: ${note}`);
+    console.log(`Your files before the reset: ${saved}/`);
+    console.log(`  (to undo: cp -r ${saved}/. ${rel}/)`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ResetError) {
+      console.error(`reset ${rel}${part ? ` --part ${part}` : ''}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) runMain(main);
