@@ -1,0 +1,126 @@
+/**
+ * How fast does `npm run grade` answer? Runs the grader CLI as a learner would, once per case, and prints
+ * the time it reports ("graded in …", from the moment it starts working until the verdict) and the wall
+ * time of the whole command (process start, module loading, server start and stop included).
+ *
+ *   npx ts-node scripts/bench-grade.ts                     # lessons 02 and 06: starter and finished, cold and warm
+ *   npx ts-node scripts/bench-grade.ts --lesson 06 --runs 3
+ *   npx ts-node scripts/bench-grade.ts --root /path/to/an/older/checkout   # the same cases against another tree
+ *
+ * Cases per lesson: the untouched starter (exercises/<lesson>) and the proof swap (the solution copied over
+ * a copy of the exercises, where every criterion passes). "cold" removes the grader's caches (.grade/cache)
+ * first, as after an edit to every file; "warm" runs again with them, as after a save that changed nothing
+ * the grader depends on. A measurement, not a test: nothing here fails when the numbers are slow.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
+import { REPO_ROOT } from '../services';
+import { parseArgs, runMain, usage } from './lib/args';
+
+const FLAGS = {
+  lesson: { type: 'string', choices: LESSON_IDS, description: 'only this lesson (default: 02 and 06)' },
+  runs: { type: 'int', min: 1, max: 10, description: 'warm runs per case (default 1)' },
+  root: { type: 'string', description: 'the checkout to measure (default: this one)' },
+  json: { type: 'boolean', description: 'print the measurements as JSON' },
+} as const;
+
+interface Measurement {
+  lesson: LessonId;
+  case: 'starter' | 'finished';
+  cache: 'cold' | 'warm';
+  gradedS?: number;
+  wallS: number;
+  verdict: string;
+  exitCode: number | null;
+}
+
+function run(root: string, args: string[]): Promise<{ out: string; wallS: number; code: number | null }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'node_modules', '.bin', 'ts-node'), 'scripts/grade.ts', ...args],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FORCE_COLOR: '0' },
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ out, code, wallS: Number(process.hrtime.bigint() - started) / 1e9 }));
+  });
+}
+
+/** A copy of the lesson's exercises with the solution on top, at the same depth as exercises/<lesson>. */
+function proofSwap(root: string, lesson: LessonId): string {
+  const folder = LESSONS[lesson].folder;
+  const dir = path.join(root, '.variant-bench-proof', folder);
+  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  fs.cpSync(path.join(root, 'exercises', folder), dir, { recursive: true });
+  fs.cpSync(path.join(root, 'solution', folder), dir, { recursive: true });
+  return dir;
+}
+
+async function measure(root: string, lesson: LessonId, which: Measurement['case'], cache: Measurement['cache']) {
+  if (cache === 'cold') fs.rmSync(path.join(root, '.grade', 'cache'), { recursive: true, force: true });
+  const args = ['--lesson', lesson];
+  if (which === 'finished') args.push('--dir', proofSwap(root, lesson));
+  const { out, wallS, code } = await run(root, args);
+  const graded = /graded in ([\d.]+) s/.exec(out);
+  const verdict = /(\d+)\/(\d+) criteria/.exec(out);
+  if (!graded || !verdict) throw new Error(`the grader printed no verdict (exit code ${code}):\n${out}`);
+  return {
+    lesson,
+    case: which,
+    cache,
+    gradedS: Number(graded[1]),
+    wallS: Math.round(wallS * 10) / 10,
+    verdict: `${verdict[1]}/${verdict[2]}`,
+    exitCode: code,
+  } satisfies Measurement;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), FLAGS);
+  if (args.help) {
+    console.log(usage('npx ts-node scripts/bench-grade.ts', 'Measures how long `npm run grade` takes.', FLAGS));
+    return 0;
+  }
+  const root = path.resolve(args.root ?? REPO_ROOT);
+  const lessons: LessonId[] = args.lesson ? [args.lesson as LessonId] : ['02', '06'];
+  const runs = args.runs ?? 1;
+  const results: Measurement[] = [];
+  if (!args.json) {
+    console.log(`Grader timings on ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (${root})`);
+    console.log('lesson  case      cache  graded   wall     verdict');
+  }
+  try {
+    for (const lesson of lessons) {
+      for (const which of ['starter', 'finished'] as const) {
+        const plan: Measurement['cache'][] = ['cold', ...Array.from({ length: runs }, () => 'warm' as const)];
+        for (const cache of plan) {
+          const m = await measure(root, lesson, which, cache);
+          results.push(m);
+          if (!args.json) {
+            console.log(
+              `${m.lesson.padEnd(8)}${m.case.padEnd(10)}${m.cache.padEnd(7)}${`${m.gradedS?.toFixed(1)} s`.padEnd(9)}` +
+                `${`${m.wallS.toFixed(1)} s`.padEnd(9)}${m.verdict}`,
+            );
+          }
+        }
+      }
+    }
+  } finally {
+    fs.rmSync(path.join(root, '.variant-bench-proof'), { recursive: true, force: true });
+  }
+  if (args.json) console.log(JSON.stringify({ cores: os.cpus().length, loadavg: os.loadavg()[0], results }, null, 2));
+  return 0;
+}
+
+if (require.main === module) runMain(main);
