@@ -1,9 +1,14 @@
 /**
- * Records the event histories that tests/integration/replay-06.test.ts replays:
+ * Records the event histories that tests/integration/replay-06.test.ts and replay-07.test.ts replay:
  *
  *   tests/fixtures/histories/06-happy-path.json    ORDER-001, no faults: the order completes
  *   tests/fixtures/histories/06-compensation.json  ORDER-001, shipping always fails: the parent
  *                                                  releases the stock and refunds the card
+ *   tests/fixtures/histories/07-happy-path.json    lesson 07, ORDER-001, no faults: payment and
+ *                                                  inventory side by side, then shipping, notification
+ *   tests/fixtures/histories/07-compensation.json  lesson 07, ORDER-001, the card declined while the
+ *                                                  reservation takes 1 s: the parent cancels inventory,
+ *                                                  waits for it, then releases the stock
  *
  * Each file is the PARENT's history (order-ORDER-001) exactly as `temporal workflow show --output json`
  * prints it (the same form as the Web UI's download), written by that command.
@@ -11,7 +16,8 @@
  * Re-record after an intentional change to the parent workflow's command sequence, and only then:
  * the point of the fixtures is that an unintentional change fails the replay test.
  *
- *   npx ts-node scripts/record-histories.ts
+ *   npx ts-node scripts/record-histories.ts        # every recording
+ *   npx ts-node scripts/record-histories.ts 07     # only lesson 07's
  *
  * It starts its own throwaway dev server (the same way the tests do), so nothing else needs to run.
  */
@@ -20,9 +26,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLessonWorker } from '../common/worker';
-import { FaultPlan, REPO_ROOT, sampleOrder } from '../services';
+import { LESSONS } from '../common/lessons';
+import type { LessonWorker } from '../common/worker';
+import { FaultPlan, LatencyPlan, REPO_ROOT, sampleOrder, type Order } from '../services';
 import { parentWorkflowId, type OrderResult } from '../solution/06-order-fulfillment/shared';
-import { lessonWorker } from '../solution/06-order-fulfillment/worker';
+import { lessonWorker as worker06 } from '../solution/06-order-fulfillment/worker';
+import { lessonWorker as worker07 } from '../solution/07-parallel-fulfillment/worker';
 import { HISTORIES_DIR } from '../tests/support/histories';
 import { freshServices, workflowBundle } from '../tests/support/harness';
 import { startTestServer, stopTestServer } from '../tests/support/server';
@@ -34,20 +43,37 @@ const IDENTITY = 'record-histories';
 
 interface Recording {
   file: string;
+  lesson: LessonWorker;
   faults: string;
+  latency?: string;
+  order?: Partial<Order>;
   expect: 'COMPLETED' | 'FAILED';
 }
 
 const RECORDINGS: Recording[] = [
-  { file: '06-happy-path.json', faults: 'none', expect: 'COMPLETED' },
-  { file: '06-compensation.json', faults: 'shipping=always', expect: 'FAILED' },
+  { file: '06-happy-path.json', lesson: worker06, faults: 'none', expect: 'COMPLETED' },
+  { file: '06-compensation.json', lesson: worker06, faults: 'shipping=always', expect: 'FAILED' },
+  { file: '07-happy-path.json', lesson: worker07, faults: 'none', latency: 'inventory=300ms', expect: 'COMPLETED' },
+  {
+    file: '07-compensation.json',
+    lesson: worker07,
+    faults: 'none',
+    latency: 'inventory=1s',
+    order: { paymentToken: 'tok_declined' },
+    expect: 'FAILED',
+  },
 ];
 
 async function record(recording: Recording): Promise<string> {
   const env = await startTestServer();
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', identity: IDENTITY });
-  const services = freshServices(FaultPlan.parse(recording.faults));
-  const order = sampleOrder('ORDER-001');
+  const services = freshServices(
+    FaultPlan.parse(recording.faults),
+    undefined,
+    LatencyPlan.parse(recording.latency ?? ''),
+  );
+  const order: Order = { ...sampleOrder('ORDER-001'), ...recording.order };
+  const lessonWorker = recording.lesson;
   try {
     const worker = await createLessonWorker(lessonWorker, {
       connection: env.nativeConnection,
@@ -57,7 +83,7 @@ async function record(recording: Recording): Promise<string> {
       workflowBundle: await workflowBundle(lessonWorker.workflowsPath),
     });
     await worker.runUntil(async () => {
-      const handle = await client.workflow.start('orderFulfillmentWorkflow', {
+      const handle = await client.workflow.start(LESSONS[lessonWorker.lesson].workflowType, {
         taskQueue: lessonWorker.taskQueue,
         workflowId: parentWorkflowId(order.orderId),
         args: [order],
@@ -95,8 +121,11 @@ async function record(recording: Recording): Promise<string> {
 
 runMain(async () => {
   try {
-    // One after the other: both use the workflow ID order-ORDER-001, which is fine once the first has closed.
-    for (const recording of RECORDINGS) console.log(await record(recording));
+    // One after the other: all use the workflow ID order-ORDER-001, which is fine once the previous has closed.
+    const only = process.argv[2];
+    for (const recording of RECORDINGS.filter((r) => !only || r.lesson.lesson === only)) {
+      console.log(await record(recording));
+    }
   } finally {
     await stopTestServer();
   }

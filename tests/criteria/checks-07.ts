@@ -14,7 +14,8 @@ import { CHILD_KINDS, type Kind, type Observation, type Scenario } from './obser
 export const SCENARIOS_07 = {
   // Both branches take 2 s, so a parent that runs them together is seen with both RUNNING.
   happy: { id: '07-happy', faults: 'none', latency: 'payment=2s,inventory=2s', watchStatus: true },
-  notificationFails: { id: '07-notification-fails', faults: 'notification=always' },
+  // `hopeless`: the activities a scenario makes fail for good; retried without a limit, the run stops early.
+  notificationFails: { id: '07-notification-fails', faults: 'notification=always', hopeless: ['sendConfirmation'] },
   // The card is declined at once while the reservation is still on its way (3 s: ample time for the
   // decline to reach the parent even on a busy machine).
   declinedWhileReserving: {
@@ -22,9 +23,10 @@ export const SCENARIOS_07 = {
     faults: 'none',
     latency: 'inventory=3s',
     order: { paymentToken: 'tok_declined' },
+    hopeless: ['chargePayment'],
   },
   // The charge goes through at once; inventory fails its 4 attempts over about 3.5 s.
-  inventoryFails: { id: '07-inventory-fails', faults: 'inventory=always' },
+  inventoryFails: { id: '07-inventory-fails', faults: 'inventory=always', hopeless: ['reserveInventory'] },
 } satisfies Record<string, Scenario>;
 
 const CHILD_TYPES: Record<Kind, string> = {

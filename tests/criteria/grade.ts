@@ -55,9 +55,16 @@ export interface GradeOptions {
  */
 const EXPLAINS: Partial<Record<FindingKind, string[]>> = {
   'retry-loop': ['02-one-call-per-attempt', '02-retry-policy', '02-retries-capped', '02-happy-path'],
-  'unlimited-retries': ['02-retries-capped', '06-child-level-retries'],
-  'late-query-handler': ['06-status-queries'],
-  'missing-await': ['02-activities-in-order', '02-happy-path', '06-children-in-order', '06-happy-path'],
+  'unlimited-retries': ['02-retries-capped', '06-child-level-retries', '07-inventory-fails-after-payment'],
+  'late-query-handler': ['06-status-queries', '07-status-during-fan-out'],
+  'missing-await': [
+    '02-activities-in-order',
+    '02-happy-path',
+    '06-children-in-order',
+    '06-happy-path',
+    '07-shipping-waits-for-both',
+    '07-happy-path',
+  ],
 };
 
 function partOf(lesson: string, finding: Finding): string | undefined {

@@ -208,18 +208,19 @@ describe('durability: a worker process killed mid-order, for lessons 06 and 07',
       expect(a.orphanedCharges).to.have.length(0);
       expect(a.stuckReservations).to.have.length(0);
       expect(a.shippedUnpaid).to.have.length(0);
-      // The injected faults happened as planned across both workers (attempts 1…N fail), then each step
-      // succeeded exactly once: nothing was run again after the crash.
+      // Across both workers each step met its planned faults, then succeeded exactly once: nothing was
+      // run again after the crash. (An attempt handed to the worker as it died counts for Temporal, and
+      // so for the fault plan, but never reaches the ledger: then the ledger shows one fault fewer.)
       for (const step of ['payment', 'inventory'] as const) {
-        const calls = o.calls.filter((call) => call.step === step);
-        const summary = JSON.stringify(calls.map((call) => `${call.attempt}:${call.outcome}`));
-        const planned = calls.every((call) => call.outcome === (call.attempt <= c.failing[step] ? 'fault' : 'ok'));
-        expect(planned, summary).to.equal(true);
+        const outcomes = o.calls.filter((call) => call.step === step).map((call) => call.outcome);
+        const summary = `${step} calls: ${outcomes.join(', ')}`;
+        const faults = outcomes.slice(0, -1);
+        expect(outcomes[outcomes.length - 1], summary).to.equal('ok');
         expect(
-          calls.filter((call) => call.outcome === 'ok'),
+          faults.every((outcome) => outcome === 'fault'),
           summary,
-        ).to.have.length(1);
-        expect(calls[calls.length - 1].outcome, summary).to.equal('ok');
+        ).to.equal(true);
+        expect(faults.length, summary).to.be.within(Math.max(0, c.failing[step] - 1), c.failing[step]);
       }
     });
   }

@@ -6,8 +6,7 @@
  *   - `Promise.all` with the undos registered after it: a sibling that succeeded is never undone;
  *   - compensating before a still-running sibling has settled: its effect lands after its undo ran;
  *   - children still one after the other (lesson 06's way).
- * Everything is scored at once, and each variant only on the criteria it should break, to stay fast. The copies are bundled before any scenario starts: bundling is seconds of CPU on
- * this process's event loop, and the scenarios race a 3 s reservation against an immediate decline.
+ * Everything is scored at once, and each variant only on the criteria it should break, to stay fast.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -18,7 +17,6 @@ import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../crite
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget, type Score } from '../criteria/scorecard';
 import { edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
-import { workflowBundle } from '../support/harness';
 
 const LESSON = '07-parallel-fulfillment';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
@@ -87,7 +85,6 @@ describe('lesson 07 exercises', function () {
       tooEarly: variant('too-early', promiseAllJoin),
       sequential: variant('sequential', sequentialChildren),
     };
-    await Promise.all([EXERCISES, ...Object.values(dirs)].map((dir) => workflowBundle(path.join(dir, 'workflows'))));
     const target = (name: string, dir: string) => ({
       kind: 'temporal' as const,
       name,

@@ -81,9 +81,10 @@ export async function parallelFulfillmentWorkflow(order: Order): Promise<OrderRe
     );
     // END TODO Part A
 
-    // TODO Part B: the join. Here the card is charged and the stock reserved, and only now may the goods go:
-    //   1. shipping: register 'cancel shipment' (cancelShipment with shipmentKey shippingId → receipt.cancelled),
-    //      then const shipment = await progress.runChild('shipping', () => executeChild(shippingWorkflow, …))
+    // The join: here the card is charged and the stock reserved. Shipping needs both.
+    // TODO Part B: only now may the goods go:
+    //   1. shipping: const shippingId = childWorkflowId('shipping', orderId); register 'cancel shipment'
+    //      (cancelShipment with shipmentKey shippingId → receipt.cancelled), then const shipment = await progress.runChild('shipping', () => executeChild(shippingWorkflow, …))
     //      with workflowId childWorkflowId('shipping', orderId), the customer's address and the reserved
     //      item count (reservation.itemCount);
     //   2. notification after shipping (email and shipment.trackingNumber). The goods are on their way by
