@@ -86,7 +86,10 @@ function relative(file: string): string {
 function partLine(report: GradeReport, part: string, criteria: GradedCriterion[]): string {
   const passed = criteria.filter((c) => c.pass).length;
   const mark = passed === criteria.length ? '✓' : '✗';
-  return `${mark} Part ${part}  ${passed}/${criteria.length}  ${partTitle(report.lesson, part)}`;
+  const failing = criteria.filter((c) => !c.pass);
+  const waits = failing.length && failing.every((c) => c.needs) ? failing[0].needs : undefined;
+  const note = waits ? `  (checked once Part ${waits} runs)` : '';
+  return `${mark} Part ${part}  ${passed}/${criteria.length}  ${partTitle(report.lesson, part)}${note}`;
 }
 
 function criterionDetails(report: GradeReport, c: GradedCriterion): string[] {

@@ -355,8 +355,11 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       const problems: string[] = [];
       const early = obs.earlyQuery as { state?: string; queryError?: string } | undefined;
       if (early?.queryError) {
+        const why = /did not register a handler for status/i.test(early.queryError)
+          ? 'no handler for it was registered yet'
+          : early.queryError.split('\n')[0].slice(0, 120);
         problems.push(
-          `while the order was still validating, the parent did not answer 'status' (${early.queryError.split('\n')[0].slice(0, 120)}): register the handler before the first await`,
+          `while the order was still validating, the parent did not answer 'status' (${why}): register the handler before the first await`,
         );
       } else if (early && early.state !== 'VALIDATING') {
         problems.push(

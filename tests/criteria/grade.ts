@@ -31,6 +31,8 @@ export interface GradedCriterion {
   explanation?: string;
   /** The same, in two pieces: what happened, and the finding in the code that causes it. */
   because?: { lead: string; finding?: Finding };
+  /** A later Part this criterion cannot be checked without (it stopped at that Part's TODO). */
+  needs?: string;
 }
 
 export interface GradeReport {
@@ -76,7 +78,7 @@ function at(f: Finding): string {
   return `${f.file}:${f.line}`;
 }
 
-type Because = { lead: string; finding?: Finding };
+type Because = { lead: string; finding?: Finding; needs?: string };
 
 function stepCounts(score: Score): [string, number] | undefined {
   const byStep = new Map<string, number>();
@@ -147,7 +149,9 @@ function explain(score: Score, findings: Finding[]): Because | undefined {
   if (todo) {
     // A criterion of a later Part cannot run before the earlier Part it builds on is written.
     const needed = /TODO Part ([A-Z])/.exec(todo)![1];
-    return { lead: needed === score.criterion.part ? `Still a TODO: ${todo}` : `Needs Part ${needed} first: ${todo}` };
+    return needed === score.criterion.part
+      ? { lead: `Still a TODO: ${todo}` }
+      : { lead: `Needs Part ${needed} first: ${todo}`, needs: needed };
   }
   const loop = first('retry-loop');
   if (loop && explains('retry-loop')) {
@@ -216,7 +220,8 @@ export async function gradeLesson(
       pass: score.pass,
       detail: score.detail,
       hint: score.criterion.hint,
-      ...(because ? { explanation: sentence(because), because } : {}),
+      ...(because ? { explanation: sentence(because), because: { lead: because.lead, finding: because.finding } } : {}),
+      ...(because?.needs && because.needs > score.criterion.part ? { needs: because.needs } : {}),
     };
   });
   return {
@@ -234,7 +239,11 @@ export function partTitle(lesson: string, part: string): string {
   return isLessonId(lesson) ? (LESSONS[lesson].parts[part]?.title ?? '') : '';
 }
 
-/** The first Part (in the lesson's order) with a failing criterion: where the learner works next. */
+/**
+ * Where the learner works next: the first Part (in the lesson's order) with a failing criterion, passing
+ * over a Part whose failures only wait for a later Part (its work may be done: it cannot be checked yet).
+ */
 export function firstFailingPart(report: GradeReport): string | undefined {
-  return report.criteria.find((c) => !c.pass)?.part;
+  const failing = report.criteria.filter((c) => !c.pass);
+  return (failing.find((c) => !c.needs) ?? failing[0])?.part;
 }
