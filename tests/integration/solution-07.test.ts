@@ -123,9 +123,12 @@ async function run(label: string, c: Case, taskQueue: string): Promise<Run> {
   }
 }
 
-/** Polls the ledger until every step in `steps` has a call in flight (its latency is still running). */
+/**
+ * Polls the ledger until every step in `steps` has a call in flight (its latency is still running).
+ * The bound is generous: on a busy machine the children may take a while to reach their activities.
+ */
 async function whileInFlight(calls: () => CallRow[], steps: string[]): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   while (!steps.every((step) => calls().some((c) => c.step === step && c.outcome === 'started'))) {
     if (Date.now() > deadline)
       throw new Error(`never saw ${steps.join(' and ')} in flight: ${JSON.stringify(calls())}`);
