@@ -323,19 +323,27 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
 
   it('§13: cancel undoes what was done; terminate leaves it', async function () {
     this.timeout(600_000);
-    // Inventory fails three times and each attempt takes 3 s: long enough to stop the order meanwhile.
-    const slow = (orderId: string) => scenario(orderId, 'inventory=first:3', 'inventory=3s');
-    await runner.useWorker(slow('ORDER-108'));
-    const cancelled = start('npm run client -- --order ORDER-108', { ...env, LEDGER_PATH: runner.ledgerPath });
+    // The order is stopped while its inventory child waits to retry. The worker is stopped for that
+    // moment, so the retry cannot start before the cancel lands; started again, it runs the undos.
+    const retrying = (orderId: string) => scenario(orderId, 'inventory=always');
+    await runner.useWorker(retrying('ORDER-108'));
+    const ledger = runner.ledgerPath!;
+    const cancelled = start('npm run client -- --order ORDER-108', { ...env, LEDGER_PATH: ledger });
     background.push(cancelled);
+    await pendingAttempt(client.workflow.getHandle('inventory-ORDER-108'), 2, { orLater: true });
+    await runner.stopWorker();
     await waitFor(cancelled, /INVENTORY +payment=COMPLETED inventory=RUNNING/);
     const cancel = docCommand(13, 0);
     const cancelRun = await run(cancel.command, env);
     expect(cancelRun.code, cancelRun.output).to.equal(0);
     expectQuoted(13, 0, cancelRun.output);
+    await runner.useWorker(retrying('ORDER-108'), { ledgerPath: ledger });
     expect(await cancelled.exited).to.equal(1);
     expectQuoted(13, 1, cancelled.output());
+    expect(cancelled.output()).to.match(/refunds: +1 \(\$1,059\.97\)/);
 
+    // Inventory fails three times and each attempt takes 3 s: long enough to terminate the order meanwhile.
+    const slow = (orderId: string) => scenario(orderId, 'inventory=first:3', 'inventory=3s');
     await runner.useWorker(slow('ORDER-107'));
     const terminated = start('npm run client -- --order ORDER-107', { ...env, LEDGER_PATH: runner.ledgerPath });
     background.push(terminated);
@@ -452,14 +460,15 @@ function asDefaultLedger(output: string, ledgerPath: string | undefined): string
   return ledgerPath ? output.split(ledgerPath).join('.data/ledger.sqlite') : output;
 }
 
-/** Waits until the workflow's first pending activity is waiting for `attempt`. */
-async function pendingAttempt(handle: WorkflowHandle, attempt: number): Promise<void> {
+/** Waits until the workflow's first pending activity is waiting for `attempt` (or a later one). */
+async function pendingAttempt(handle: WorkflowHandle, attempt: number, { orLater = false } = {}): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const pending = (await handle.describe()).raw.pendingActivities?.[0];
+    const pending = (await handle.describe().catch(() => undefined))?.raw.pendingActivities?.[0];
     const scheduled = pending?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;
-    if (pending?.attempt === attempt && scheduled) return;
-    if ((pending?.attempt ?? 0) > attempt) throw new Error(`the activity is past attempt ${attempt}`);
+    const at = pending?.attempt ?? 0;
+    if (scheduled && (at === attempt || (orLater && at > attempt))) return;
+    if (!orLater && at > attempt) throw new Error(`the activity is past attempt ${attempt}`);
     if (Date.now() > deadline) throw new Error(`no attempt ${attempt} within 2 min`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -66,13 +66,14 @@ export class OrderRunner {
 
   /**
    * Serves the task queue with the scenario's faults: the previous worker stops first (a process may
-   * run only one worker per task queue), so the orders it ran stay as they ended.
+   * run only one worker per task queue), so the orders it ran stay as they ended. A fresh ledger,
+   * unless `ledgerPath` names the one to carry on with.
    */
-  async useWorker(scenario: Scenario): Promise<void> {
+  async useWorker(scenario: Scenario, options: { ledgerPath?: string } = {}): Promise<void> {
     await this.stopWorker();
     const services = freshServices(
       FaultPlan.parse(scenario.faults),
-      undefined,
+      options.ledgerPath,
       scenario.latency ? LatencyPlan.parse(scenario.latency) : LatencyPlan.none(),
     );
     const worker = await createLessonWorker(lessonWorker, {
