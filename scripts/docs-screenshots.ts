@@ -162,12 +162,15 @@ async function main(): Promise<number> {
     const outcome = await retried.outcome;
     log(`${RETRIED.orderId}: ${RETRIED.what}: ${outcome.kind}`);
 
-    // The list: every parent and child is a workflow of its own, with its own ID.
+    // The list: every parent and child is a workflow of its own, with its own ID (closed last, listed first).
     await page.goto(`${uiUrl}/namespaces/default/workflows`);
     await page.getByRole('link', { name: 'payment-ORDER-001', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Collapse saved views' }).click();
     await page.getByRole('link', { name: `order-${RETRIED.orderId}`, exact: true }).waitFor();
     const title = page.getByRole('heading', { name: /^\d+ Workflows/ });
+    // ORDER-002's payment and inventory children: compensated, and still a green "Completed".
+    for (const id of ['payment-ORDER-002', 'inventory-ORDER-002'])
+      await mark(page.getByRole('row').filter({ hasText: id }).getByText('Completed', { exact: true }));
     await shot(
       page,
       path.join(out, 'web-ui-list.png'),
