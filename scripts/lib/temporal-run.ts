@@ -197,17 +197,26 @@ export async function runWorkflowBatch<R>(options: BatchOptions<R>): Promise<Bat
       const runs: OrderRun<R>[] = new Array(options.orders.length);
       let next = 0;
       let done = 0;
-      // `concurrency` lanes, each taking the next order when its previous one ended.
+      // `concurrency` lanes, each taking the next order when its previous one ended. When one order
+      // cannot even be started or followed, the other lanes stop taking orders and finish theirs
+      // before the error surfaces: the connections close only once nothing uses them.
       const lanes = Math.min(options.concurrency ?? options.orders.length, options.orders.length);
+      let failure: { error: unknown } | undefined;
       await Promise.all(
         Array.from({ length: lanes }, async () => {
-          while (next < options.orders.length) {
+          while (next < options.orders.length && !failure) {
             const index = next++;
-            runs[index] = await runOne(options.orders[index]);
+            try {
+              runs[index] = await runOne(options.orders[index]);
+            } catch (error) {
+              failure ??= { error };
+              return;
+            }
             options.onProgress?.(++done, options.orders.length);
           }
         }),
       );
+      if (failure) throw failure.error;
       return runs;
     };
     return await worker.runUntil(async () => {
