@@ -40,8 +40,18 @@ import type { FloorShape } from './bench/workflows';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 import { privateServer, runWorkflowBatch, type OrderRun, type ServerHandle } from './lib/temporal-run';
 
-const DEFAULT_ORDERS = 150;
-const DEFAULT_CONCURRENCY = 50;
+type Mode = 'main' | 'latency' | 'tuning';
+
+/**
+ * Per mode: enough orders to keep the machine busy for a while (the whole main run takes about 3
+ * minutes on 2 idle cores), and enough in flight to saturate the worker. The latency mode keeps few
+ * in flight instead: a saturated machine would measure its queue, not the order's own path.
+ */
+const DEFAULTS: Record<Mode, { orders: number; concurrency: number }> = {
+  main: { orders: 150, concurrency: 50 },
+  latency: { orders: 40, concurrency: 4 },
+  tuning: { orders: 100, concurrency: 50 },
+};
 const DEFAULT_LATENCY = 'payment=300ms,inventory=400ms,shipping=200ms,notification=100ms';
 
 const FLAGS = {
@@ -49,13 +59,13 @@ const FLAGS = {
     type: 'int',
     min: 1,
     max: 10_000,
-    description: `orders per row (default ${DEFAULT_ORDERS}: the whole run takes about 3 minutes on 2 cores)`,
+    description: `orders per row (default ${DEFAULTS.main.orders}; --latency ${DEFAULTS.latency.orders}; --tuning ${DEFAULTS.tuning.orders})`,
   },
   concurrency: {
     type: 'int',
     min: 1,
     max: 10_000,
-    description: `orders in flight at once (default ${DEFAULT_CONCURRENCY})`,
+    description: `orders in flight at once (default ${DEFAULTS.main.concurrency}; --latency ${DEFAULTS.latency.concurrency})`,
   },
   seed: { type: 'int', description: 'seed for the fault and latency draws (default ORDER_SEED or 1)' },
   only: { type: 'string', description: 'run only these rows: names separated by commas, * matches any text' },
@@ -865,7 +875,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.latency && args.tuning) throw new UsageError('--latency and --tuning are separate runs: pick one');
-  const mode = args.latency ? 'latency' : args.tuning ? 'tuning' : 'main';
+  const mode: Mode = args.latency ? 'latency' : args.tuning ? 'tuning' : 'main';
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
   const { present, missing } = availableLessons();
   const latency =
@@ -877,8 +887,8 @@ async function main(): Promise<number> {
         ? tuningRows()
         : mainRows(seed, present);
   const rows = selectRows(planned, args.only);
-  const count = args.orders ?? DEFAULT_ORDERS;
-  const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
+  const count = args.orders ?? DEFAULTS[mode].orders;
+  const concurrency = args.concurrency ?? DEFAULTS[mode].concurrency;
   const repeat = args.repeat ?? 1;
   const orders = sampleBatch(count);
   const json = args.json === true;
