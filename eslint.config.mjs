@@ -30,7 +30,20 @@ function layer(files, above) {
 const nodeBuiltins = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '').split('/')[0]))];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.variant-*/', '.tmp-*/', 'tests/fixtures/histories/', 'docs/images/'] },
+  {
+    // What git ignores: scratch copies, caches and run data.
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.variant-*/',
+      '.tmp-*/',
+      '.grade/',
+      '.data/',
+      '.temporal/',
+      'tests/fixtures/histories/',
+      'docs/images/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
