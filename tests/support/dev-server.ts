@@ -146,14 +146,24 @@ export async function startLocalEnvironment(
   installWorkerLogging(options.logLevel ?? 'ERROR');
   const server = await startDevServer(options);
   let env: TestWorkflowEnvironment;
-  try {
-    env = await TestWorkflowEnvironment.createFromExistingServer({
-      address: server.address,
-      namespace: server.namespace,
-    });
-  } catch (err) {
-    await server.stop();
-    throw err;
+  // The port opens before the frontend is ready: on a busy machine the first call can say "Frontend is
+  // not healthy yet". Ask again for a while before giving up.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      env = await TestWorkflowEnvironment.createFromExistingServer({
+        address: server.address,
+        namespace: server.namespace,
+      });
+      break;
+    } catch (err) {
+      if (Date.now() < deadline && /not healthy yet|unavailable/i.test(String(err))) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
+      await server.stop();
+      throw err;
+    }
   }
   return {
     server,
