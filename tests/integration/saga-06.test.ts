@@ -22,7 +22,15 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { causeChain, OrderAlreadyRanError, type OrderOutcome } from '../../common/client';
-import { FaultPlan, sampleOrder, type Audit, type Order, type Services } from '../../services';
+import {
+  FaultPlan,
+  sampleOrder,
+  type Audit,
+  type FaultDecision,
+  type FaultStep,
+  type Order,
+  type Services,
+} from '../../services';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/06-order-fulfillment/client';
 import type { CompensationRecord, OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
@@ -49,19 +57,38 @@ function valueOf<T>(settled: Settled<T> | undefined): T {
   return settled.value;
 }
 
+/**
+ * A fault plan whose outage ends when the test says so: `recover(step)` and that step never fails again.
+ * A failing undo can then be watched for as long as it takes (no race with the next round), and
+ * recover at a moment the test chooses.
+ */
+class Outage extends FaultPlan {
+  private readonly recovered = new Set<FaultStep>();
+
+  recover(step: FaultStep): void {
+    this.recovered.add(step);
+  }
+
+  override decide(step: FaultStep, orderId: string, attempt: number): FaultDecision {
+    return this.recovered.has(step) ? 'none' : super.decide(step, orderId, attempt);
+  }
+}
+
 interface Ctx {
   services: Services;
+  faults: Outage;
   client: Client;
   taskQueue: string;
 }
 
 /** A fresh ledger with `faults`, a unique task queue and a solution worker, for the length of `body`. */
 async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const services = freshServices(FaultPlan.parse(faults));
+  const plan = new Outage(FaultPlan.parse(faults).spec, 1);
+  const services = freshServices(plan);
   try {
     const taskQueue = uniqueTaskQueue('saga-06');
     return await withWorker({ taskQueue, workflowsPath: WORKFLOWS, activities: createActivities(services) }, () =>
-      body({ services, client: testEnv().client, taskQueue }),
+      body({ services, faults: plan, client: testEnv().client, taskQueue }),
     );
   } finally {
     services.close();
@@ -122,15 +149,17 @@ function counts(audit: Audit) {
 
 // ---- the scenarios ----------------------------------------------------------------------------
 
-/** The refund fails five calls in a row, then recovers; the release must not wait for it. */
+/** The refund fails until the gateway recovers; the release must not wait for it. */
 function refundRecovers() {
-  return scenario('shipping=always,refund=first:5', async ({ services, client, taskQueue }) => {
+  return scenario('shipping=always,refund=always', async ({ services, faults, client, taskQueue }) => {
     const handle = (await startOrder(client, sampleOrder(uniqueOrderId('refund-late')), taskQueue)).handle;
-    // Round 1 is over: the refund used its 3 attempts and waits for round 2 (2 s later).
+    // At least one round is over: the refund has used its attempts and waits for the next round.
     const whileCompensating = await waitForStatus(handle, (s) =>
       s.compensations.some((c) => c.name === 'refund payment' && c.outcome === 'retrying' && c.attempts >= 3),
     );
     const ledgerThen = counts(services.ledger.audit());
+    // The gateway is back: the next round refunds.
+    faults.recover('refund');
     const outcome = await fulfillmentOutcome(handle);
     return {
       whileCompensating,
@@ -190,16 +219,18 @@ function releaseNeverSucceeds() {
 
 /** A disputed charge cannot be refunded (a business error), while the release fails for a while. */
 function refundRefusedForGood() {
-  return scenario('shipping=always,release=first:4', async ({ services, client, taskQueue }) => {
+  return scenario('shipping=always,release=always', async ({ services, faults, client, taskQueue }) => {
     const order = { ...sampleOrder(uniqueOrderId('disputed')), paymentToken: 'tok_disputed' };
     const handle = (await startOrder(client, order, taskQueue)).handle;
-    // Round 1 is over: the refund has failed for good, the release waits for round 2 (2 s later).
+    // Round 1 is over: the refund has failed for good, the release waits for the next round.
     const afterRound1 = await waitForStatus(
       handle,
       (s) =>
         s.compensations.some((c) => c.name === 'release inventory' && c.outcome === 'retrying' && c.attempts >= 3) &&
         s.compensations.some((c) => c.name === 'refund payment' && c.outcome !== 'retrying'),
     );
+    // The inventory service is back: the next round releases, and the refund is not tried again.
+    faults.recover('release');
     const outcome = await fulfillmentOutcome(handle);
     const audit = services.ledger.audit();
     return {
@@ -224,6 +255,7 @@ function rerunOfAFailedOrder() {
     const order = sampleOrder(uniqueOrderId('rerun'));
     const first = (await startOrder(client, order, taskQueue)).handle;
     const firstOutcome = await fulfillmentOutcome(first);
+    const firstRunId = (await first.describe()).runId;
     const ledgerAfterFirst = counts(services.ledger.audit());
 
     // 1. The lesson's client: refused before anything starts.
@@ -251,7 +283,7 @@ function rerunOfAFailedOrder() {
       paymentCallsAfterClient,
       rawOutcome,
       rawRunId: raw.firstExecutionRunId,
-      firstRunId: first.firstExecutionRunId,
+      firstRunId,
       ledgerAfter: counts(audit),
       paymentCalls: services.ledger.calls({ step: 'payment' }).map((c) => c.outcome),
       shippingCalls: services.ledger.calls({ step: 'shipping' }).length,
@@ -333,14 +365,13 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
   });
 
   describe('no undo blocks another', () => {
-    it('refund=first:5: the release happens in round 1 while the refund is outstanding, and status shows the refund retrying with its attempts and last error', () => {
+    it('a failing refund: the release happens in round 1 while the refund is outstanding, and status shows the refund retrying with its attempts and last error', () => {
       const r = valueOf(results.refundRecovers);
-      expect(undo(r.whileCompensating, 'refund payment')).to.deep.equal({
-        name: 'refund payment',
-        outcome: 'retrying',
-        attempts: 3,
-        lastError: 'refund service unavailable (attempt 3)',
-      });
+      const refund = undo(r.whileCompensating, 'refund payment');
+      expect(refund.outcome).to.equal('retrying');
+      // 3 attempts per round; the service numbers its calls across rounds.
+      expect(refund.attempts % 3).to.equal(0);
+      expect(refund.lastError).to.equal(`refund service unavailable (attempt ${refund.attempts})`);
       expect(undo(r.whileCompensating, 'release inventory')).to.deep.include({ outcome: 'done', attempts: 1 });
       expect(undo(r.whileCompensating, 'cancel shipment')).to.deep.include({ outcome: 'nothing to undo' });
       expect(r.whileCompensating.children.inventory.state).to.equal('COMPENSATED');
@@ -349,7 +380,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       expect(r.ledgerThen).to.deep.include({ releases: 1, refunds: 0 });
     });
 
-    it('refund=first:5: when the fault clears everything finishes, with exactly one refund and one release', () => {
+    it('a failing refund: when the fault clears everything finishes, with exactly one refund and one release', () => {
       const r = valueOf(results.refundRecovers);
       const outcome = expectFailed(r.outcome);
       expect(outcome.type).to.equal('OrderFailed');
@@ -360,8 +391,11 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
         { name: 'refund payment', outcome: 'done' },
       ]);
       expect(undo(outcome.result, 'refund payment').lastError).to.equal(undefined);
-      // Five failed calls over two rounds, then the one that refunded; the release was never repeated.
-      expect(r.refundCalls).to.deep.equal(['fault', 'fault', 'fault', 'fault', 'fault', 'ok']);
+      // Failed calls in whole rounds, then the one that refunded; the release was never repeated.
+      const faulted = r.refundCalls.slice(0, -1);
+      expect(faulted.length % 3, r.refundCalls.join(' ')).to.equal(0);
+      expect(faulted.length).to.be.at.least(3);
+      expect(r.refundCalls).to.deep.equal([...faulted.map(() => 'fault'), 'ok']);
       expect(r.releaseCalls).to.deep.equal(['ok']);
       expect(r.ledgerAfter).to.deep.include({
         charges: 1,
@@ -397,7 +431,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       // After round 1: the refund failed for good, the release is still being retried.
       expect(undo(r.afterRound1, 'refund payment')).to.deep.include({ outcome: 'failed', attempts: 1 });
       expect(undo(r.afterRound1, 'refund payment').lastError).to.contain('is disputed by the cardholder');
-      expect(undo(r.afterRound1, 'release inventory')).to.deep.include({ outcome: 'retrying', attempts: 3 });
+      expect(undo(r.afterRound1, 'release inventory').outcome).to.equal('retrying');
 
       const outcome = expectFailed(r.outcome);
       expect(outcome.result!.compensations.map(({ name, outcome }) => ({ name, outcome }))).to.deep.equal([
@@ -405,8 +439,11 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
         { name: 'release inventory', outcome: 'done' },
         { name: 'refund payment', outcome: 'failed' },
       ]);
+      // One refund call: a business error is not retried, in this round or any later one.
       expect(r.refundCalls).to.deep.equal(['rejected']);
-      expect(r.releaseCalls).to.deep.equal(['fault', 'fault', 'fault', 'fault', 'ok']);
+      const faulted = r.releaseCalls.slice(0, -1);
+      expect(faulted.length).to.be.at.least(3);
+      expect(r.releaseCalls).to.deep.equal([...faulted.map(() => 'fault'), 'ok']);
       // The disputed charge stays on the books for a person to settle, and the audit says so.
       expect(r.ledgerAfter).to.deep.include({ charges: 1, refunds: 0, releases: 1, stuck: 0, orphans: 1 });
       expect(r.orphanedOrderIds).to.deep.equal([r.orderId]);
@@ -434,7 +471,9 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
 
     it('a re-run that bypasses the client fails at payment with AlreadyUndone: 0 orphans, 0 shipped but not paid', () => {
       const r = valueOf(results.rerunOfAFailedOrder);
-      expect(r.rawRunId).to.not.equal(r.firstRunId);
+      // A second run of the same workflow ID, not the first one followed again.
+      expect(r.rawRunId).to.be.a('string').and.not.equal(r.firstRunId);
+      expect(r.firstRunId).to.be.a('string');
       const outcome = expectFailed(r.rawOutcome);
       expect(outcome.message).to.contain('failed at payment').and.contain('was already undone');
       expect(outcome.chain.map((link) => link.type).filter(Boolean)).to.include('AlreadyUndone');
