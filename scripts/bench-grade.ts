@@ -35,6 +35,7 @@ interface Measurement {
   wallS: number;
   verdict: string;
   exitCode: number | null;
+  error?: string;
 }
 
 function run(root: string, args: string[]): Promise<{ out: string; wallS: number; code: number | null }> {
@@ -105,7 +106,16 @@ async function main(): Promise<number> {
       for (const which of ['starter', 'finished'] as const) {
         const plan: Measurement['cache'][] = ['cold', ...Array.from({ length: runs }, () => 'warm' as const)];
         for (const cache of plan) {
-          const m = await measure(root, lesson, which, cache);
+          let m: Measurement;
+          try {
+            m = await measure(root, lesson, which, cache);
+          } catch (err) {
+            // One failed run (say, a server that did not start on a busy machine) does not end the bench.
+            const message = err instanceof Error ? err.message.split('\n').slice(0, 3).join(' ') : String(err);
+            if (!args.json) console.log(`${lesson.padEnd(8)}${which.padEnd(10)}${cache.padEnd(7)}failed: ${message}`);
+            results.push({ lesson, case: which, cache, wallS: 0, verdict: 'failed', exitCode: null, error: message });
+            continue;
+          }
           results.push(m);
           if (!args.json) {
             console.log(

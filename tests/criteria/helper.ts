@@ -29,6 +29,11 @@ export class HelperProcess {
     private readonly nice = 0,
   ) {}
 
+  /** Calls sent and not yet answered. */
+  get busy(): number {
+    return this.pending.size;
+  }
+
   call<T>(fn: string, ...args: unknown[]): Promise<T> {
     const child = (this.child ??= this.start());
     const id = this.nextId++;
