@@ -26,7 +26,11 @@ const FLAGS = {
     type: 'string',
     description: 'order ID (default: the first free ORDER-NNN; the sample order, 2 items, $1,059.97)',
   },
-  'payment-token': { type: 'string', description: 'card token (default tok_visa; tok_declined is always declined)' },
+  'payment-token': {
+    type: 'string',
+    description:
+      'card token (default tok_visa; tok_declined is declined; tok_disputed is charged, then cannot be refunded)',
+  },
   'task-queue': {
     type: 'string',
     description: `task queue (default TASK_QUEUE, else the lesson's: ${LESSON_IDS.map((l) => `${l} ${LESSONS[l].taskQueue}`).join(', ')})`,
