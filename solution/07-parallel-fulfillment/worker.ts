@@ -5,6 +5,7 @@
  * cluster: see common/connection.ts). Ctrl-C stops it.
  */
 import { runWorker, type LessonWorker } from '../../common/worker';
+// The activities are lesson 06's: the same services, called the same way.
 import { createActivities } from './activities';
 import { TASK_QUEUE } from './shared';
 

@@ -22,7 +22,7 @@ import {
   type Order,
   type Services,
 } from '../../services';
-import { createActivities, type Activities } from '../../solution/07-parallel-fulfillment/activities';
+import { createActivities, type Activities } from '../../solution/06-order-fulfillment/activities';
 import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/07-parallel-fulfillment/client';
 import type { OrderResult, OrderStatus } from '../../solution/07-parallel-fulfillment/shared';
 import { eager } from '../support/eager';

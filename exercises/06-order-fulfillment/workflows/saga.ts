@@ -17,7 +17,12 @@ import { ActivityFailure, CancellationScope, sleep } from '@temporalio/workflow'
 import { rootCauseMessage } from '../../../common/failures';
 import type { ChildKind, CompensationRecord } from '../shared';
 import { COMPENSATION_ATTEMPTS_PER_ROUND, compensationRoundDelayMs } from './options';
-import type { OrderProgress } from './progress';
+
+/** What the saga reports to: the parent's status (OrderProgress in ./progress, or lesson 07's). */
+export interface SagaProgress {
+  compensating(records: CompensationRecord[]): void;
+  undone(child: ChildKind): void;
+}
 
 interface Undo {
   name: string;
@@ -31,7 +36,7 @@ export class Saga {
   /** Newest first. */
   private readonly undos: Undo[] = [];
 
-  constructor(private readonly progress: OrderProgress) {}
+  constructor(private readonly progress: SagaProgress) {}
 
   /** Registers the undo of the step about to run. Call it BEFORE starting the step. */
   addUndo(name: string, child: ChildKind, run: () => Promise<boolean>): void {

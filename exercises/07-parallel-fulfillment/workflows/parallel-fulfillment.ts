@@ -8,23 +8,32 @@
  * other and waits until it has settled; only then does the saga run the undos, newest first, so a
  * reservation still in flight when the card was declined is released after it lands, not before.
  */
-import { ApplicationFailure, executeChild, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineQuery,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import { assertOrderShape, rootCauseMessage } from '../../../common/failures';
 import { orderTotalCents, type Order } from '../../../services/orders';
 import type { Activities } from '../activities';
-import { childWorkflowId, type OrderResult } from '../shared';
+import { childWorkflowId, type OrderResult, type OrderStatus } from '../shared';
 import { fanOut } from './fan-out';
-import { inventoryWorkflow } from './inventory';
-import { notificationWorkflow } from './notification';
-import { COMPENSATION_OPTIONS, STEP_OPTIONS } from './options';
-import { paymentWorkflow } from './payment';
+import { inventoryWorkflow } from '../../../solution/06-order-fulfillment/workflows/inventory';
+import { notificationWorkflow } from '../../../solution/06-order-fulfillment/workflows/notification';
+import { COMPENSATION_OPTIONS, STEP_OPTIONS } from '../../../solution/06-order-fulfillment/workflows/options';
+import { paymentWorkflow } from '../../../solution/06-order-fulfillment/workflows/payment';
 import { OrderProgress } from './progress';
-import { orderStatusQuery } from './queries';
-import { Saga } from './saga';
-import { shippingWorkflow } from './shipping';
+import { Saga } from '../../../solution/06-order-fulfillment/workflows/saga';
+import { shippingWorkflow } from '../../../solution/06-order-fulfillment/workflows/shipping';
 
 const { validateOrder } = proxyActivities<Activities>(STEP_OPTIONS);
 const { refundPayment, releaseInventory, cancelShipment } = proxyActivities<Activities>(COMPENSATION_OPTIONS);
+
+/** The same `status` query as every lesson-06 workflow, answering with lesson 07's parent states. */
+export const orderStatusQuery = defineQuery<OrderStatus>('status');
 
 export async function parallelFulfillmentWorkflow(order: Order): Promise<OrderResult> {
   assertOrderShape(order);
