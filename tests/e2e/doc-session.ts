@@ -76,7 +76,9 @@ interface Background {
   signal: () => NodeJS.Signals | null;
 }
 
-const KIT_ENV = /^(TEMPORAL_|ORDER_|LEDGER_PATH$|TASK_QUEUE$|CHROMIUM_PATH$)/;
+// The kit's own variables, and the npm_config_* that `npm run` passes on (a learner's shell has none:
+// under `npm run --silent` they would silence npm's own messages in every command run here).
+const KIT_ENV = /^(TEMPORAL_|ORDER_|LEDGER_PATH$|TASK_QUEUE$|CHROMIUM_PATH$|npm_config_)/i;
 
 /** One doc's commands in one copy of the repo, with its own server. */
 export class DocSession {

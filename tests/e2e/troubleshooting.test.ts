@@ -124,7 +124,10 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'order-kit-troubleshooting-'));
     server = await startDevServer({ log: () => undefined });
     env = { ...process.env, TEMPORAL_ADDRESS: server.address, FORCE_COLOR: '0' };
-    for (const key of Object.keys(env)) if (/^(ORDER_|TASK_QUEUE$|TEMPORAL_NAMESPACE$)/.test(key)) delete env[key];
+    // A learner's shell: none of the kit's variables, and none of the npm_config_* that `npm run` sets
+    // (`npm run --silent test:e2e` would pass on a silent log level and hide npm's own warnings).
+    for (const key of Object.keys(env))
+      if (/^(ORDER_|TASK_QUEUE$|TEMPORAL_NAMESPACE$|npm_config_)/i.test(key)) delete env[key];
     env.LEDGER_PATH = path.join(scratch, 'ledger.sqlite');
     runner = await OrderRunner.on(server);
     client = runner.client;
@@ -245,10 +248,7 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
     const npm = spawnSync(
       path.join(node20.stdout.trim(), 'node'),
       [npmCli, 'install', '--dry-run', '--no-audit', '--no-fund'],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-      },
+      { cwd: dir, env, encoding: 'utf8' },
     );
     expectQuoted(5, 0, `${npm.stdout}\n${npm.stderr}`);
   });
