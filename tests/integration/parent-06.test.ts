@@ -229,4 +229,28 @@ describe('lesson 06 parent with stubbed activities: every failure point', functi
       expect(r.stubs.arrangeShipment.called).to.equal(false);
     },
   );
+
+  itEager('cancelled while a step is failing: the order still ends CANCELLED, with everything undone', async () => {
+    let fail!: () => void;
+    const r = await run(
+      (s) =>
+        s.reserveInventory.callsFake(
+          () =>
+            new Promise((_resolve, reject) => {
+              fail = () => reject(ApplicationFailure.nonRetryable('out of stock', 'OutOfStock'));
+            }),
+        ),
+      async (handle, stubs) => {
+        while (!stubs.reserveInventory.called) await new Promise((resolve) => setTimeout(resolve, 20));
+        await handle.cancel();
+        // The attempt in flight fails after the cancel request: the customer asked to cancel, and that
+        // is how the order ends, not as a failure at inventory.
+        fail();
+      },
+    );
+    expect(r.outcome.error?.cause).to.be.instanceOf(CancelledFailure);
+    expect(r.status?.state).to.equal('CANCELLED');
+    expect(callOrder(r).slice(-2)).to.deep.equal(['releaseInventory', 'refundPayment']);
+    expect(r.stubs.arrangeShipment.called).to.equal(false);
+  });
 });

@@ -2,7 +2,7 @@
  * The parent's bookkeeping, kept out of the saga's way: the `status` object the parent's query returns
  * (its state, each child's state, the undos, warnings) and the result the order ends with.
  */
-import { isCancellation } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
 import { orderFailed, rootCauseMessage } from '../../../common/failures';
 import {
   CHILD_KINDS,
@@ -76,6 +76,12 @@ export class OrderProgress {
     if (isCancellation(err)) {
       this.status.state = 'CANCELLED';
       return err;
+    }
+    // Cancelled while a step was failing (the attempt in flight failed after the cancel request): the
+    // customer asked to cancel, so the order ends Cancelled, not as a failure of that step.
+    if (CancellationScope.current().consideredCancelled) {
+      this.status.state = 'CANCELLED';
+      return new CancelledFailure(`order ${this.orderId} cancelled (${rootCauseMessage(err)})`);
     }
     this.status.state = 'FAILED';
     return orderFailed(this.orderId, this.step, err, {

@@ -6,7 +6,7 @@
  * children it is waiting for (PAYMENT_AND_INVENTORY while both run), and the step an order "failed at"
  * is the first child that failed, not the one that started last.
  */
-import { isCancellation } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
 import { orderFailed, rootCauseMessage } from '../../../common/failures';
 import {
   CHILD_KINDS,
@@ -90,6 +90,12 @@ export class OrderProgress {
     if (isCancellation(err)) {
       this.status.state = 'CANCELLED';
       return err;
+    }
+    // Cancelled while a step was failing (the attempt in flight failed after the cancel request): the
+    // customer asked to cancel, so the order ends Cancelled, not as a failure of that step.
+    if (CancellationScope.current().consideredCancelled) {
+      this.status.state = 'CANCELLED';
+      return new CancelledFailure(`order ${this.orderId} cancelled (${rootCauseMessage(err)})`);
     }
     this.status.state = 'FAILED';
     const step = this.failedStep ?? this.lastStarted;
