@@ -120,8 +120,13 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           const handle = await startOrder(client, sampleOrder(orderId), taskQueue);
           expect(handle.workflowId).to.equal(`order-${orderId}`);
 
-          // The charge has landed and the inventory child sits in retry backoff (~3.5 s in all).
+          // The charge has landed and the inventory child sits in retry backoff (~3.5 s in all): wait for
+          // its first failed attempt in the ledger, not only for the child to start, so the cancel cannot
+          // arrive before any attempt ran.
           await waitForStatus(handle, (s) => s.state === 'INVENTORY');
+          while (services.ledger.calls({ step: 'inventory' }).length === 0) {
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
           await handle.cancel();
 
           let error: unknown;
@@ -158,7 +163,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           expect(audit.stuckReservations).to.have.length(0);
           expect(audit.reservations).to.have.length(0);
           expect(audit.shipments).to.have.length(0);
-          // Cancelled mid-backoff: fewer than the 4 attempts, and none of them reserved anything.
+          // Cancelled mid-backoff: at least the attempt waited for, fewer than the 4, none of them reserved anything.
           const inventoryCalls = services.ledger.calls({ step: 'inventory' });
           expect(inventoryCalls.length).to.be.within(1, 3);
           expect(inventoryCalls.every((c) => c.outcome === 'fault')).to.equal(true);
