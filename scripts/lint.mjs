@@ -12,7 +12,21 @@ const CHECKS = [
     bin('eslint'),
     ['.', '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/eslint/'],
   ],
-  ['format (prettier)', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
+  [
+    'format (prettier)',
+    bin('prettier'),
+    [
+      '--check',
+      '--log-level',
+      'warn',
+      '--cache',
+      '--cache-strategy',
+      'content',
+      '--cache-location',
+      'node_modules/.cache/prettier/cache.json',
+      '.',
+    ],
+  ],
 ];
 
 const started = Date.now();
