@@ -26,8 +26,12 @@ export interface LessonSpec {
   title: string;
   /** The folder name under original/, solution/ and exercises/. */
   folder: string;
-  /** The "before" code, relative to the repository root. */
+  /** The "before" code, relative to the repository root; it exports `runOrder(order, services, logger)`. */
   original: string;
+  /** How `npm run original` names it: `Original monolith (lesson 06)`. */
+  originalTitle: string;
+  /** What it is, for `npm run original -- --help`. */
+  originalSummary: string;
   /** The step-by-step page, relative to the repository root. Each Part has a `## Part X: <title>` section. */
   doc: string;
   /** About how long the lesson takes a newcomer, for the README. */
@@ -54,6 +58,8 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
     title: 'Order processing: from naive retry loops to activities with retry policies',
     folder: '02-order-processing',
     original: 'original/02-order-processing/order-processor.ts',
+    originalTitle: 'Original order processor',
+    originalSummary: 'the order processor with naive retry loops (no cleanup)',
     doc: 'docs/02-order-processing.md',
     minutes: 45,
     summary:
@@ -126,6 +132,8 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
     title: 'Order fulfillment with parent and child workflows',
     folder: '06-order-fulfillment',
     original: 'original/06-order-fulfillment/fulfill-order.ts',
+    originalTitle: 'Original monolith',
+    originalSummary: 'the monolith (no retries, no cleanup)',
     doc: 'docs/06-order-fulfillment.md',
     minutes: 90,
     summary:
@@ -225,6 +233,8 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
     title: 'Parallel fulfillment: children side by side, and sagas when one branch fails',
     folder: '07-parallel-fulfillment',
     original: 'original/07-parallel-fulfillment/fulfill-order-parallel.ts',
+    originalTitle: 'Original parallel monolith',
+    originalSummary: 'the monolith with payment and inventory at once (Promise.all)',
     doc: 'docs/07-parallel-fulfillment.md',
     minutes: 60,
     summary:

@@ -4,10 +4,7 @@
  * The same seed gives the same output, byte for byte.
  */
 import path from 'node:path';
-import { OrderProcessor } from '../original/02-order-processing/order-processor';
 import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
-import { fulfillOrder } from '../original/06-order-fulfillment/fulfill-order';
-import { fulfillOrderInParallel } from '../original/07-parallel-fulfillment/fulfill-order-parallel';
 import {
   type Audit,
   createServices,
@@ -19,6 +16,7 @@ import {
   REPO_ROOT,
   sampleBatch,
 } from '../services';
+import { originalOf } from '../tests/criteria/lesson-code';
 import { parseArgs, runMain, usage } from './lib/args';
 import { displayPath, formatAudit, plural } from './lib/report';
 
@@ -33,9 +31,7 @@ const FLAGS = {
 } as const;
 
 const SUMMARY = `Runs a batch of orders through a lesson's original code, then prints the ledger audit.
-  lesson 06: the monolith (no retries, no cleanup); faults default ${LESSONS['06'].defaultFaults}
-  lesson 02: the order processor with naive retry loops (no cleanup); faults default ${LESSONS['02'].defaultFaults}
-  lesson 07: the monolith with payment and inventory at once (Promise.all); faults default ${LESSONS['07'].defaultFaults}
+${LESSON_IDS.map((l) => `  lesson ${l}: ${LESSONS[l].originalSummary}; faults default ${LESSONS[l].defaultFaults}`).join('\n')}
 Faults come from ORDER_FAULTS when it is set; simulated latency from ORDER_LATENCY (e.g. inventory=400ms).`;
 
 /**
@@ -83,11 +79,8 @@ async function main(): Promise<number> {
   const latency = new LatencyPlan(LatencyPlan.fromEnv().spec, seed);
   const services = createServices({ ledger: Ledger.openFresh(ledgerPath), faults, latency });
 
-  const title = {
-    '02': 'Original order processor (lesson 02)',
-    '06': 'Original monolith (lesson 06)',
-    '07': 'Original parallel monolith (lesson 07)',
-  }[lesson];
+  const title = `${LESSONS[lesson].originalTitle} (lesson ${lesson})`;
+  const runOrder = originalOf(lesson);
   console.log(`${title}: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}${latency.describe()}`);
   console.log('');
   const outcomes: { status: 'completed' | 'failed' }[] = [];
@@ -95,12 +88,7 @@ async function main(): Promise<number> {
     for (const order of sampleBatch(count)) {
       const warnings: string[] = [];
       const logger = { warn: (line: string) => warnings.push(line) };
-      const outcome =
-        lesson === '02'
-          ? await new OrderProcessor(services, { logger }).processOrder(order)
-          : lesson === '07'
-            ? await fulfillOrderInParallel(order, services, logger)
-            : await fulfillOrder(order, services, logger);
+      const outcome = await runOrder(order, services, logger);
       // A call the code stopped waiting for (lesson 07's Promise.all) may still land: let it, then look.
       await callsEnded(services.ledger);
       outcomes.push(outcome);

@@ -30,8 +30,7 @@ import { LESSONS } from '../common/lessons';
 import type { LessonWorker } from '../common/worker';
 import { FaultPlan, LatencyPlan, REPO_ROOT, sampleOrder, type Order } from '../services';
 import { parentWorkflowId, type OrderResult } from '../solution/06-order-fulfillment/shared';
-import { lessonWorker as worker06 } from '../solution/06-order-fulfillment/worker';
-import { lessonWorker as worker07 } from '../solution/07-parallel-fulfillment/worker';
+import { lessonWorkerOf } from '../tests/criteria/lesson-code';
 import { HISTORIES_DIR } from '../tests/support/histories';
 import { freshServices, workflowBundle } from '../tests/support/harness';
 import { startTestServer, stopTestServer } from '../tests/support/server';
@@ -51,12 +50,18 @@ interface Recording {
 }
 
 const RECORDINGS: Recording[] = [
-  { file: '06-happy-path.json', lesson: worker06, faults: 'none', expect: 'COMPLETED' },
-  { file: '06-compensation.json', lesson: worker06, faults: 'shipping=always', expect: 'FAILED' },
-  { file: '07-happy-path.json', lesson: worker07, faults: 'none', latency: 'inventory=300ms', expect: 'COMPLETED' },
+  { file: '06-happy-path.json', lesson: lessonWorkerOf('06'), faults: 'none', expect: 'COMPLETED' },
+  { file: '06-compensation.json', lesson: lessonWorkerOf('06'), faults: 'shipping=always', expect: 'FAILED' },
+  {
+    file: '07-happy-path.json',
+    lesson: lessonWorkerOf('07'),
+    faults: 'none',
+    latency: 'inventory=300ms',
+    expect: 'COMPLETED',
+  },
   {
     file: '07-compensation.json',
-    lesson: worker07,
+    lesson: lessonWorkerOf('07'),
     faults: 'none',
     latency: 'inventory=1s',
     order: { paymentToken: 'tok_declined' },

@@ -9,7 +9,7 @@
  * the orders in the Web UI and query them.
  */
 import path from 'node:path';
-import { LESSONS, type LessonId } from '../common/lessons';
+import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import {
   createServices,
   FaultPlan,
@@ -22,17 +22,16 @@ import {
   sampleOrder,
 } from '../services';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
-import { lessonWorker as worker06 } from '../solution/06-order-fulfillment/worker';
-import { lessonWorker as worker07 } from '../solution/07-parallel-fulfillment/worker';
+import { lessonWorkerOf } from '../tests/criteria/lesson-code';
 import { parseArgs, runMain, usage } from './lib/args';
 import { formatAudit } from './lib/report';
 import { demoServer, runLessonBatch, type BatchResult } from './lib/temporal-run';
 
-/** The lessons whose solution this runs: a parent with four children, sequential (06) or in parallel (07). */
-const WORKERS = { '06': worker06, '07': worker07 } as const;
+/** The lessons whose solution this runs: those with a parent and children (06 sequential, 07 in parallel). */
+const PARENT_LESSONS = LESSON_IDS.filter((l) => LESSONS[l].children.length > 0);
 
 const FLAGS = {
-  lesson: { type: 'string', choices: Object.keys(WORKERS), description: 'lesson 06 (default) or 07' },
+  lesson: { type: 'string', choices: PARENT_LESSONS, description: `lesson: ${PARENT_LESSONS.join(', ')} (default 06)` },
   orders: { type: 'int', min: 1, max: 1000, description: 'how many sample orders (default 5), plus one undeliverable' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
   keep: { type: 'boolean', description: 'keep the worker (and a dev server started here) running until Ctrl-C' },
@@ -59,8 +58,8 @@ async function main(): Promise<number> {
   }
   const count = args.orders ?? 5;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const lesson = (args.lesson ?? '06') as keyof typeof WORKERS & LessonId;
-  const lessonWorker = WORKERS[lesson];
+  const lesson = (args.lesson ?? '06') as LessonId;
+  const lessonWorker = lessonWorkerOf(lesson);
   const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS[lesson].defaultFaults).spec, seed);
   const latency = new LatencyPlan(LatencyPlan.fromEnv().spec, seed);
   const ledgerFile = path.join(REPO_ROOT, '.data', `solution-${lesson}.sqlite`);

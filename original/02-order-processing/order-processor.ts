@@ -187,3 +187,8 @@ export class OrderProcessor {
     throw lastError;
   }
 }
+
+/** One order through the processor: the entry point `npm run original` and the grader use for every lesson. */
+export function runOrder(order: Order, services: Services, logger: Pick<Console, 'warn'> = console) {
+  return new OrderProcessor(services, { logger }).processOrder(order);
+}

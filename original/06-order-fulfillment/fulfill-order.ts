@@ -84,3 +84,6 @@ export async function fulfillOrder(
     return { orderId: order.orderId, status: 'failed', steps, error: message };
   }
 }
+
+/** The entry point `npm run original` and the grader use for every lesson's monolith. */
+export const runOrder = fulfillOrder;

@@ -119,3 +119,6 @@ export async function fulfillOrderInParallel(
     return { orderId: order.orderId, status: 'failed', steps: [...steps], error: message };
   }
 }
+
+/** The entry point `npm run original` and the grader use for every lesson's monolith. */
+export const runOrder = fulfillOrderInParallel;

@@ -19,9 +19,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { LESSONS, orderWorkflowId, type LessonId, type TargetName } from '../../common/lessons';
-import { OrderProcessor } from '../../original/02-order-processing/order-processor';
-import { fulfillOrder } from '../../original/06-order-fulfillment/fulfill-order';
-import { fulfillOrderInParallel } from '../../original/07-parallel-fulfillment/fulfill-order-parallel';
 import {
   Audit,
   CallRow,
@@ -40,6 +37,7 @@ import { attemptInterceptor } from '../../common/worker';
 import { freshServices, uniqueTaskQueue } from '../support/harness';
 import { testEnv } from '../support/server';
 import { lessonBundle } from './bundle';
+import { originalOf } from './lesson-code';
 import { traced } from './trace';
 
 export { REPO_ROOT };
@@ -189,12 +187,7 @@ async function observeOriginal(
 ): Promise<Observation> {
   const lesson = target.lesson;
   const logger = { warn: () => undefined };
-  const result =
-    lesson === '02'
-      ? await new OrderProcessor(services, { logger }).processOrder(order)
-      : lesson === '07'
-        ? await fulfillOrderInParallel(order, services, logger)
-        : await fulfillOrder(order, services, logger);
+  const result = await originalOf(lesson)(order, services, logger);
   return {
     target: target.name,
     scenario: scenario.id,
