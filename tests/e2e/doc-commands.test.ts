@@ -9,6 +9,7 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
+import { LESSONS } from '../../common/lessons';
 import { commandsOf, docFiles, missingFrom, type DocCommand } from './doc-text';
 import { copyOfRepo, DocSession, lessonOf, partsDoneAt, type Run } from './doc-session';
 
@@ -50,9 +51,16 @@ function longRunning(command: string): LongRunning | undefined {
 /** The exit code a one-shot command must end with. */
 function expectedExit(cmd: DocCommand): number {
   if (/\bnpm run grade\b/.test(cmd.command)) {
-    // The grader exits 0 only when every criterion passes: after the lesson's last Part.
+    // The grader exits 0 only when every criterion it grades passes: the whole lesson after its last
+    // Part, one Part (`--part X`) once the learner has done it (a command in Part X's section runs on
+    // the exercises as they are at the end of that Part).
     const at = partsDoneAt(cmd.doc, cmd.line);
-    return at.all || lessonOf(cmd.command) !== at.lesson ? 0 : 1;
+    const lesson = lessonOf(cmd.command);
+    if (at.all || lesson !== at.lesson || !at.lesson) return 0;
+    const parts = Object.keys(LESSONS[at.lesson].parts).sort();
+    const done = parts.slice(0, parts.indexOf(at.lastPart ?? '') + 1);
+    const only = /--part ([A-Za-z])\b/.exec(cmd.command)?.[1]?.toUpperCase();
+    return (only ? done.includes(only) : done.length === parts.length) ? 0 : 1;
   }
   if (/\bnpm run client\b/.test(cmd.command) && cmd.expected?.some((l) => /^Failed\b/.test(l.trim()))) return 1;
   return 0;
