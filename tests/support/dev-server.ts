@@ -122,6 +122,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       const timer = setTimeout(() => !exited && child.kill('SIGKILL'), 5_000);
       await gone;
       clearTimeout(timer);
+      // A log in the temp folder was ours to make: once the server is stopped it goes too (a log file
+      // the caller named stays). A server that failed to start keeps its log: the error points at it.
+      if (!options.logFile) fs.rmSync(logFile, { force: true });
     },
     detach: () => {
       process.removeListener('exit', reap);
