@@ -1,0 +1,54 @@
+/**
+ * The lint gate's workflow rule, proven on real lesson files: a Node import injected into workflow
+ * code is an error naming the sandbox, the same import in an activity file is not. Only that rule
+ * runs here (no type information needed), so the test takes a second, not the whole lint's time.
+ */
+import { expect } from 'chai';
+import { ESLint } from 'eslint';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../services';
+
+const RULE = '@typescript-eslint/no-restricted-imports';
+
+async function restrictedImports(file: string, injected: string): Promise<string[]> {
+  const eslint = new ESLint({
+    cwd: REPO_ROOT,
+    ruleFilter: ({ ruleId }) => ruleId === RULE,
+    overrideConfig: { languageOptions: { parserOptions: { project: null, projectService: false } } },
+  });
+  const filePath = path.join(REPO_ROOT, file);
+  const [result] = await eslint.lintText(`${injected}\n${fs.readFileSync(filePath, 'utf8')}`, { filePath });
+  return result.messages.filter((m) => m.ruleId === RULE).map((m) => `${m.line}: ${m.message}`);
+}
+
+describe('npm run lint: the workflow-code rule', function () {
+  this.timeout(30_000);
+
+  for (const file of [
+    'solution/06-order-fulfillment/workflows/payment.ts',
+    'exercises/07-parallel-fulfillment/workflows/parallel-fulfillment.ts',
+  ]) {
+    it(`fires on \`import fs from 'node:fs'\` injected into ${file}`, async () => {
+      expect(await restrictedImports(file, "import fs from 'node:fs';")).to.deep.equal([
+        "1: 'node:fs' import is restricted from being used by a pattern. Workflow code cannot use Node modules (deterministic sandbox): do this in an activity.",
+      ]);
+    });
+  }
+
+  it('fires on a value import of the ledger services in workflow code', async () => {
+    const messages = await restrictedImports(
+      'solution/06-order-fulfillment/workflows/payment.ts',
+      "import { createServices } from '../../../services';",
+    );
+    expect(messages).to.have.length(1);
+    expect(messages[0]).to.match(/^1: .*The services open a SQLite ledger/);
+  });
+
+  it('leaves the same import alone in an activity file, and the lesson files as they are', async () => {
+    expect(
+      await restrictedImports('solution/06-order-fulfillment/activities.ts', "import fs from 'node:fs';"),
+    ).to.deep.equal([]);
+    expect(await restrictedImports('solution/06-order-fulfillment/workflows/payment.ts', '')).to.deep.equal([]);
+  });
+});
