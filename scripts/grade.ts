@@ -149,9 +149,21 @@ export function formatReport(report: GradeReport, options: FormatOptions = {}): 
     const criteria = report.criteria.filter((c) => c.part === part);
     lines.push(`${partLine(report, part, criteria)}`);
     if (part !== next) continue;
+    // Criteria stopped by the same TODO share one explanation: the first says what, why and how.
+    const todosShown = new Set<string>();
     for (const c of criteria) {
-      if (c.pass) lines.push(...wrap(c.title, '    ✓ ', '      ', 1));
-      else lines.push(...criterionDetails(report, c));
+      if (c.pass) {
+        lines.push(...wrap(c.title, '    ✓ ', '      ', 1));
+      } else if (c.because && !c.because.finding && c.because.lead.startsWith('Still a TODO')) {
+        if (todosShown.has(c.because.lead)) {
+          lines.push(...wrap(c.title, '    ✗ ', '      ', 2), '        why:  the same TODO as above');
+        } else {
+          todosShown.add(c.because.lead);
+          lines.push(...criterionDetails(report, c));
+        }
+      } else {
+        lines.push(...criterionDetails(report, c));
+      }
     }
   }
 
