@@ -1,6 +1,6 @@
 /**
  * `npm run docs:screenshots`: the pictures in docs/06-order-fulfillment.md ("What to look for in the
- * Web UI"), taken from the real thing. It starts a private dev server with its Web UI, runs three
+ * Web UI") and lesson 07's timeline in docs/07-parallel-fulfillment.md, taken from the real thing. It starts a private dev server with its Web UI, runs three
  * lesson-06 orders through the solution with a worker in this process (tests/e2e/ui-orders.ts):
  * ORDER-001 completes, ORDER-002 is compensated after shipping fails, ORDER-003 is retried inside its
  * inventory child. Then it drives that server's own Web UI in headless Chromium (Debian's `chromium`
@@ -16,7 +16,7 @@ import type { Locator, Page } from 'playwright-core';
 import { installWorkerLogging } from '../common/worker';
 import { REPO_ROOT } from '../services';
 import { ChromiumMissingError, launchBrowser } from '../tests/e2e/browser';
-import { COMPENSATED, HAPPY, OrderRunner, RETRIED } from '../tests/e2e/ui-orders';
+import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../tests/e2e/ui-orders';
 import { startDevServer } from '../tests/support/dev-server';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
@@ -24,8 +24,8 @@ const FLAGS = {
   out: { type: 'string', description: 'where the PNGs go (default docs/images)' },
 } as const;
 
-const SUMMARY = `Runs three lesson-06 orders on a private dev server and photographs its Web UI in headless
-Chromium (/usr/bin/chromium, or CHROMIUM_PATH). Writes web-ui-*.png for docs/06-order-fulfillment.md.`;
+const SUMMARY = `Runs three lesson-06 orders and one lesson-07 order on a private dev server and photographs its
+Web UI in headless Chromium (/usr/bin/chromium, or CHROMIUM_PATH). Writes web-ui-*.png for docs/06 and docs/07.`;
 
 /** Wide enough for the list's Type column; tall enough that every crop is on screen without scrolling. */
 const VIEWPORT = { width: 1280, height: 2400 };
@@ -229,6 +229,20 @@ async function main(): Promise<number> {
     const result = page.getByTestId('query-result');
     await result.getByText('"compensations"').waitFor();
     await shot(page, path.join(out, 'web-ui-query.png'), page.getByTestId('history-tab'), result, log);
+
+    // Lesson 07: the parent's timeline, with the payment and inventory children's bars side by side.
+    const parallel = await runner.run(PARALLEL);
+    log(`${PARALLEL.orderId}: ${PARALLEL.what}: ${parallel.kind}`);
+    await openWorkflow(page, uiUrl, `order-${PARALLEL.orderId}`);
+    await page.getByText('paymentWorkflow', { exact: true }).first().waitFor();
+    await shot(
+      page,
+      path.join(out, 'web-ui-07-timeline.png'),
+      page.getByRole('heading', { name: 'Event History' }),
+      page.getByTestId('compact'),
+      log,
+      { padTop: 6, beforeTo: true },
+    );
 
     log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
     return 0;

@@ -6,6 +6,7 @@
  *   ORDER-001  no faults: completes
  *   ORDER-002  shipping always fails: the parent compensates (release inventory, refund payment)
  *   ORDER-003  inventory fails its first two attempts, each slow: retried inside the inventory child
+ *   ORDER-007  lesson 07, no faults, slow services: payment and inventory run side by side
  *
  * Each scenario gets its own worker (one fault plan per worker), one after the other on the lesson's
  * task queue; the last one keeps running, so the Web UI can still query the orders.
@@ -13,16 +14,19 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { orderOutcome, type OrderOutcome } from '../../common/client';
+import { LESSONS, orderWorkflowId, type LessonId } from '../../common/lessons';
 import { createLessonWorker } from '../../common/worker';
 import { FaultPlan, LatencyPlan, sampleOrder, type Order, type Services } from '../../services';
 import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
-import { lessonWorker } from '../../solution/06-order-fulfillment/worker';
+import { lessonWorkerOf } from '../criteria/lesson-code';
 import type { DevServer } from '../support/dev-server';
 import { freshServices, workflowBundle } from '../support/harness';
 
-export const WORKFLOW_TYPE = 'orderFulfillmentWorkflow';
+export const WORKFLOW_TYPE = LESSONS['06'].workflowType;
 
 export interface Scenario {
+  /** The lesson whose solution runs it (default 06). */
+  lesson?: LessonId;
   orderId: string;
   /** ORDER_FAULTS for its worker. */
   faults: string;
@@ -43,6 +47,14 @@ export const RETRIED: Scenario = {
   faults: 'inventory=first:2',
   latency: 'inventory=9s',
   what: 'inventory fails twice, each attempt slow: retried in its child',
+};
+/** Lesson 07 with services slow enough that the two children's bars overlap visibly in the timeline. */
+export const PARALLEL: Scenario = {
+  lesson: '07',
+  orderId: 'ORDER-007',
+  faults: 'none',
+  latency: 'payment=1500ms,inventory=2500ms,shipping=1s,notification=500ms',
+  what: 'lesson 07, slow services: payment and inventory side by side',
 };
 
 /** A private server with the lesson's worker(s) attached; `stop()` ends workers, then connections. */
@@ -76,6 +88,7 @@ export class OrderRunner {
       options.ledgerPath,
       scenario.latency ? LatencyPlan.parse(scenario.latency) : LatencyPlan.none(),
     );
+    const lessonWorker = lessonWorkerOf(scenario.lesson ?? '06');
     const worker = await createLessonWorker(lessonWorker, {
       connection: this.connection,
       namespace: this.server.namespace,
@@ -103,9 +116,10 @@ export class OrderRunner {
   /** Starts the order's parent workflow on the lesson's task queue. */
   async start(scenario: Scenario): Promise<{ order: Order; outcome: Promise<OrderOutcome<OrderResult>> }> {
     const order = sampleOrder(scenario.orderId);
-    const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue: lessonWorker.taskQueue,
-      workflowId: `order-${order.orderId}`,
+    const lesson = scenario.lesson ?? '06';
+    const handle = await this.client.workflow.start(LESSONS[lesson].workflowType, {
+      taskQueue: LESSONS[lesson].taskQueue,
+      workflowId: orderWorkflowId(lesson, order.orderId),
       args: [order],
     });
     return { order, outcome: orderOutcome<OrderResult>(handle) };
