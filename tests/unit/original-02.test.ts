@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { OrderProcessor } from '../../original/02-order-processing/order-processor';
 import { LESSONS } from '../../common/lessons';
@@ -62,36 +63,41 @@ describe('original (lesson 02 order processor)', () => {
     expect(calls.filter((c) => c.step === 'shipping')).to.have.length(15);
   });
 
-  it('`npm run original -- --lesson 02` prints the same bytes for the same seed', function () {
+  it('`npm run original -- --lesson 02` prints the same bytes for the same seed', async function () {
     this.timeout(60_000);
-    const run = () =>
-      execFileSync(
-        process.execPath,
-        [
-          require.resolve('ts-node/dist/bin'),
-          'scripts/original.ts',
-          '--lesson',
-          '02',
-          '--seed',
-          '1',
-          '--orders',
-          '12',
-          '--ledger',
-          freshLedgerPath('cli02'),
-        ],
-        {
-          cwd: path.resolve(__dirname, '../..'),
-          env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
-          encoding: 'utf8',
-        },
-      )
+    // Asynchronously: a synchronous spawn would stall this process's event loop for seconds, and with it
+    // the workers of the integration scenarios that start at load.
+    const run = async () =>
+      (
+        await promisify(execFile)(
+          process.execPath,
+          [
+            require.resolve('ts-node/dist/bin'),
+            'scripts/original.ts',
+            '--lesson',
+            '02',
+            '--seed',
+            '1',
+            '--orders',
+            '12',
+            '--ledger',
+            freshLedgerPath('cli02'),
+          ],
+          {
+            cwd: path.resolve(__dirname, '../..'),
+            env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
+            encoding: 'utf8',
+            maxBuffer: 1 << 24,
+          },
+        )
+      ).stdout
         .replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)')
         .replace(/--ledger \S+/, '--ledger X');
-    const first = run();
+    const first = await run();
     expect(first).to.contain(
       'Original order processor (lesson 02): 12 orders, seed 1, faults payment=0.2,inventory=0.15,shipping=0.1',
     );
     expect(first).to.contain('12 orders:');
-    expect(run()).to.equal(first);
+    expect(await run()).to.equal(first);
   });
 });
