@@ -3,10 +3,9 @@
  * server your settings point at (TEMPORAL_ADDRESS or a profile; start a local one with `npm run server`).
  * Ctrl-C stops it.
  */
-import path from 'node:path';
 import { LESSON_IDS, LESSONS, TARGETS, type LessonId, type TargetName } from '../common/lessons';
 import { serveLesson, type LessonWorker } from '../common/worker';
-import { REPO_ROOT } from '../services';
+import { lessonWorkerOf } from '../tests/criteria/lesson-code';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
 const FLAGS = {
@@ -34,19 +33,13 @@ async function main(): Promise<number | void> {
   }
   const lesson = (args.lesson ?? '06') as LessonId;
   const target = (args.target ?? 'solution') as TargetName;
-  const dir = path.join(REPO_ROOT, target, LESSONS[lesson].folder);
-  let module: { lessonWorker?: LessonWorker };
+  let lessonWorker: LessonWorker;
   try {
-    module = (await import(path.join(dir, 'worker'))) as { lessonWorker?: LessonWorker };
+    lessonWorker = lessonWorkerOf(lesson, target);
   } catch (err) {
-    throw new UsageError(
-      `cannot load ${path.relative(REPO_ROOT, dir)}/worker.ts: ${(err as Error).message.split('\n')[0]}`,
-    );
+    throw new UsageError((err as Error).message);
   }
-  if (!module.lessonWorker) {
-    throw new UsageError(`${path.relative(REPO_ROOT, dir)}/worker.ts does not export lessonWorker`);
-  }
-  await serveLesson(module.lessonWorker, { label: `Lesson ${lesson} (${target})`, taskQueue: args['task-queue'] });
+  await serveLesson(lessonWorker, { label: `Lesson ${lesson} (${target})`, taskQueue: args['task-queue'] });
 }
 
 runMain(main);

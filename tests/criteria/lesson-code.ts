@@ -36,8 +36,15 @@ export function originalOf(lesson: LessonId): RunOriginal {
 /** The `lessonWorker` of `lesson` in `target` (solution/ or exercises/), or in another copy of it (`dir`). */
 export function lessonWorkerOf(lesson: LessonId, target: TargetName = 'solution', dir?: string): LessonWorker {
   const folder = dir ?? path.join(REPO_ROOT, target, LESSONS[lesson].folder);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(path.join(folder, 'worker')) as { lessonWorker?: LessonWorker };
-  if (!loaded.lessonWorker) throw new Error(`${path.relative(REPO_ROOT, folder)}/worker.ts exports no lessonWorker`);
+  const file = `${path.relative(REPO_ROOT, folder)}/worker.ts`;
+  let loaded: { lessonWorker?: LessonWorker };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(path.join(folder, 'worker')) as { lessonWorker?: LessonWorker };
+  } catch (err) {
+    // A learner's file that does not compile or throws at load: one line, not a stack.
+    throw new Error(`cannot load ${file}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  if (!loaded.lessonWorker) throw new Error(`${file} does not export lessonWorker`);
   return loaded.lessonWorker;
 }
