@@ -73,15 +73,10 @@ export class OrderProgress {
    * an OrderFailed failure that says where and why and carries the result in its details.
    */
   failed(err: unknown): unknown {
-    if (isCancellation(err)) {
+    const cancelled = cancellationOf(this.orderId, err);
+    if (cancelled) {
       this.status.state = 'CANCELLED';
-      return err;
-    }
-    // Cancelled while a step was failing (the attempt in flight failed after the cancel request): the
-    // customer asked to cancel, so the order ends Cancelled, not as a failure of that step.
-    if (CancellationScope.current().consideredCancelled) {
-      this.status.state = 'CANCELLED';
-      return new CancelledFailure(`order ${this.orderId} cancelled (${rootCauseMessage(err)})`);
+      return cancelled;
     }
     this.status.state = 'FAILED';
     return orderFailed(this.orderId, this.step, err, {
@@ -101,4 +96,17 @@ export class OrderProgress {
       warnings: [...s.warnings],
     };
   }
+}
+
+/**
+ * What a cancelled order ends with, or undefined when it was not cancelled: the cancellation itself, or,
+ * when the step in flight failed after the cancel request, a cancellation that names that failure (the
+ * customer asked to cancel, so the order ends Cancelled, not as a failure of that step).
+ */
+export function cancellationOf(orderId: string, err: unknown): unknown {
+  if (isCancellation(err)) return err;
+  if (CancellationScope.current().consideredCancelled) {
+    return new CancelledFailure(`order ${orderId} cancelled (${rootCauseMessage(err)})`);
+  }
+  return undefined;
 }

@@ -6,8 +6,9 @@
  * children it is waiting for (PAYMENT_AND_INVENTORY while both run), and the step an order "failed at"
  * is the first child that failed, not the one that started last.
  */
-import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import { orderFailed, rootCauseMessage } from '../../../common/failures';
+import { cancellationOf } from '../../../solution/06-order-fulfillment/workflows/progress';
 import {
   CHILD_KINDS,
   childWorkflowId,
@@ -87,15 +88,10 @@ export class OrderProgress {
    * an OrderFailed failure that says where and why and carries the result in its details.
    */
   failed(err: unknown): unknown {
-    if (isCancellation(err)) {
+    const cancelled = cancellationOf(this.orderId, err);
+    if (cancelled) {
       this.status.state = 'CANCELLED';
-      return err;
-    }
-    // Cancelled while a step was failing (the attempt in flight failed after the cancel request): the
-    // customer asked to cancel, so the order ends Cancelled, not as a failure of that step.
-    if (CancellationScope.current().consideredCancelled) {
-      this.status.state = 'CANCELLED';
-      return new CancelledFailure(`order ${this.orderId} cancelled (${rootCauseMessage(err)})`);
+      return cancelled;
     }
     this.status.state = 'FAILED';
     const step = this.failedStep ?? this.lastStarted;
