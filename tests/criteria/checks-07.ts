@@ -9,6 +9,7 @@
  * ledger says what happened in the outside world, after every call in flight has ended.
  */
 import type { Criterion, Verdict } from './checks';
+import { childRuns } from './child-runs';
 import { CHILD_KINDS, type Kind, type Observation, type Scenario } from './observe';
 
 export const SCENARIOS_07 = {
@@ -29,62 +30,10 @@ export const SCENARIOS_07 = {
   inventoryFails: { id: '07-inventory-fails', faults: 'inventory=always', hopeless: ['reserveInventory'] },
 } satisfies Record<string, Scenario>;
 
-const CHILD_TYPES: Record<Kind, string> = {
-  payment: 'paymentWorkflow',
-  inventory: 'inventoryWorkflow',
-  shipping: 'shippingWorkflow',
-  notification: 'notificationWorkflow',
-};
-
 const NO_HISTORY = 'no workflow history: this target runs no Temporal workflows';
 
 const ok = (detail = 'ok'): Verdict => ({ pass: true, detail });
 const fail = (detail: string): Verdict => ({ pass: false, detail });
-
-/** One child as the parent's history records it: when it was initiated and when (and how) it closed. */
-interface ChildSpan {
-  kind?: Kind;
-  workflowId: string;
-  initiatedId: number;
-  closedId?: number;
-  closedAs?: string;
-}
-
-function num(value: unknown): number {
-  return Number(String(value ?? 0));
-}
-
-/** The children the parent started, from its event history, in the order it started them. */
-function childSpans(obs: Observation): ChildSpan[] | undefined {
-  if (!obs.history) return undefined;
-  const spans = new Map<number, ChildSpan>();
-  for (const event of obs.history.events ?? []) {
-    const id = num(event.eventId);
-    const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
-    if (started) {
-      const type = started.workflowType?.name ?? '';
-      const kind = CHILD_KINDS.find((k) => CHILD_TYPES[k] === type);
-      spans.set(id, { kind, workflowId: started.workflowId ?? '', initiatedId: id });
-      continue;
-    }
-    const closes: [string, { initiatedEventId?: unknown } | null | undefined][] = [
-      ['completed', event.childWorkflowExecutionCompletedEventAttributes],
-      ['failed', event.childWorkflowExecutionFailedEventAttributes],
-      ['cancelled', event.childWorkflowExecutionCanceledEventAttributes],
-      ['timed out', event.childWorkflowExecutionTimedOutEventAttributes],
-      ['terminated', event.childWorkflowExecutionTerminatedEventAttributes],
-      ['not started', event.startChildWorkflowExecutionFailedEventAttributes],
-    ];
-    for (const [closedAs, attrs] of closes) {
-      const span = attrs ? spans.get(num(attrs.initiatedEventId)) : undefined;
-      if (span) {
-        span.closedId = id;
-        span.closedAs = closedAs;
-      }
-    }
-  }
-  return [...spans.values()];
-}
 
 function completed(obs: Observation): Verdict {
   if (obs.outcome.kind === 'completed') return ok();
@@ -110,7 +59,7 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
   '07-children-overlap': {
     scenario: SCENARIOS_07.happy,
     check: (obs) => {
-      const spans = childSpans(obs);
+      const spans = childRuns(obs);
       if (!spans) return fail(NO_HISTORY);
       const payment = spans.find((s) => s.kind === 'payment');
       const inventory = spans.find((s) => s.kind === 'inventory');
@@ -130,7 +79,7 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
   '07-child-ids': {
     scenario: SCENARIOS_07.happy,
     check: (obs) => {
-      const spans = childSpans(obs);
+      const spans = childRuns(obs);
       if (!spans) return fail(NO_HISTORY);
       const wrong = CHILD_KINDS.filter(
         (kind) => !spans.some((s) => s.kind === kind && s.workflowId === `${kind}-${obs.order.orderId}`),
@@ -169,7 +118,7 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
   '07-shipping-waits-for-both': {
     scenario: SCENARIOS_07.happy,
     check: (obs) => {
-      const spans = childSpans(obs);
+      const spans = childRuns(obs);
       if (!spans) return fail(NO_HISTORY);
       const span = (kind: Kind) => spans.find((s) => s.kind === kind);
       const shipping = span('shipping');
@@ -226,7 +175,7 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
             : 'the reservation is stuck: it landed after the card was declined and was never released',
         );
       }
-      const spans = childSpans(obs);
+      const spans = childRuns(obs);
       if (!spans) return fail(NO_HISTORY);
       if (!spans.some((s) => s.kind === 'inventory')) {
         return fail(

@@ -5,6 +5,7 @@
 import { LESSON_IDS, LESSONS, type CriterionSpec, type LessonId } from '../../common/lessons';
 import { ACTIVITY_STEPS_02, CHILD_KINDS, Kind, Observation, Scenario } from './observe';
 import { CHECKS_07 } from './checks-07';
+import { CHILD_TYPES, childRuns, num } from './child-runs';
 
 /** A criterion as the manifest states it, with the lesson it belongs to. */
 export interface CriterionMeta extends CriterionSpec {
@@ -51,60 +52,8 @@ export const SCENARIOS = {
   },
 } satisfies Record<string, Scenario>;
 
-const CHILD_TYPES: Record<Kind, string> = {
-  payment: 'paymentWorkflow',
-  inventory: 'inventoryWorkflow',
-  shipping: 'shippingWorkflow',
-  notification: 'notificationWorkflow',
-};
-
 const ok = (detail = 'ok'): Verdict => ({ pass: true, detail });
 const fail = (detail: string): Verdict => ({ pass: false, detail });
-
-function num(value: unknown): number {
-  return Number(String(value ?? 0));
-}
-
-interface ChildRun {
-  kind?: Kind;
-  workflowId: string;
-  type: string;
-  initiatedId: number;
-  closedId?: number;
-  closedAs?: string;
-}
-
-/** The children the parent started, from its event history, in the order it started them. */
-export function childRuns(obs: Observation): ChildRun[] | undefined {
-  if (!obs.history) return undefined;
-  const runs = new Map<number, ChildRun>();
-  for (const event of obs.history.events ?? []) {
-    const id = num(event.eventId);
-    const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
-    if (started) {
-      const type = started.workflowType?.name ?? '';
-      const kind = (Object.keys(CHILD_TYPES) as Kind[]).find((k) => CHILD_TYPES[k] === type);
-      runs.set(id, { kind, type, workflowId: started.workflowId ?? '', initiatedId: id });
-      continue;
-    }
-    const closes: [string, { initiatedEventId?: unknown } | null | undefined][] = [
-      ['completed', event.childWorkflowExecutionCompletedEventAttributes],
-      ['failed', event.childWorkflowExecutionFailedEventAttributes],
-      ['cancelled', event.childWorkflowExecutionCanceledEventAttributes],
-      ['timed out', event.childWorkflowExecutionTimedOutEventAttributes],
-      ['terminated', event.childWorkflowExecutionTerminatedEventAttributes],
-      ['not started', event.startChildWorkflowExecutionFailedEventAttributes],
-    ];
-    for (const [closedAs, attrs] of closes) {
-      const run = attrs ? runs.get(num(attrs.initiatedEventId)) : undefined;
-      if (run) {
-        run.closedId = id;
-        run.closedAs = closedAs;
-      }
-    }
-  }
-  return [...runs.values()];
-}
 
 const NO_HISTORY = 'no workflow history: this target runs no Temporal workflows';
 
