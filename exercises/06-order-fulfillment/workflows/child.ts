@@ -2,9 +2,10 @@
  * What the four children share: each does one job through one activity and keeps its own `status`
  * query up to date while it does.
  */
-import { isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { rootCauseMessage } from '../../../common/failures';
 import type { ChildStatus } from '../shared';
+import { cancellationOf } from './progress';
 import { childStatusQuery } from './queries';
 
 /**
@@ -27,8 +28,10 @@ export async function runTracked<T>(
     status.detail = describe(result);
     return result;
   } catch (err) {
-    status.state = isCancellation(err) ? 'CANCELLED' : 'FAILED';
+    // Cancelled while its attempt was failing: the child ends Cancelled too, like the parent (./progress).
+    const cancelled = cancellationOf(orderId, err);
+    status.state = cancelled ? 'CANCELLED' : 'FAILED';
     status.detail = rootCauseMessage(err);
-    throw err;
+    throw cancelled ?? err;
   }
 }
