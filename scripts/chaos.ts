@@ -791,8 +791,10 @@ async function main(): Promise<number> {
   }
   if (failed.length === 0) fs.rmSync(root, { recursive: true, force: true });
   else process.stderr.write(`servers' logs and databases kept in ${root}\n`);
-  // One test per case, for CI's totals.
-  const summary = `tests: ${results.length - failed.length} passed, ${failed.length} failed\n`;
+  // One test per case, for CI's totals; a `failed: ` line names each failed case, as the test reporter does.
+  const summary =
+    failed.map((r) => `failed: ${r.title} (${r.id}): ${r.problems.join('; ')}\n`).join('') +
+    `tests: ${results.length - failed.length} passed, ${failed.length} failed\n`;
   (args.json ? process.stderr : process.stdout).write(summary);
   return failed.length ? 1 : 0;
 }
