@@ -325,14 +325,15 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
     this.timeout(600_000);
     // The order is stopped while its inventory child waits to retry. The worker is stopped for that
     // moment, so the retry cannot start before the cancel lands; started again, it runs the undos.
+    // The client's progress line comes from a query, which only a running worker answers: wait for it first.
     const retrying = (orderId: string) => scenario(orderId, 'inventory=always');
     await runner.useWorker(retrying('ORDER-108'));
     const ledger = runner.ledgerPath!;
     const cancelled = start('npm run client -- --order ORDER-108', { ...env, LEDGER_PATH: ledger });
     background.push(cancelled);
+    await waitFor(cancelled, /INVENTORY +payment=COMPLETED inventory=RUNNING/);
     await pendingAttempt(client.workflow.getHandle('inventory-ORDER-108'), 2, { orLater: true });
     await runner.stopWorker();
-    await waitFor(cancelled, /INVENTORY +payment=COMPLETED inventory=RUNNING/);
     const cancel = docCommand(13, 0);
     const cancelRun = await run(cancel.command, env);
     expect(cancelRun.code, cancelRun.output).to.equal(0);
