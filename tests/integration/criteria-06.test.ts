@@ -6,8 +6,12 @@ import { expect } from 'chai';
 import { criteriaFor } from '../criteria/checks';
 import { lessonTarget, originalTarget } from '../criteria/observe';
 import { Score, scoreTarget } from '../criteria/scorecard';
+import { afterEager } from '../support/eager';
 
 const CRITERIA = criteriaFor('06');
+// Both targets are scored in the second wave (../support/eager.ts), side by side with the other graders.
+const solutionScores = afterEager(() => scoreTarget(lessonTarget('solution', '06'), CRITERIA));
+const originalScores = afterEager(() => scoreTarget(originalTarget('06'), CRITERIA));
 
 describe('lesson 06 criteria', function () {
   this.timeout(180_000);
@@ -15,7 +19,7 @@ describe('lesson 06 criteria', function () {
   describe('solution', () => {
     let scores: Score[];
     before(async () => {
-      scores = await scoreTarget(lessonTarget('solution', '06'), CRITERIA);
+      scores = await solutionScores();
     });
     for (const criterion of CRITERIA) {
       it(`passes ${criterion.id}: ${criterion.title}`, () => {
@@ -30,7 +34,7 @@ describe('lesson 06 criteria', function () {
     const EXPECTED_PASSES = ['06-happy-path'];
     let scores: Score[];
     before(async () => {
-      scores = await scoreTarget(originalTarget('06'), CRITERIA);
+      scores = await originalScores();
     });
     it('has exactly the expected scorecard', () => {
       const passed = scores.filter((s) => s.pass).map((s) => s.criterion.id);

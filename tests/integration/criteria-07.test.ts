@@ -8,8 +8,13 @@ import { expect } from 'chai';
 import { criteriaFor } from '../criteria/checks';
 import { lessonTarget, originalTarget } from '../criteria/observe';
 import { Score, scoreTarget } from '../criteria/scorecard';
+import { afterEager } from '../support/eager';
 
 const CRITERIA = criteriaFor('07');
+// Both targets are scored in the second wave (../support/eager.ts), side by side with the other graders.
+const scoring = afterEager(() =>
+  Promise.all([scoreTarget(lessonTarget('solution', '07'), CRITERIA), scoreTarget(originalTarget('07'), CRITERIA)]),
+);
 
 describe('lesson 07 criteria', function () {
   this.timeout(120_000);
@@ -17,10 +22,7 @@ describe('lesson 07 criteria', function () {
   let solution: Score[];
   let original: Score[];
   before(async () => {
-    [solution, original] = await Promise.all([
-      scoreTarget(lessonTarget('solution', '07'), CRITERIA),
-      scoreTarget(originalTarget('07'), CRITERIA),
-    ]);
+    [solution, original] = await scoring();
   });
 
   describe('solution', () => {

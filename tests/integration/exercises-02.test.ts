@@ -4,7 +4,7 @@
  * the TODO regions, every Part named in the code has its section in the lesson doc (and back), and
  * deliberately broken variants make the grader name the right criterion.
  *
- * Every grading starts at once in `before` (one server, one worker per copy), and each variant is
+ * Every grading starts at once, in the second wave (one server, one worker per copy), and each variant is
  * graded only on the criteria it breaks; each test then reads its own result.
  */
 import { expect } from 'chai';
@@ -17,6 +17,7 @@ import { mirrorProblems, partsNamedInCode } from '../criteria/mirror';
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget, type Score } from '../criteria/scorecard';
 import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
+import { afterEager } from '../support/eager';
 
 const LESSON = '02-order-processing';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
@@ -113,12 +114,15 @@ const grading = {
   ),
 };
 
+// Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
+const startAll = afterEager(async () => {
+  for (const run of Object.values(grading)) run().catch(() => undefined);
+});
+
 describe('lesson 02 exercises', function () {
   this.timeout(120_000);
 
-  before(() => {
-    for (const run of Object.values(grading)) run().catch(() => undefined);
-  });
+  before(() => startAll());
 
   it('the untouched starter fails every graded criterion, fast, naming a TODO Part', async () => {
     const scores = await grading.starter();

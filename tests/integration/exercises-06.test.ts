@@ -4,7 +4,7 @@
  * the TODO regions, and deliberately broken variants make the grader name the right criterion and
  * explanation without hanging.
  *
- * Every grading starts at once in `before` (one server, one worker per copy; they mostly wait on
+ * Every grading starts at once, in the second wave (one server, one worker per copy; they mostly wait on
  * retry backoff), and each variant is graded only on the criteria it breaks. Each test then reads
  * its own result, so a failure is still reported by the test that owns it.
  */
@@ -16,6 +16,7 @@ import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../crite
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget, type Score } from '../criteria/scorecard';
 import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
+import { afterEager } from '../support/eager';
 
 const LESSON = '06-order-fulfillment';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
@@ -120,12 +121,15 @@ const grading = {
   ),
 };
 
+// Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
+const startAll = afterEager(async () => {
+  for (const run of Object.values(grading)) run().catch(() => undefined);
+});
+
 describe('lesson 06 exercises', function () {
   this.timeout(120_000);
 
-  before(() => {
-    for (const run of Object.values(grading)) run().catch(() => undefined);
-  });
+  before(() => startAll());
 
   it('the untouched starter fails every graded criterion', async () => {
     const scores = await grading.starter();

@@ -17,6 +17,7 @@ import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../crite
 import { lessonTarget, REPO_ROOT } from '../criteria/observe';
 import { scoreTarget, type Score } from '../criteria/scorecard';
 import { edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
+import { afterEager } from '../support/eager';
 
 const LESSON = '07-parallel-fulfillment';
 const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
@@ -75,7 +76,8 @@ function score(scores: Score[], id: string): Score {
 describe('lesson 07 exercises', function () {
   this.timeout(180_000);
 
-  const grading = async () => {
+  // Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
+  const grading = afterEager(async () => {
     const dirs = {
       proof: exercisesCopy(LESSON, '07-proof', true),
       undosAfter: variant('promise-all-undos-after', (d) => {
@@ -101,7 +103,7 @@ describe('lesson 07 exercises', function () {
       ),
       scoreTarget(target('sequential', dirs.sequential), only('07-children-overlap', '07-status-during-fan-out')),
     ] as const);
-  };
+  });
   let starter: Score[];
   let proof: GradeReport;
   let promiseAllUndosAfter: Score[];

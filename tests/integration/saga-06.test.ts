@@ -36,6 +36,7 @@ import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/06-o
 import type { CompensationRecord, OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
 import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
 import { testEnv } from '../support/server';
+import { afterEager } from '../support/eager';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 const { EventType } = temporal.api.enums.v1;
@@ -348,6 +349,17 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
     malformedInput?: Settled<Awaited<ReturnType<typeof malformedInput>>>;
   } = {};
 
+  // All five at once, in the second wave (../support/eager.ts): not in the first, whose load would eat
+  // into their 20-s status waits.
+  const scenarios = afterEager(() =>
+    Promise.all([
+      settle(refundRecovers()),
+      settle(releaseNeverSucceeds()),
+      settle(refundRefusedForGood()),
+      settle(rerunOfAFailedOrder()),
+      settle(malformedInput()),
+    ]),
+  );
   before(async () => {
     [
       results.refundRecovers,
@@ -355,13 +367,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       results.refundRefusedForGood,
       results.rerunOfAFailedOrder,
       results.malformedInput,
-    ] = await Promise.all([
-      settle(refundRecovers()),
-      settle(releaseNeverSucceeds()),
-      settle(refundRefusedForGood()),
-      settle(rerunOfAFailedOrder()),
-      settle(malformedInput()),
-    ]);
+    ] = await scenarios();
   });
 
   describe('no undo blocks another', () => {
