@@ -5,13 +5,14 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const bin = (name) => path.join('node_modules', '.bin', name);
+// ESLint's and Prettier's caches are only valid for the Node version that wrote them: one per major
+// version, so switching between Node 22, 24 and 26 does not throw the others' away.
+const nodeMajor = process.versions.node.split('.')[0];
+const eslintCache = `node_modules/.cache/eslint/node-${nodeMajor}/`;
+const prettierCache = `node_modules/.cache/prettier/node-${nodeMajor}.json`;
 const CHECKS = [
   ['types (tsc)', bin('tsc'), ['--noEmit', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/tsbuildinfo']],
-  [
-    'lint (eslint)',
-    bin('eslint'),
-    ['.', '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/eslint/'],
-  ],
+  ['lint (eslint)', bin('eslint'), ['.', '--cache', '--cache-strategy', 'content', '--cache-location', eslintCache]],
   [
     'format (prettier)',
     bin('prettier'),
@@ -23,7 +24,7 @@ const CHECKS = [
       '--cache-strategy',
       'content',
       '--cache-location',
-      'node_modules/.cache/prettier/cache.json',
+      prettierCache,
       '.',
     ],
   ],
