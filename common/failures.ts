@@ -37,6 +37,18 @@ export function rootCauseMessage(err: unknown): string {
 }
 
 /**
+ * True when a business error ended the step: somewhere in the `.cause` chain a non-retryable
+ * ApplicationFailure (a declined card, no stock). That is the step's own answer; no retry or
+ * cancellation would have changed it.
+ */
+export function isBusinessFailure(err: unknown): boolean {
+  for (let current: unknown = err; current instanceof Error; current = current.cause) {
+    if (current instanceof ApplicationFailure && current.nonRetryable) return true;
+  }
+  return false;
+}
+
+/**
  * Workflow input arrives as JSON from whoever started the workflow (a client, the CLI, the Web UI).
  * Check its shape before touching it: a `null` order would otherwise crash the workflow *task*, which
  * Temporal retries for ever. A non-retryable ApplicationFailure fails the workflow instead, at once.

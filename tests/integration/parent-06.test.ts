@@ -250,6 +250,10 @@ describe('lesson 06 parent with stubbed activities: every failure point', functi
     );
     expect(r.outcome.error?.cause).to.be.instanceOf(CancelledFailure);
     expect(r.status?.state).to.equal('CANCELLED');
+    // Out of stock is the inventory child's own final answer: the child ends FAILED whether the cancel
+    // reached it before that answer or after (an outage cut short by the cancel would end it CANCELLED).
+    const inventoryChild = await testEnv().client.workflow.getHandle(`inventory-${r.orderId}`).describe();
+    expect(inventoryChild.status.name).to.equal('FAILED');
     expect(callOrder(r).slice(-2)).to.deep.equal(['releaseInventory', 'refundPayment']);
     expect(r.stubs.arrangeShipment.called).to.equal(false);
   });

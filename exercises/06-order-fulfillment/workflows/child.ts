@@ -3,7 +3,7 @@
  * query up to date while it does.
  */
 import { setHandler, workflowInfo } from '@temporalio/workflow';
-import { rootCauseMessage } from '../../../common/failures';
+import { isBusinessFailure, rootCauseMessage } from '../../../common/failures';
 import type { ChildStatus } from '../shared';
 import { cancellationOf } from './progress';
 import { childStatusQuery } from './queries';
@@ -28,8 +28,10 @@ export async function runTracked<T>(
     status.detail = describe(result);
     return result;
   } catch (err) {
-    // Cancelled while its attempt was failing: the child ends Cancelled too, like the parent (./progress).
-    const cancelled = cancellationOf(orderId, err);
+    // Cancelled while its attempt was failing for a technical reason: that attempt would have been
+    // retried, so the cancellation is what ended the child, and it ends Cancelled, like the parent
+    // (./progress). A business failure (a declined card, no stock) is the child's own answer: it stands.
+    const cancelled = isBusinessFailure(err) ? undefined : cancellationOf(orderId, err);
     status.state = cancelled ? 'CANCELLED' : 'FAILED';
     status.detail = rootCauseMessage(err);
     throw cancelled ?? err;
