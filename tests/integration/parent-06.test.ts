@@ -15,7 +15,7 @@ import type { Activities } from '../../solution/06-order-fulfillment/activities'
 import { queryStatus } from '../../solution/06-order-fulfillment/client';
 import type { OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
 import { lessonWorker } from '../../solution/06-order-fulfillment/worker';
-import { uniqueTaskQueue, withWorker } from '../support/harness';
+import { SharedWorker } from '../support/harness';
 import { itEager } from '../support/eager';
 import { testEnv } from '../support/server';
 
@@ -50,6 +50,9 @@ function recorded(stubs: Stubs, calls: string[]): Record<string, (input: unknown
 
 const declined = () => ApplicationFailure.nonRetryable('card declined', 'CardDeclined');
 
+/** One worker for every test here; each order's activity calls go to that order's stubs. */
+const worker = new SharedWorker(lessonWorker.workflowsPath, Object.keys(happyStubs()), 'parent-06');
+
 interface Run {
   orderId: string;
   stubs: Stubs;
@@ -67,12 +70,11 @@ async function run(
   const stubs = happyStubs();
   setup(stubs);
   const orderId = `ORDER-STUB-${randomUUID().slice(0, 8)}`;
-  const taskQueue = uniqueTaskQueue('parent-06');
   const calls: string[] = [];
-  const activities = recorded(stubs, calls);
-  return withWorker({ taskQueue, workflowsPath: lessonWorker.workflowsPath, activities }, async () => {
+  worker.route(orderId, recorded(stubs, calls));
+  return worker.use(async () => {
     const handle = await testEnv().client.workflow.start('orderFulfillmentWorkflow', {
-      taskQueue,
+      taskQueue: worker.taskQueue,
       workflowId: `order-${orderId}`,
       args: [sampleOrder(orderId)],
       workflowExecutionTimeout: '30 seconds',

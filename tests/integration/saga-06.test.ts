@@ -34,7 +34,7 @@ import {
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/06-order-fulfillment/client';
 import type { CompensationRecord, OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
-import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
+import { freshServices, SharedWorker } from '../support/harness';
 import { testEnv } from '../support/server';
 import { afterEager } from '../support/eager';
 
@@ -80,16 +80,29 @@ interface Ctx {
   faults: Outage;
   client: Client;
   taskQueue: string;
+  /** A unique order ID whose activity calls go to this scenario's services. */
+  newOrderId: (label: string) => string;
 }
 
-/** A fresh ledger with `faults`, a unique task queue and a solution worker, for the length of `body`. */
+/** One solution worker for the whole file: each scenario's orders are routed to its own ledger. */
+const worker = new SharedWorker(WORKFLOWS, Object.keys(createActivities({} as Services)), 'saga-06');
+
+/**
+ * A fresh ledger with `faults` for the length of `body`, on the shared worker: activity calls of the
+ * orders `newOrderId` names go to this ledger.
+ */
 async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Promise<T> {
   const plan = new Outage(FaultPlan.parse(faults).spec, 1);
   const services = freshServices(plan);
+  const activities = createActivities(services);
+  const newOrderId = (label: string) => {
+    const orderId = uniqueOrderId(label);
+    worker.route(orderId, activities);
+    return orderId;
+  };
   try {
-    const taskQueue = uniqueTaskQueue('saga-06');
-    return await withWorker({ taskQueue, workflowsPath: WORKFLOWS, activities: createActivities(services) }, () =>
-      body({ services, faults: plan, client: testEnv().client, taskQueue }),
+    return await worker.use(() =>
+      body({ services, faults: plan, client: testEnv().client, taskQueue: worker.taskQueue, newOrderId }),
     );
   } finally {
     services.close();
@@ -152,8 +165,8 @@ function counts(audit: Audit) {
 
 /** The refund fails until the gateway recovers; the release must not wait for it. */
 function refundRecovers() {
-  return scenario('shipping=always,refund=always', async ({ services, faults, client, taskQueue }) => {
-    const handle = (await startOrder(client, sampleOrder(uniqueOrderId('refund-late')), taskQueue)).handle;
+  return scenario('shipping=always,refund=always', async ({ services, faults, client, taskQueue, newOrderId }) => {
+    const handle = (await startOrder(client, sampleOrder(newOrderId('refund-late')), taskQueue)).handle;
     // At least one round is over: the refund has used its attempts and waits for the next round.
     const whileCompensating = await waitForStatus(handle, (s) =>
       s.compensations.some((c) => c.name === 'refund payment' && c.outcome === 'retrying' && c.attempts >= 3),
@@ -175,8 +188,8 @@ function refundRecovers() {
 
 /** The release never succeeds: the refund must still happen, and the order stays visibly COMPENSATING. */
 function releaseNeverSucceeds() {
-  return scenario('shipping=always,release=always', async ({ services, client, taskQueue }) => {
-    const handle = (await startOrder(client, sampleOrder(uniqueOrderId('release-stuck')), taskQueue)).handle;
+  return scenario('shipping=always,release=always', async ({ services, client, taskQueue, newOrderId }) => {
+    const handle = (await startOrder(client, sampleOrder(newOrderId('release-stuck')), taskQueue)).handle;
     // Round 1 is over: the release used its 3 attempts, and the refund after it has run.
     const whileCompensating = await waitForStatus(
       handle,
@@ -220,8 +233,8 @@ function releaseNeverSucceeds() {
 
 /** A disputed charge cannot be refunded (a business error), while the release fails for a while. */
 function refundRefusedForGood() {
-  return scenario('shipping=always,release=always', async ({ services, faults, client, taskQueue }) => {
-    const order = { ...sampleOrder(uniqueOrderId('disputed')), paymentToken: 'tok_disputed' };
+  return scenario('shipping=always,release=always', async ({ services, faults, client, taskQueue, newOrderId }) => {
+    const order = { ...sampleOrder(newOrderId('disputed')), paymentToken: 'tok_disputed' };
     const handle = (await startOrder(client, order, taskQueue)).handle;
     // Round 1 is over: the refund has failed for good, the release waits for the next round.
     const afterRound1 = await waitForStatus(
@@ -252,8 +265,8 @@ function refundRefusedForGood() {
  * shipment would succeed, so only the services' refusal keeps the goods from going out unpaid.
  */
 function rerunOfAFailedOrder() {
-  return scenario('shipping=first:4', async ({ services, client, taskQueue }) => {
-    const order = sampleOrder(uniqueOrderId('rerun'));
+  return scenario('shipping=first:4', async ({ services, client, taskQueue, newOrderId }) => {
+    const order = sampleOrder(newOrderId('rerun'));
     const first = (await startOrder(client, order, taskQueue)).handle;
     const firstOutcome = await fulfillmentOutcome(first);
     const firstRunId = (await first.describe()).runId;
@@ -294,12 +307,12 @@ function rerunOfAFailedOrder() {
 
 /** Workflow input nobody checked: a `null` order and one with the wrong shape, started directly. */
 function malformedInput() {
-  return scenario('none', async ({ services, client, taskQueue }) => {
+  return scenario('none', async ({ services, client, taskQueue, newOrderId }) => {
     const run = async (label: string, input: unknown) => {
       const started = Date.now();
       const handle = await client.workflow.start('orderFulfillmentWorkflow', {
         taskQueue,
-        workflowId: `order-${uniqueOrderId(label)}`,
+        workflowId: `order-${newOrderId(label)}`,
         args: [input as Order],
       });
       // Before the fix this never ended (the workflow task failed and was retried for ever): give up

@@ -26,7 +26,7 @@ import {
 } from '../../solution/06-order-fulfillment/client';
 import type { OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
 import { CATALOG, FaultPlan, sampleOrder, type LineItem, type Order, type Services } from '../../services';
-import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
+import { freshServices, SharedWorker } from '../support/harness';
 import { itEager } from '../support/eager';
 import { testEnv } from '../support/server';
 
@@ -48,15 +48,28 @@ interface Ctx {
   services: Services;
   client: Client;
   taskQueue: string;
+  /** A unique order ID whose activity calls go to this scenario's services. */
+  newOrderId: (label: string) => string;
 }
 
-/** A fresh ledger with `faults`, a unique task queue and a solution worker, for the length of `body`. */
+/** One solution worker for the whole file: each scenario's orders are routed to its own ledger. */
+const worker = new SharedWorker(WORKFLOWS, Object.keys(createActivities({} as Services)), 'solution-06');
+
+/**
+ * A fresh ledger with `faults` for the length of `body`, on the shared worker: activity calls of the
+ * orders `newOrderId` names go to this ledger.
+ */
 async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Promise<T> {
   const services = freshServices(FaultPlan.parse(faults));
+  const activities = createActivities(services);
+  const newOrderId = (label: string) => {
+    const orderId = uniqueOrderId(label);
+    worker.route(orderId, activities);
+    return orderId;
+  };
   try {
-    const taskQueue = uniqueTaskQueue('solution-06');
-    return await withWorker({ taskQueue, workflowsPath: WORKFLOWS, activities: createActivities(services) }, () =>
-      body({ services, client: testEnv().client, taskQueue }),
+    return await worker.use(() =>
+      body({ services, client: testEnv().client, taskQueue: worker.taskQueue, newOrderId }),
     );
   } finally {
     services.close();
@@ -115,8 +128,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
     itEager(
       'cancelling an order while inventory retries ends it CANCELLED, refunds the charge and leaves nothing behind',
       async () => {
-        await scenario('inventory=first:3', async ({ services, client, taskQueue }) => {
-          const orderId = uniqueOrderId('cancel');
+        await scenario('inventory=first:3', async ({ services, client, taskQueue, newOrderId }) => {
+          const orderId = newOrderId('cancel');
           const handle = await startOrder(client, sampleOrder(orderId), taskQueue);
           expect(handle.workflowId).to.equal(`order-${orderId}`);
 
@@ -177,8 +190,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
     itEager(
       'payment=after:4: every attempt charges then errors; the order fails and the one charge is refunded',
       async () => {
-        await scenario('payment=after:4', async ({ services, client, taskQueue }) => {
-          const orderId = uniqueOrderId('half-paid');
+        await scenario('payment=after:4', async ({ services, client, taskQueue, newOrderId }) => {
+          const orderId = newOrderId('half-paid');
           const outcome = expectFailed(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
           expect(outcome.type).to.equal('OrderFailed');
           expect(outcome.message).to.contain('failed at payment');
@@ -200,8 +213,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
     itEager(
       'payment=after:1: the retry returns the first charge, so the order completes with one charge and no refund',
       async () => {
-        await scenario('payment=after:1', async ({ services, client, taskQueue }) => {
-          const orderId = uniqueOrderId('retry-paid');
+        await scenario('payment=after:1', async ({ services, client, taskQueue, newOrderId }) => {
+          const orderId = newOrderId('retry-paid');
           const result = expectCompleted(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
           expect(result.status).to.equal('COMPLETED');
 
@@ -245,8 +258,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
       itEager(
         `${title}: fails with InvalidOrder naming ${field}, starts no child, charges and reserves nothing`,
         async () => {
-          await scenario('none', async ({ services, client, taskQueue }) => {
-            const order = sampleOrder(uniqueOrderId('invalid'));
+          await scenario('none', async ({ services, client, taskQueue, newOrderId }) => {
+            const order = sampleOrder(newOrderId('invalid'));
             mutate(order);
             const handle = await startOrder(client, order, taskQueue);
 
@@ -282,8 +295,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
 
   describe('business errors are not retried', () => {
     itEager('a declined card fails the order once, with nothing to refund', async () => {
-      await scenario('none', async ({ services, client, taskQueue }) => {
-        const order = { ...sampleOrder(uniqueOrderId('declined')), paymentToken: 'tok_declined' };
+      await scenario('none', async ({ services, client, taskQueue, newOrderId }) => {
+        const order = { ...sampleOrder(newOrderId('declined')), paymentToken: 'tok_declined' };
         const outcome = expectFailed(await orderOutcome(await startOrder(client, order, taskQueue)));
         expect(outcome.type).to.equal('OrderFailed');
         expect(outcome.message).to.contain('card declined');
@@ -301,11 +314,11 @@ describe('lesson 06 solution against the real dev server and ledger', function (
     });
 
     itEager('an out-of-stock item fails inventory once and the payment is refunded', async () => {
-      await scenario('none', async ({ services, client, taskQueue }) => {
+      await scenario('none', async ({ services, client, taskQueue, newOrderId }) => {
         const camera = CATALOG.find((entry) => entry.sku === 'VINTAGE-CAMERA')!;
         expect(camera.initialStock).to.equal(0);
         const item: LineItem = { sku: camera.sku, name: camera.name, quantity: 1, unitPriceCents: camera.priceCents };
-        const order = { ...sampleOrder(uniqueOrderId('sold-out')), items: [item] };
+        const order = { ...sampleOrder(newOrderId('sold-out')), items: [item] };
         const outcome = expectFailed(await orderOutcome(await startOrder(client, order, taskQueue)));
         expect(outcome.type).to.equal('OrderFailed');
         expect(outcome.message).to.contain('failed at inventory');
@@ -332,8 +345,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
     itEager(
       'a second start of an order that is still running is refused (WorkflowExecutionAlreadyStartedError); one charge',
       async () => {
-        await scenario('inventory=first:2', async ({ services, client, taskQueue }) => {
-          const order = sampleOrder(uniqueOrderId('twice'));
+        await scenario('inventory=first:2', async ({ services, client, taskQueue, newOrderId }) => {
+          const order = sampleOrder(newOrderId('twice'));
           const first = await startOrder(client, order, taskQueue);
 
           let error: unknown;
@@ -369,8 +382,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
     itEager(
       'a completed order returns COMPLETED, the total in cents, every step COMPLETED, a tracking number and no compensations',
       async () => {
-        await scenario('none', async ({ services, client, taskQueue }) => {
-          const orderId = uniqueOrderId('happy');
+        await scenario('none', async ({ services, client, taskQueue, newOrderId }) => {
+          const orderId = newOrderId('happy');
           const result = expectCompleted(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
           expect(result.orderId).to.equal(orderId);
           expect(result.status).to.equal('COMPLETED');
@@ -397,8 +410,8 @@ describe('lesson 06 solution against the real dev server and ledger', function (
     );
 
     itEager('a failed shipment carries the result in the failure details, compensations newest first', async () => {
-      await scenario('shipping=always', async ({ services, client, taskQueue }) => {
-        const orderId = uniqueOrderId('no-ship');
+      await scenario('shipping=always', async ({ services, client, taskQueue, newOrderId }) => {
+        const orderId = newOrderId('no-ship');
         const outcome = expectFailed(await orderOutcome(await startOrder(client, sampleOrder(orderId), taskQueue)));
         expect(outcome.type).to.equal('OrderFailed');
         const result = outcome.result;

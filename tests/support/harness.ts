@@ -69,3 +69,81 @@ export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): P
   });
   return worker.runUntil(body);
 }
+
+type ActivityFn = (input: unknown) => Promise<unknown>;
+
+/**
+ * One worker for many orders, each with activities of its own. Creating a worker costs about half a
+ * CPU-second (its workflow threads load the bundle), so the scenarios of a file share one: every
+ * activity input names its order (`orderId`, or `order.orderId` for validateOrder), and each call goes
+ * to the activities routed for that order. The worker runs while at least one scenario uses it.
+ */
+export class SharedWorker {
+  readonly taskQueue: string;
+  private readonly byOrder = new Map<string, Record<string, ActivityFn>>();
+  private readonly activities: Record<string, ActivityFn>;
+  private users = 0;
+  private current?: Promise<{ worker: Worker; running: Promise<void> }>;
+
+  constructor(
+    private readonly workflowsPath: string,
+    activityNames: string[],
+    label: string,
+  ) {
+    this.taskQueue = uniqueTaskQueue(label);
+    this.activities = Object.fromEntries(
+      activityNames.map((name) => [
+        name,
+        (input: unknown) => {
+          const { orderId, order } = (input ?? {}) as { orderId?: string; order?: { orderId?: string } };
+          const routed = this.byOrder.get(orderId ?? order?.orderId ?? '')?.[name];
+          if (!routed) throw new Error(`no ${name} routed for ${JSON.stringify(input).slice(0, 200)}`);
+          return routed(input);
+        },
+      ]),
+    );
+  }
+
+  /** From now on, `orderId`'s activity calls go to `activities`. */
+  route(orderId: string, activities: object): void {
+    this.byOrder.set(orderId, activities as Record<string, ActivityFn>);
+  }
+
+  /** Runs `body` while the worker polls `taskQueue` (started if need be, stopped after the last user). */
+  async use<T>(body: () => Promise<T>): Promise<T> {
+    this.users++;
+    try {
+      await this.start();
+      return await body();
+    } finally {
+      if (--this.users === 0) await this.stop();
+    }
+  }
+
+  private start(): Promise<unknown> {
+    this.current ??= (async () => {
+      const env = testEnv();
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue: this.taskQueue,
+        workflowBundle: await workflowBundle(this.workflowsPath),
+        activities: this.activities,
+        interceptors: { activity: [attemptInterceptor] },
+      });
+      const running = worker.run();
+      running.catch(() => undefined); // reported by stop()
+      return { worker, running };
+    })();
+    return this.current;
+  }
+
+  private async stop(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    if (!current) return;
+    const { worker, running } = await current;
+    worker.shutdown();
+    await running;
+  }
+}
