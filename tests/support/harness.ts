@@ -56,10 +56,10 @@ export interface WorkerSpec {
   activities?: object;
 }
 
-/** Runs `body` while a worker polls `taskQueue` on the test server; the worker stops afterwards. */
-export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): Promise<T> {
+/** A worker for `spec` on the test server, with the attempt interceptor the fault plan reads. */
+async function createWorker(spec: WorkerSpec): Promise<Worker> {
   const env = testEnv();
-  const worker = await Worker.create({
+  return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: spec.taskQueue,
@@ -67,6 +67,11 @@ export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): P
     activities: spec.activities,
     interceptors: { activity: [attemptInterceptor] },
   });
+}
+
+/** Runs `body` while a worker polls `taskQueue` on the test server; the worker stops afterwards. */
+export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): Promise<T> {
+  const worker = await createWorker(spec);
   return worker.runUntil(body);
 }
 
@@ -109,6 +114,15 @@ export class SharedWorker {
     this.byOrder.set(orderId, activities as Record<string, ActivityFn>);
   }
 
+  /** A maker of unique order IDs (`ORDER-<label>-<random>`) whose activity calls go to `activities`. */
+  orderIds(activities: object): (label: string) => string {
+    return (label) => {
+      const orderId = `ORDER-${label}-${randomUUID().slice(0, 8)}`;
+      this.route(orderId, activities);
+      return orderId;
+    };
+  }
+
   /** Runs `body` while the worker polls `taskQueue` (started if need be, stopped after the last user). */
   async use<T>(body: () => Promise<T>): Promise<T> {
     this.users++;
@@ -122,14 +136,10 @@ export class SharedWorker {
 
   private start(): Promise<unknown> {
     this.current ??= (async () => {
-      const env = testEnv();
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        namespace: env.namespace ?? 'default',
+      const worker = await createWorker({
         taskQueue: this.taskQueue,
-        workflowBundle: await workflowBundle(this.workflowsPath),
+        workflowsPath: this.workflowsPath,
         activities: this.activities,
-        interceptors: { activity: [attemptInterceptor] },
       });
       const running = worker.run();
       running.catch(() => undefined); // reported by stop()
