@@ -19,7 +19,6 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { causeChain, OrderAlreadyRanError, type OrderOutcome } from '../../common/client';
 import {
@@ -33,10 +32,11 @@ import {
 } from '../../services';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/06-order-fulfillment/client';
-import type { CompensationRecord, OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
+import type { CompensationRecord, OrderResult } from '../../solution/06-order-fulfillment/shared';
 import { freshServices, SharedWorker } from '../support/harness';
 import { testEnv } from '../support/server';
 import { afterEager } from '../support/eager';
+import { waitForStatus } from '../support/order-status';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 const { EventType } = temporal.api.enums.v1;
@@ -94,12 +94,7 @@ const worker = new SharedWorker(WORKFLOWS, Object.keys(createActivities({} as Se
 async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Promise<T> {
   const plan = new Outage(FaultPlan.parse(faults).spec, 1);
   const services = freshServices(plan);
-  const activities = createActivities(services);
-  const newOrderId = (label: string) => {
-    const orderId = uniqueOrderId(label);
-    worker.route(orderId, activities);
-    return orderId;
-  };
+  const newOrderId = worker.orderIds(createActivities(services));
   try {
     return await worker.use(() =>
       body({ services, faults: plan, client: testEnv().client, taskQueue: worker.taskQueue, newOrderId }),
@@ -107,33 +102,6 @@ async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Prom
   } finally {
     services.close();
   }
-}
-
-function uniqueOrderId(label: string): string {
-  return `ORDER-${label}-${randomUUID().slice(0, 8)}`;
-}
-
-/** Polls the parent's `status` query until `predicate` holds. */
-async function waitForStatus(
-  handle: WorkflowHandle,
-  predicate: (status: OrderStatus) => boolean,
-  timeoutMs = 20_000,
-): Promise<OrderStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OrderStatus | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await queryStatus(handle);
-      if (predicate(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(
-    `status never matched within ${timeoutMs} ms; last status: ${JSON.stringify(last)}; last error: ${String(lastError)}`,
-  );
 }
 
 function undo(status: { compensations: CompensationRecord[] } | undefined, name: string): CompensationRecord {

@@ -15,7 +15,6 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { causeChain, type OrderOutcome as Outcome } from '../../common/client';
@@ -24,11 +23,12 @@ import {
   queryStatus,
   startOrder as startOrderWorkflow,
 } from '../../solution/06-order-fulfillment/client';
-import type { OrderResult, OrderStatus } from '../../solution/06-order-fulfillment/shared';
+import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
 import { CATALOG, FaultPlan, sampleOrder, type LineItem, type Order, type Services } from '../../services';
 import { freshServices, SharedWorker } from '../support/harness';
 import { itEager } from '../support/eager';
 import { testEnv } from '../support/server';
+import { waitForStatus } from '../support/order-status';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 
@@ -61,12 +61,7 @@ const worker = new SharedWorker(WORKFLOWS, Object.keys(createActivities({} as Se
  */
 async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Promise<T> {
   const services = freshServices(FaultPlan.parse(faults));
-  const activities = createActivities(services);
-  const newOrderId = (label: string) => {
-    const orderId = uniqueOrderId(label);
-    worker.route(orderId, activities);
-    return orderId;
-  };
+  const newOrderId = worker.orderIds(createActivities(services));
   try {
     return await worker.use(() =>
       body({ services, client: testEnv().client, taskQueue: worker.taskQueue, newOrderId }),
@@ -74,34 +69,6 @@ async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Prom
   } finally {
     services.close();
   }
-}
-
-/** `ORDER-<label>-<random>`: parent and child workflow IDs derive from it, so it must be unique. */
-function uniqueOrderId(label: string): string {
-  return `ORDER-${label}-${randomUUID().slice(0, 8)}`;
-}
-
-/** Polls the parent's `status` query until `predicate` holds (queries may fail before the first task). */
-async function waitForStatus(
-  handle: WorkflowHandle,
-  predicate: (status: OrderStatus) => boolean,
-  timeoutMs = 10_000,
-): Promise<OrderStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OrderStatus | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await queryStatus(handle);
-      if (predicate(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(
-    `status never matched within ${timeoutMs} ms; last status: ${JSON.stringify(last)}; last error: ${String(lastError)}`,
-  );
 }
 
 function expectFailed(outcome: OrderOutcome): Extract<OrderOutcome, { kind: 'failed' }> {
@@ -136,7 +103,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           // The charge has landed and the inventory child sits in retry backoff (~3.5 s in all): wait for
           // its first failed attempt in the ledger, not only for the child to start, so the cancel cannot
           // arrive before any attempt ran.
-          await waitForStatus(handle, (s) => s.state === 'INVENTORY');
+          await waitForStatus(handle, (s) => s.state === 'INVENTORY', 10_000);
           while (services.ledger.calls({ step: 'inventory' }).length === 0) {
             await new Promise((resolve) => setTimeout(resolve, 25));
           }
