@@ -22,11 +22,11 @@ import {
   type Order,
   type Services,
 } from '../../services';
-import { createActivities, type Activities } from '../../solution/06-order-fulfillment/activities';
+import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/07-parallel-fulfillment/client';
 import type { OrderResult, OrderStatus } from '../../solution/07-parallel-fulfillment/shared';
 import { eager } from '../support/eager';
-import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
+import { freshServices, SharedWorker } from '../support/harness';
 import { testEnv } from '../support/server';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/07-parallel-fulfillment/workflows');
@@ -56,28 +56,17 @@ interface Run {
 }
 
 /**
- * One worker serves every case: each order has its own ledger, faults and latency, and each activity
- * call is routed to the services of the order it belongs to (every activity input names its order).
+ * One worker serves every case (../support/harness.ts SharedWorker): each order has its own ledger,
+ * faults and latency, and each activity call is routed to the services of the order it belongs to.
  */
-const servicesByOrder = new Map<string, Services>();
-const ACTIVITY_NAMES = Object.keys(createActivities({} as Services)) as (keyof Activities)[];
-const routedActivities = Object.fromEntries(
-  ACTIVITY_NAMES.map((name) => [
-    name,
-    (input: { orderId?: string; order?: Order }) => {
-      const services = servicesByOrder.get(input.orderId ?? input.order?.orderId ?? '');
-      if (!services) throw new Error(`no services for ${JSON.stringify(input).slice(0, 200)}`);
-      return (createActivities(services)[name] as (arg: unknown) => Promise<unknown>)(input);
-    },
-  ]),
-);
+const worker = new SharedWorker(WORKFLOWS, Object.keys(createActivities({} as Services)), 'solution-07');
 
 async function run(label: string, c: Case, taskQueue: string): Promise<Run> {
   const services = freshServices(FaultPlan.parse(c.faults), undefined, LatencyPlan.parse(c.latency ?? ''));
   const client = testEnv().client;
   const order = sampleOrder(`ORDER-${label}-${randomUUID().slice(0, 8)}`);
   c.order?.(order);
-  servicesByOrder.set(order.orderId, services);
+  worker.route(order.orderId, createActivities(services));
   try {
     const { handle } = await startOrder(client, order, taskQueue);
     const outcome = fulfillmentOutcome(handle);
@@ -247,10 +236,11 @@ describe('lesson 07 solution: every interleaving of the fan-out, against the rea
 
   // Every case starts when this file loads (see tests/support/eager.ts) and runs alongside the others.
   const all = eager(async () => {
-    const taskQueue = uniqueTaskQueue('solution-07');
-    const entries = await withWorker({ taskQueue, workflowsPath: WORKFLOWS, activities: routedActivities }, () =>
+    const entries = await worker.use(() =>
       Promise.all(
-        Object.entries(CASES).map(async ([label, c]) => [label, await run(label, c as Case, taskQueue)] as const),
+        Object.entries(CASES).map(
+          async ([label, c]) => [label, await run(label, c as Case, worker.taskQueue)] as const,
+        ),
       ),
     );
     return Object.fromEntries(entries) as Runs;
