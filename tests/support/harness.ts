@@ -2,6 +2,7 @@
  * Helpers every Temporal test uses: a fresh ledger per test, a unique task queue per test, one
  * workflow bundle per workflows file for the whole run, and a worker that runs while a test body runs.
  */
+import { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, DefaultLogger, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -77,6 +78,14 @@ export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): P
 
 type ActivityFn = (input: unknown) => Promise<unknown>;
 
+/** One activity task as the shared worker received it: which activity, which attempt, and when. */
+export interface Delivery {
+  activity: string;
+  attempt: number;
+  /** Date.now() when the worker began running it. */
+  at: number;
+}
+
 /**
  * One worker for many orders, each with activities of its own. Creating a worker costs about half a
  * CPU-second (its workflow threads load the bundle), so the scenarios of a file share one: every
@@ -86,6 +95,7 @@ type ActivityFn = (input: unknown) => Promise<unknown>;
 export class SharedWorker {
   readonly taskQueue: string;
   private readonly byOrder = new Map<string, Record<string, ActivityFn>>();
+  private readonly delivered = new Map<string, Delivery[]>();
   private readonly activities: Record<string, ActivityFn>;
   private users = 0;
   private current?: Promise<{ worker: Worker; running: Promise<void> }>;
@@ -101,8 +111,12 @@ export class SharedWorker {
         name,
         (input: unknown) => {
           const { orderId, order } = (input ?? {}) as { orderId?: string; order?: { orderId?: string } };
-          const routed = this.byOrder.get(orderId ?? order?.orderId ?? '')?.[name];
+          const id = orderId ?? order?.orderId ?? '';
+          const routed = this.byOrder.get(id)?.[name];
           if (!routed) throw new Error(`no ${name} routed for ${JSON.stringify(input).slice(0, 200)}`);
+          const list = this.delivered.get(id) ?? [];
+          list.push({ activity: name, attempt: Context.current().info.attempt, at: Date.now() });
+          this.delivered.set(id, list);
           return routed(input);
         },
       ]),
@@ -121,6 +135,11 @@ export class SharedWorker {
       this.route(orderId, activities);
       return orderId;
     };
+  }
+
+  /** The activity tasks of `orderId` this worker has run, in the order it began them. */
+  deliveries(orderId: string, activity?: string): Delivery[] {
+    return (this.delivered.get(orderId) ?? []).filter((d) => activity === undefined || d.activity === activity);
   }
 
   /** Runs `body` while the worker polls `taskQueue` (started if need be, stopped after the last user). */

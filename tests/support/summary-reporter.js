@@ -7,7 +7,9 @@ const { EVENT_RUN_END, EVENT_TEST_FAIL } = Mocha.Runner.constants;
 
 /** The error's message on one line; a long one keeps its start and its end (where "but got N" is). */
 function oneLine(err) {
-  const text = String((err && err.message) || err).replace(/\s+/g, ' ').trim();
+  const text = String((err && err.message) || err)
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length <= 600 ? text : `${text.slice(0, 350)} … ${text.slice(-250)}`;
 }
 

@@ -1,0 +1,110 @@
+/**
+ * The attempt check the lesson 06/07 tests use (../support/attempts.ts) accepts a missing attempt only
+ * with the signature of a task lost on its way to the worker, and nothing else.
+ */
+import { expect } from 'chai';
+import type { CallRow } from '../../services';
+import { expectEachAttemptReachedService, type AttemptCheck } from '../support/attempts';
+
+const T0 = 1_000_000;
+
+function check(received: [attempt: number, afterMs: number][], called: number[] = received.map(([a]) => a)) {
+  const calls: CallRow[] = called.map((attempt) => ({
+    step: 'shipping',
+    key: 'shipping-ORDER-1',
+    orderId: 'ORDER-1',
+    attempt,
+    outcome: 'fault',
+    detail: null,
+  }));
+  const spec: AttemptCheck = {
+    what: 'the carrier',
+    calls,
+    deliveries: received.map(([attempt, afterMs]) => ({ activity: 'arrangeShipment', attempt, at: T0 + afterMs })),
+    attempts: 4,
+    startToCloseMs: 10_000,
+    startedAt: T0,
+  };
+  return () => expectEachAttemptReachedService(spec);
+}
+
+describe('attempt check: one call per attempt, a missing attempt only when the server timed it out', () => {
+  it('passes when all four attempts reached the service once', () => {
+    expect(
+      check([
+        [1, 100],
+        [2, 700],
+        [3, 1_800],
+        [4, 3_900],
+      ]),
+    ).not.to.throw();
+  });
+
+  it('passes when attempt 2 never reached the worker and attempt 3 came a StartToClose timeout later', () => {
+    expect(
+      check([
+        [1, 100],
+        [3, 11_200],
+        [4, 13_300],
+      ]),
+    ).not.to.throw();
+  });
+
+  it('passes when the first attempt was lost and the second came after its timeout', () => {
+    expect(
+      check([
+        [2, 10_600],
+        [3, 11_700],
+        [4, 13_800],
+      ]),
+    ).not.to.throw();
+  });
+
+  it('fails when an attempt is missing without a timeout in between', () => {
+    expect(
+      check([
+        [1, 100],
+        [3, 1_800],
+        [4, 3_900],
+      ]),
+    ).to.throw(/attempt 2 never reached the worker/);
+  });
+
+  it('fails when an attempt the worker ran left no call', () => {
+    expect(
+      check(
+        [
+          [1, 100],
+          [2, 700],
+          [3, 1_800],
+          [4, 3_900],
+        ],
+        [1, 2, 4],
+      ),
+    ).to.throw(/one call per attempt the worker ran/);
+  });
+
+  it('fails when one attempt called the service twice', () => {
+    expect(
+      check(
+        [
+          [1, 100],
+          [2, 700],
+          [3, 1_800],
+          [4, 3_900],
+        ],
+        [1, 2, 2, 3, 4],
+      ),
+    ).to.throw(/one call per attempt the worker ran/);
+  });
+
+  it('fails when the retries stopped before the policy allows', () => {
+    expect(
+      check([
+        [1, 100],
+        [2, 700],
+        [3, 1_800],
+      ]),
+    ).to.throw(/the last attempt is the retry policy's 4th/);
+  });
+});
