@@ -99,6 +99,7 @@ export class SharedWorker {
   private readonly activities: Record<string, ActivityFn>;
   private users = 0;
   private current?: Promise<{ worker: Worker; running: Promise<void> }>;
+  private stopping?: Promise<void>;
 
   constructor(
     private readonly workflowsPath: string,
@@ -155,6 +156,9 @@ export class SharedWorker {
 
   private start(): Promise<unknown> {
     this.current ??= (async () => {
+      // Never two workers on the queue: one that is shutting down could still take a new order's task
+      // and drop it (the server would then wait out the task's timeout).
+      await this.stopping;
       const worker = await createWorker({
         taskQueue: this.taskQueue,
         workflowsPath: this.workflowsPath,
@@ -167,12 +171,16 @@ export class SharedWorker {
     return this.current;
   }
 
-  private async stop(): Promise<void> {
+  private stop(): Promise<void> {
     const current = this.current;
     this.current = undefined;
-    if (!current) return;
-    const { worker, running } = await current;
-    worker.shutdown();
-    await running;
+    if (!current) return Promise.resolve();
+    const stopping = (async () => {
+      const { worker, running } = await current;
+      worker.shutdown();
+      await running;
+    })();
+    this.stopping = stopping.catch(() => undefined);
+    return stopping;
   }
 }
