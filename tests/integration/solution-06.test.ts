@@ -110,7 +110,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           // The charge has landed and the inventory child sits in retry backoff (~3.5 s in all): wait for
           // its first failed attempt in the ledger, not only for the child to start, so the cancel cannot
           // arrive before any attempt ran.
-          await waitForStatus(handle, (s) => s.state === 'INVENTORY', 10_000);
+          await waitForStatus(handle, (s) => s.state === 'INVENTORY');
           while (services.ledger.calls({ step: 'inventory' }).length === 0) {
             await new Promise((resolve) => setTimeout(resolve, 25));
           }

@@ -21,5 +21,15 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
     await stopTestServer();
+    // Not a failure (the tests allow for it), but worth seeing: how often the machine lost a task. Only
+    // when a test loaded the harness: a unit-only run does not pay for loading the worker SDK.
+    const harness = require.cache[require.resolve('../support/harness')]?.exports as
+      typeof import('../support/harness') | undefined;
+    const lost = harness?.attemptsNeverRun() ?? [];
+    if (lost.length > 0) {
+      console.log(
+        `attempts that never reached a worker (retried by the server after their timeout): ${lost.length}: ${lost.join('; ')}`,
+      );
+    }
   },
 };

@@ -61,3 +61,19 @@ export function expectEachAttemptReachedService(check: AttemptCheck): void {
     ).to.be.at.least(startToCloseMs);
   }
 }
+
+/**
+ * The attempt numbers missing from `attempts` (one activity's attempts as a worker began them, in
+ * order). A number not above the one before starts a new execution of the same activity (an undo's
+ * next round), whose attempts count from 1 again.
+ */
+export function missingAttempts(attempts: number[]): number[] {
+  const missing: number[] = [];
+  let previous = 0;
+  for (const attempt of attempts) {
+    if (attempt <= previous) previous = 0;
+    for (let n = previous + 1; n < attempt; n++) missing.push(n);
+    previous = attempt;
+  }
+  return missing;
+}

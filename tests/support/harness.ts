@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServices, FaultPlan, LatencyPlan, Ledger, type Services } from '../../services';
 import { attemptInterceptor } from '../../common/worker';
 import { testEnv } from './server';
+import { missingAttempts } from './attempts';
 
 const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'order-kit-tests-'));
 process.on('exit', () => fs.rmSync(scratchRoot, { recursive: true, force: true }));
@@ -92,6 +93,23 @@ export interface Delivery {
  * activity input names its order (`orderId`, or `order.orderId` for validateOrder), and each call goes
  * to the activities routed for that order. The worker runs while at least one scenario uses it.
  */
+const sharedWorkers: SharedWorker[] = [];
+
+/**
+ * Attempts the server counted but no shared worker ever ran (a gap in an activity's attempt numbers):
+ * tasks lost on their way to the worker, which the server retried after their StartToClose timeout
+ * (docs/concepts.md). One line per gap, e.g. `ORDER-no-ship-1a2b3c4d arrangeShipment attempt 2`.
+ */
+export function attemptsNeverRun(): string[] {
+  const gaps: string[] = [];
+  for (const worker of sharedWorkers) {
+    for (const [orderId, activity, attempts] of worker.attemptsRun()) {
+      for (const missing of missingAttempts(attempts)) gaps.push(`${orderId} ${activity} attempt ${missing}`);
+    }
+  }
+  return gaps;
+}
+
 export class SharedWorker {
   readonly taskQueue: string;
   private readonly byOrder = new Map<string, Record<string, ActivityFn>>();
@@ -107,6 +125,7 @@ export class SharedWorker {
     label: string,
   ) {
     this.taskQueue = uniqueTaskQueue(label);
+    sharedWorkers.push(this);
     this.activities = Object.fromEntries(
       activityNames.map((name) => [
         name,
@@ -141,6 +160,17 @@ export class SharedWorker {
   /** The activity tasks of `orderId` this worker has run, in the order it began them. */
   deliveries(orderId: string, activity?: string): Delivery[] {
     return (this.delivered.get(orderId) ?? []).filter((d) => activity === undefined || d.activity === activity);
+  }
+
+  /** Every (order, activity) this worker ran, with the attempt numbers in the order it began them. */
+  attemptsRun(): [orderId: string, activity: string, attempts: number[]][] {
+    const result: [string, string, number[]][] = [];
+    for (const [orderId, list] of this.delivered) {
+      for (const activity of new Set(list.map((d) => d.activity))) {
+        result.push([orderId, activity, list.filter((d) => d.activity === activity).map((d) => d.attempt)]);
+      }
+    }
+    return result;
   }
 
   /** Runs `body` while the worker polls `taskQueue` (started if need be, stopped after the last user). */

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { CallRow } from '../../services';
-import { expectEachAttemptReachedService, type AttemptCheck } from '../support/attempts';
+import { expectEachAttemptReachedService, missingAttempts, type AttemptCheck } from '../support/attempts';
 
 const T0 = 1_000_000;
 
@@ -107,4 +107,14 @@ describe('attempt check: one call per attempt, a missing attempt only when the s
       ]),
     ).to.throw(/the last attempt is the retry policy's 4th/);
   });
+});
+
+describe('missing attempts: gaps in the attempt numbers a worker ran', () => {
+  it('finds none in 1, 2, 3, 4', () => expect(missingAttempts([1, 2, 3, 4])).to.deep.equal([]));
+  it('finds attempt 2 in 1, 3, 4', () => expect(missingAttempts([1, 3, 4])).to.deep.equal([2]));
+  it('finds a lost first attempt', () => expect(missingAttempts([2, 3])).to.deep.equal([1]));
+  it('reads undo rounds (1, 2, 3, then 1, 2, 3) as two executions', () =>
+    expect(missingAttempts([1, 2, 3, 1, 2, 3])).to.deep.equal([]));
+  it("finds a lost attempt in a later round, and a round's lost first attempt", () =>
+    expect(missingAttempts([1, 2, 3, 1, 3, 2, 3])).to.deep.equal([2, 1]));
 });
