@@ -25,6 +25,7 @@ import {
   FaultPlan,
   sampleOrder,
   type Audit,
+  type CallRow,
   type FaultDecision,
   type FaultStep,
   type Order,
@@ -33,13 +34,22 @@ import {
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/06-order-fulfillment/client';
 import type { CompensationRecord, OrderResult } from '../../solution/06-order-fulfillment/shared';
-import { freshServices, SharedWorker } from '../support/harness';
+import { freshServices, SharedWorker, type Delivery } from '../support/harness';
 import { testEnv } from '../support/server';
 import { afterEager } from '../support/eager';
 import { ORDER_WAIT_MS, waitForStatus } from '../support/order-status';
-import { expectEachAttemptReachedService } from '../support/attempts';
+import {
+  expectEachAttemptReachedService,
+  expectRoundsThenSuccess,
+  missingAttempts,
+  roundsOf,
+} from '../support/attempts';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/options';
+import {
+  COMPENSATION_ATTEMPTS_PER_ROUND,
+  COMPENSATION_OPTIONS,
+  STEP_OPTIONS,
+} from '../../solution/06-order-fulfillment/workflows/options';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 const { EventType } = temporal.api.enums.v1;
@@ -137,21 +147,29 @@ function counts(audit: Audit) {
 /** The refund fails until the gateway recovers; the release must not wait for it. */
 function refundRecovers() {
   return scenario('shipping=always,refund=always', async ({ services, faults, client, taskQueue, newOrderId }) => {
-    const handle = (await startOrder(client, sampleOrder(newOrderId('refund-late')), taskQueue)).handle;
+    const orderId = newOrderId('refund-late');
+    const startedAt = Date.now();
+    const handle = (await startOrder(client, sampleOrder(orderId), taskQueue)).handle;
     // At least one round is over: the refund has used its attempts and waits for the next round.
     const whileCompensating = await waitForStatus(handle, (s) =>
       s.compensations.some((c) => c.name === 'refund payment' && c.outcome === 'retrying' && c.attempts >= 3),
     );
     const ledgerThen = counts(services.ledger.audit());
+    const refundCallsThen = services.ledger.calls({ step: 'refund' });
+    const refundRanThen = worker.deliveries(orderId, 'refundPayment');
     // The gateway is back: the next round refunds.
     faults.recover('refund');
     const outcome = await fulfillmentOutcome(handle);
     return {
       whileCompensating,
       ledgerThen,
+      refundCallsThen,
+      refundRanThen,
       outcome,
       ledgerAfter: counts(services.ledger.audit()),
-      refundCalls: services.ledger.calls({ step: 'refund' }).map((c) => c.outcome),
+      refundCalls: services.ledger.calls({ step: 'refund' }),
+      refundRan: worker.deliveries(orderId, 'refundPayment'),
+      startedAt,
       releaseCalls: services.ledger.calls({ step: 'release' }).map((c) => c.outcome),
     };
   });
@@ -160,7 +178,8 @@ function refundRecovers() {
 /** The release never succeeds: the refund must still happen, and the order stays visibly COMPENSATING. */
 function releaseNeverSucceeds() {
   return scenario('shipping=always,release=always', async ({ services, client, taskQueue, newOrderId }) => {
-    const handle = (await startOrder(client, sampleOrder(newOrderId('release-stuck')), taskQueue)).handle;
+    const orderId = newOrderId('release-stuck');
+    const handle = (await startOrder(client, sampleOrder(orderId), taskQueue)).handle;
     // Round 1 is over: the release used its 3 attempts, and the refund after it has run.
     const whileCompensating = await waitForStatus(
       handle,
@@ -169,6 +188,8 @@ function releaseNeverSucceeds() {
         s.compensations.some((c) => c.name === 'refund payment' && c.outcome !== 'retrying'),
     );
     const ledgerThen = counts(services.ledger.audit());
+    const releaseCallsThen = services.ledger.calls({ step: 'release' });
+    const releaseRanThen = worker.deliveries(orderId, 'releaseInventory');
 
     // A cancel request does not stop the undos: they run non-cancellably on purpose (pressing cancel
     // must never leave a customer charged). Wait until the workflow has seen the request, then look.
@@ -194,6 +215,8 @@ function releaseNeverSucceeds() {
     return {
       whileCompensating,
       ledgerThen,
+      releaseCallsThen,
+      releaseRanThen,
       afterCancel,
       runningAfterCancel,
       closedAs,
@@ -206,6 +229,7 @@ function releaseNeverSucceeds() {
 function refundRefusedForGood() {
   return scenario('shipping=always,release=always', async ({ services, faults, client, taskQueue, newOrderId }) => {
     const order = { ...sampleOrder(newOrderId('disputed')), paymentToken: 'tok_disputed' };
+    const startedAt = Date.now();
     const handle = (await startOrder(client, order, taskQueue)).handle;
     // Round 1 is over: the refund has failed for good, the release waits for the next round.
     const afterRound1 = await waitForStatus(
@@ -225,7 +249,9 @@ function refundRefusedForGood() {
       orphanedOrderIds: audit.orphanedCharges.map((c) => c.orderId),
       orderId: order.orderId,
       refundCalls: services.ledger.calls({ step: 'refund' }).map((c) => c.outcome),
-      releaseCalls: services.ledger.calls({ step: 'release' }).map((c) => c.outcome),
+      releaseCalls: services.ledger.calls({ step: 'release' }),
+      releaseRan: worker.deliveries(order.orderId, 'releaseInventory'),
+      startedAt,
     };
   });
 }
@@ -323,6 +349,25 @@ async function waitForHistory(
   throw new Error(`the history of ${handle.workflowId} never matched within ${timeoutMs} ms`);
 }
 
+/**
+ * An undo's last error in a status taken between rounds. When the round's last attempt ran, it is the
+ * service's own error, numbered the way the service counts (Temporal's attempt, or its own count of
+ * calls when that is more: ../../services); with no attempt lost, that is the record's attempts. When
+ * that attempt never reached the worker, the server timed it out (../support/attempts).
+ */
+function expectRoundError(record: CompensationRecord, ranThen: Delivery[], callsThen: CallRow[], step: string) {
+  const round = roundsOf(ranThen)[record.attempts / COMPENSATION_ATTEMPTS_PER_ROUND - 1] ?? [];
+  const story = JSON.stringify({ record, ran: ranThen.map((d) => d.attempt), calls: callsThen.length });
+  const lastRan = round[round.length - 1]?.attempt;
+  if (lastRan !== COMPENSATION_ATTEMPTS_PER_ROUND) {
+    expect(record.lastError, story).to.match(/StartToClose/);
+    return;
+  }
+  const numbered = Math.max(lastRan, callsThen.length);
+  expect(record.lastError, story).to.equal(`${step} service unavailable (attempt ${numbered})`);
+  if (missingAttempts(ranThen.map((d) => d.attempt)).length === 0) expect(numbered, story).to.equal(record.attempts);
+}
+
 // ---- the checks -------------------------------------------------------------------------------
 
 describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)', function () {
@@ -364,7 +409,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       expect(refund.outcome).to.equal('retrying');
       // 3 attempts per round; the service numbers its calls across rounds.
       expect(refund.attempts % 3).to.equal(0);
-      expect(refund.lastError).to.equal(`refund service unavailable (attempt ${refund.attempts})`);
+      expectRoundError(refund, r.refundRanThen, r.refundCallsThen, 'refund');
       expect(undo(r.whileCompensating, 'release inventory')).to.deep.include({ outcome: 'done', attempts: 1 });
       expect(undo(r.whileCompensating, 'cancel shipment')).to.deep.include({ outcome: 'nothing to undo' });
       expect(r.whileCompensating.children.inventory.state).to.equal('COMPENSATED');
@@ -385,10 +430,16 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       ]);
       expect(undo(outcome.result, 'refund payment').lastError).to.equal(undefined);
       // Failed calls in whole rounds, then the one that refunded; the release was never repeated.
-      const faulted = r.refundCalls.slice(0, -1);
-      expect(faulted.length % 3, r.refundCalls.join(' ')).to.equal(0);
-      expect(faulted.length).to.be.at.least(3);
-      expect(r.refundCalls).to.deep.equal([...faulted.map(() => 'fault'), 'ok']);
+      expectRoundsThenSuccess({
+        what: 'the refund',
+        calls: r.refundCalls,
+        deliveries: r.refundRan,
+        attemptsPerRound: COMPENSATION_ATTEMPTS_PER_ROUND,
+        startToCloseMs: msToNumber(COMPENSATION_OPTIONS.startToCloseTimeout!),
+        startedAt: r.startedAt,
+      });
+      const outcomes = r.refundCalls.map((c) => c.outcome);
+      expect(outcomes).to.deep.equal([...outcomes.slice(0, -1).map(() => 'fault'), 'ok']);
       expect(r.releaseCalls).to.deep.equal(['ok']);
       expect(r.ledgerAfter).to.deep.include({
         charges: 1,
@@ -407,7 +458,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       const release = undo(r.whileCompensating, 'release inventory');
       expect(release.outcome).to.equal('retrying');
       expect(release.attempts).to.be.at.least(3);
-      expect(release.lastError).to.match(/^release service unavailable \(attempt \d+\)$/);
+      expectRoundError(release, r.releaseRanThen, r.releaseCallsThen, 'release');
       expect(r.ledgerThen).to.deep.include({ charges: 1, refunds: 1, releases: 0, orphans: 0 });
     });
 
@@ -434,9 +485,16 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       ]);
       // One refund call: a business error is not retried, in this round or any later one.
       expect(r.refundCalls).to.deep.equal(['rejected']);
-      const faulted = r.releaseCalls.slice(0, -1);
-      expect(faulted.length).to.be.at.least(3);
-      expect(r.releaseCalls).to.deep.equal([...faulted.map(() => 'fault'), 'ok']);
+      expectRoundsThenSuccess({
+        what: 'the release',
+        calls: r.releaseCalls,
+        deliveries: r.releaseRan,
+        attemptsPerRound: COMPENSATION_ATTEMPTS_PER_ROUND,
+        startToCloseMs: msToNumber(COMPENSATION_OPTIONS.startToCloseTimeout!),
+        startedAt: r.startedAt,
+      });
+      const outcomes = r.releaseCalls.map((c) => c.outcome);
+      expect(outcomes).to.deep.equal([...outcomes.slice(0, -1).map(() => 'fault'), 'ok']);
       // The disputed charge stays on the books for a person to settle, and the audit says so.
       expect(r.ledgerAfter).to.deep.include({ charges: 1, refunds: 0, releases: 1, stuck: 0, orphans: 1 });
       expect(r.orphanedOrderIds).to.deep.equal([r.orderId]);

@@ -77,3 +77,72 @@ export function missingAttempts(attempts: number[]): number[] {
   }
   return missing;
 }
+
+export interface RoundsCheck {
+  /** What the message calls the undo, e.g. 'the refund'. */
+  what: string;
+  /** The ledger's calls for the undo, in order. */
+  calls: CallRow[];
+  /** The undo's activity tasks the worker ran, in order (SharedWorker.deliveries). */
+  deliveries: Delivery[];
+  /** Attempts per round (COMPENSATION_ATTEMPTS_PER_ROUND). */
+  attemptsPerRound: number;
+  startToCloseMs: number;
+  /** Date.now() when the order started. */
+  startedAt: number;
+}
+
+/**
+ * An undo that failed for whole rounds and then succeeded: one call per attempt the worker ran, every
+ * round before the last used all its attempts, and the last round ended at the attempt that worked.
+ * As above, an attempt that never reached the worker passes only when the server waited out its
+ * StartToClose timeout before the next attempt (or the next round) began.
+ */
+export function expectRoundsThenSuccess(check: RoundsCheck): void {
+  const { what, calls, deliveries, attemptsPerRound, startToCloseMs, startedAt } = check;
+  const story = JSON.stringify({
+    calls: calls.map((c) => c.outcome),
+    received: deliveries.map((d) => ({ attempt: d.attempt, afterMs: d.at - startedAt })),
+  });
+  expect(calls.length, `${what}: one call per attempt the worker ran; ${story}`).to.equal(deliveries.length);
+  const rounds = roundsOf(deliveries);
+  expect(rounds.length, `${what}: at least one whole round failed before the one that worked; ${story}`).to.be.at.least(
+    2,
+  );
+  let previousAt = startedAt;
+  rounds.forEach((round, index) => {
+    const last = index === rounds.length - 1;
+    // Every round but the last used all its attempts; the last ran up to the one that worked.
+    const upTo = last ? round[round.length - 1].attempt : attemptsPerRound;
+    expect(
+      round[round.length - 1].attempt,
+      `${what}: round ${index + 1} ran past its attempts; ${story}`,
+    ).to.be.at.most(attemptsPerRound);
+    const nextAt = (i: number) => round[i]?.at ?? rounds[index + 1]?.[0].at;
+    let i = 0;
+    for (let attempt = 1; attempt <= upTo; attempt++) {
+      if (round[i]?.attempt === attempt) {
+        previousAt = round[i].at;
+        i++;
+        continue;
+      }
+      const after = nextAt(i);
+      expect(
+        after !== undefined && after - previousAt >= startToCloseMs,
+        `${what}: round ${index + 1} attempt ${attempt} never reached the worker, and nothing shows the server ` +
+          `timing it out (StartToClose ${startToCloseMs} ms) before the next attempt; ${story}`,
+      ).to.equal(true);
+    }
+  });
+}
+
+/** An undo's deliveries split into rounds: a new round begins where the attempt number starts again. */
+export function roundsOf(deliveries: Delivery[]): Delivery[][] {
+  const rounds: Delivery[][] = [];
+  for (const delivery of deliveries) {
+    const round = rounds[rounds.length - 1];
+    if (!round || delivery.attempt <= round[round.length - 1].attempt) rounds.push([delivery]);
+    else round.push(delivery);
+  }
+  return rounds;
+}

@@ -4,7 +4,13 @@
  */
 import { expect } from 'chai';
 import type { CallRow } from '../../services';
-import { expectEachAttemptReachedService, missingAttempts, type AttemptCheck } from '../support/attempts';
+import {
+  expectEachAttemptReachedService,
+  expectRoundsThenSuccess,
+  missingAttempts,
+  type AttemptCheck,
+  type RoundsCheck,
+} from '../support/attempts';
 
 const T0 = 1_000_000;
 
@@ -117,4 +123,58 @@ describe('missing attempts: gaps in the attempt numbers a worker ran', () => {
     expect(missingAttempts([1, 2, 3, 1, 2, 3])).to.deep.equal([]));
   it("finds a lost attempt in a later round, and a round's lost first attempt", () =>
     expect(missingAttempts([1, 2, 3, 1, 3, 2, 3])).to.deep.equal([2, 1]));
+});
+
+describe('undo rounds: whole rounds failed, then the attempt that worked', () => {
+  function rounds(received: [attempt: number, afterMs: number][], calls = received.length) {
+    const spec: RoundsCheck = {
+      what: 'the refund',
+      calls: Array.from({ length: calls }, (_, i) => ({
+        step: 'refund',
+        key: 'refund-payment-ORDER-1',
+        orderId: 'ORDER-1',
+        attempt: i + 1,
+        outcome: i === calls - 1 ? 'ok' : 'fault',
+        detail: null,
+      })),
+      deliveries: received.map(([attempt, afterMs]) => ({ activity: 'refundPayment', attempt, at: T0 + afterMs })),
+      attemptsPerRound: 3,
+      startToCloseMs: 10_000,
+      startedAt: T0,
+    };
+    return () => expectRoundsThenSuccess(spec);
+  }
+  const round1: [number, number][] = [
+    [1, 4_000],
+    [2, 4_600],
+    [3, 5_700],
+  ];
+
+  it('passes for a failed round of 3, then success on the first attempt of round 2', () =>
+    expect(rounds([...round1, [1, 7_800]])).not.to.throw());
+  it("passes when round 1's last attempt never reached the worker and round 2 began after its timeout", () =>
+    expect(
+      rounds([
+        [1, 4_000],
+        [2, 4_600],
+        [1, 16_800],
+      ]),
+    ).not.to.throw());
+  it("fails when round 1's last attempt is missing and round 2 began at once", () =>
+    expect(
+      rounds([
+        [1, 4_000],
+        [2, 4_600],
+        [1, 6_700],
+      ]),
+    ).to.throw(/round 1 attempt 3 never reached the worker/));
+  it('fails when no whole round failed first', () =>
+    expect(
+      rounds([
+        [1, 4_000],
+        [2, 4_600],
+      ]),
+    ).to.throw(/at least one whole round failed/));
+  it('fails when an attempt the worker ran left no call', () =>
+    expect(rounds([...round1, [1, 7_800]], 3)).to.throw(/one call per attempt the worker ran/));
 });
