@@ -368,6 +368,23 @@ function expectRoundError(record: CompensationRecord, ranThen: Delivery[], calls
   if (missingAttempts(ranThen.map((d) => d.attempt)).length === 0) expect(numbered, story).to.equal(record.attempts);
 }
 
+/**
+ * An undo whose service failed for whole rounds, then worked: one call per attempt the worker ran
+ * (../support/attempts), every call a fault but the last.
+ */
+function expectFaultedRoundsThenDone(what: string, calls: CallRow[], ran: Delivery[], startedAt: number) {
+  expectRoundsThenSuccess({
+    what,
+    calls,
+    deliveries: ran,
+    attemptsPerRound: COMPENSATION_ATTEMPTS_PER_ROUND,
+    startToCloseMs: msToNumber(COMPENSATION_OPTIONS.startToCloseTimeout!),
+    startedAt,
+  });
+  const outcomes = calls.map((c) => c.outcome);
+  expect(outcomes).to.deep.equal([...outcomes.slice(0, -1).map(() => 'fault'), 'ok']);
+}
+
 // ---- the checks -------------------------------------------------------------------------------
 
 describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)', function () {
@@ -430,16 +447,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       ]);
       expect(undo(outcome.result, 'refund payment').lastError).to.equal(undefined);
       // Failed calls in whole rounds, then the one that refunded; the release was never repeated.
-      expectRoundsThenSuccess({
-        what: 'the refund',
-        calls: r.refundCalls,
-        deliveries: r.refundRan,
-        attemptsPerRound: COMPENSATION_ATTEMPTS_PER_ROUND,
-        startToCloseMs: msToNumber(COMPENSATION_OPTIONS.startToCloseTimeout!),
-        startedAt: r.startedAt,
-      });
-      const outcomes = r.refundCalls.map((c) => c.outcome);
-      expect(outcomes).to.deep.equal([...outcomes.slice(0, -1).map(() => 'fault'), 'ok']);
+      expectFaultedRoundsThenDone('the refund', r.refundCalls, r.refundRan, r.startedAt);
       expect(r.releaseCalls).to.deep.equal(['ok']);
       expect(r.ledgerAfter).to.deep.include({
         charges: 1,
@@ -485,16 +493,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
       ]);
       // One refund call: a business error is not retried, in this round or any later one.
       expect(r.refundCalls).to.deep.equal(['rejected']);
-      expectRoundsThenSuccess({
-        what: 'the release',
-        calls: r.releaseCalls,
-        deliveries: r.releaseRan,
-        attemptsPerRound: COMPENSATION_ATTEMPTS_PER_ROUND,
-        startToCloseMs: msToNumber(COMPENSATION_OPTIONS.startToCloseTimeout!),
-        startedAt: r.startedAt,
-      });
-      const outcomes = r.releaseCalls.map((c) => c.outcome);
-      expect(outcomes).to.deep.equal([...outcomes.slice(0, -1).map(() => 'fault'), 'ok']);
+      expectFaultedRoundsThenDone('the release', r.releaseCalls, r.releaseRan, r.startedAt);
       // The disputed charge stays on the books for a person to settle, and the audit says so.
       expect(r.ledgerAfter).to.deep.include({ charges: 1, refunds: 0, releases: 1, stuck: 0, orphans: 1 });
       expect(r.orphanedOrderIds).to.deep.equal([r.orderId]);

@@ -14,6 +14,14 @@ import {
 
 const T0 = 1_000_000;
 
+/** Attempts 1 to 4 received at the times the retry policy's backoff gives (ms after the order started). */
+const ALL_FOUR: [number, number][] = [
+  [1, 100],
+  [2, 700],
+  [3, 1_800],
+  [4, 3_900],
+];
+
 function check(received: [attempt: number, afterMs: number][], called: number[] = received.map(([a]) => a)) {
   const calls: CallRow[] = called.map((attempt) => ({
     step: 'shipping',
@@ -36,14 +44,7 @@ function check(received: [attempt: number, afterMs: number][], called: number[] 
 
 describe('attempt check: one call per attempt, a missing attempt only when the server timed it out', () => {
   it('passes when all four attempts reached the service once', () => {
-    expect(
-      check([
-        [1, 100],
-        [2, 700],
-        [3, 1_800],
-        [4, 3_900],
-      ]),
-    ).not.to.throw();
+    expect(check(ALL_FOUR)).not.to.throw();
   });
 
   it('passes when attempt 2 never reached the worker and attempt 3 came a StartToClose timeout later', () => {
@@ -77,31 +78,11 @@ describe('attempt check: one call per attempt, a missing attempt only when the s
   });
 
   it('fails when an attempt the worker ran left no call', () => {
-    expect(
-      check(
-        [
-          [1, 100],
-          [2, 700],
-          [3, 1_800],
-          [4, 3_900],
-        ],
-        [1, 2, 4],
-      ),
-    ).to.throw(/one call per attempt the worker ran/);
+    expect(check(ALL_FOUR, [1, 2, 4])).to.throw(/one call per attempt the worker ran/);
   });
 
   it('fails when one attempt called the service twice', () => {
-    expect(
-      check(
-        [
-          [1, 100],
-          [2, 700],
-          [3, 1_800],
-          [4, 3_900],
-        ],
-        [1, 2, 2, 3, 4],
-      ),
-    ).to.throw(/one call per attempt the worker ran/);
+    expect(check(ALL_FOUR, [1, 2, 2, 3, 4])).to.throw(/one call per attempt the worker ran/);
   });
 
   it('fails when the retries stopped before the policy allows', () => {
