@@ -44,7 +44,6 @@ import {
   missingAttempts,
   roundsOf,
 } from '../support/attempts';
-import { msToNumber } from '@temporalio/common/lib/time';
 import {
   COMPENSATION_ATTEMPTS_PER_ROUND,
   COMPENSATION_OPTIONS,
@@ -377,8 +376,7 @@ function expectFaultedRoundsThenDone(what: string, calls: CallRow[], ran: Delive
     what,
     calls,
     deliveries: ran,
-    attemptsPerRound: COMPENSATION_ATTEMPTS_PER_ROUND,
-    startToCloseMs: msToNumber(COMPENSATION_OPTIONS.startToCloseTimeout!),
+    options: COMPENSATION_OPTIONS,
     startedAt,
   });
   const outcomes = calls.map((c) => c.outcome);
@@ -534,8 +532,7 @@ describe('lesson 06 saga: failing undos and re-runs (real dev server and ledger)
         what: 'the carrier',
         calls: r.shippingCalls,
         deliveries: r.shippingDeliveries,
-        attempts: STEP_OPTIONS.retry!.maximumAttempts!,
-        startToCloseMs: msToNumber(STEP_OPTIONS.startToCloseTimeout!),
+        options: STEP_OPTIONS,
         startedAt: r.startedAt,
       });
       expect(r.ledgerAfter).to.deep.include({

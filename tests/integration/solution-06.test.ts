@@ -30,14 +30,9 @@ import { itEager } from '../support/eager';
 import { testEnv } from '../support/server';
 import { waitForStatus } from '../support/order-status';
 import { expectEachAttemptReachedService } from '../support/attempts';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/options';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
-
-/** The forward steps' retry policy, which the attempt counts below follow. */
-const STEP_ATTEMPTS = STEP_OPTIONS.retry!.maximumAttempts!;
-const STEP_START_TO_CLOSE_MS = msToNumber(STEP_OPTIONS.startToCloseTimeout!);
 
 type OrderOutcome = Outcome<OrderResult>;
 
@@ -177,8 +172,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
             what: 'the payment gateway',
             calls: paymentCalls,
             deliveries: worker.deliveries(orderId, 'chargePayment'),
-            attempts: STEP_ATTEMPTS,
-            startToCloseMs: STEP_START_TO_CLOSE_MS,
+            options: STEP_OPTIONS,
             startedAt,
           });
           expect(paymentCalls.map((c) => c.outcome)).to.deep.equal(paymentCalls.map(() => 'fault-after-effect'));
@@ -423,8 +417,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           what: 'the carrier',
           calls: services.ledger.calls({ step: 'shipping' }),
           deliveries: worker.deliveries(orderId, 'arrangeShipment'),
-          attempts: STEP_ATTEMPTS,
-          startToCloseMs: STEP_START_TO_CLOSE_MS,
+          options: STEP_OPTIONS,
           startedAt,
         });
         expect(audit.orphanedCharges).to.have.length(0);

@@ -28,7 +28,6 @@ import type { OrderResult, OrderStatus } from '../../solution/07-parallel-fulfil
 import { eager } from '../support/eager';
 import { freshServices, SharedWorker, type Delivery } from '../support/harness';
 import { expectEachAttemptReachedService } from '../support/attempts';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/options';
 import { testEnv } from '../support/server';
 
@@ -240,8 +239,7 @@ function expectEveryAttemptCalled(run: Run, step: string) {
     what: `${step} (${activity})`,
     calls: run.calls.filter((c) => c.step === step),
     deliveries: run.deliveries.filter((d) => d.activity === activity),
-    attempts: STEP_OPTIONS.retry!.maximumAttempts!,
-    startToCloseMs: msToNumber(STEP_OPTIONS.startToCloseTimeout!),
+    options: STEP_OPTIONS,
     startedAt: run.startedAt,
   });
 }

@@ -6,35 +6,35 @@
  * itself be lost: the server has marked the attempt started, but the poll's answer never reaches the
  * worker. No worker runs that attempt; the server notices only when its StartToClose timeout expires,
  * and then schedules the next attempt. The kit cannot prevent that (it is why every activity has a
- * StartToClose timeout), so the check below accepts a missing attempt only with that signature: the
+ * StartToClose timeout), so the checks below accept a missing attempt only with that signature: the
  * worker never received it, and the next attempt came at least one StartToClose timeout after the
  * previous one. Anything else (a second call in one attempt, an attempt the worker ran that left no
  * call, a retry policy with another limit) fails.
  */
+import type { ActivityOptions } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { expect } from 'chai';
 import type { CallRow } from '../../services';
 import type { Delivery } from './harness';
 
 export interface AttemptCheck {
-  /** What the message calls the step, e.g. 'the carrier'. */
+  /** What the message calls the step or undo, e.g. 'the carrier'. */
   what: string;
-  /** The ledger's calls for the step, in order. */
+  /** The ledger's calls for it, in order. */
   calls: CallRow[];
-  /** The activity tasks of the step the worker ran, in order (SharedWorker.deliveries). */
+  /** Its activity tasks the worker ran, in order (SharedWorker.deliveries). */
   deliveries: Delivery[];
-  /** The retry policy's maximumAttempts. */
-  attempts: number;
-  startToCloseMs: number;
+  /** The options its activity ran with: the retry policy's maximumAttempts and the StartToClose timeout. */
+  options: ActivityOptions;
   /** Date.now() when the order started: the reference for a lost first attempt. */
   startedAt: number;
 }
 
+/** A forward step that failed on every attempt: each of the policy's attempts reached the service once. */
 export function expectEachAttemptReachedService(check: AttemptCheck): void {
-  const { what, calls, deliveries, attempts, startToCloseMs, startedAt } = check;
-  const story = JSON.stringify({
-    calls: calls.map((c) => ({ attempt: c.attempt, outcome: c.outcome })),
-    received: deliveries.map((d) => ({ attempt: d.attempt, afterMs: d.at - startedAt })),
-  });
+  const { what, calls, deliveries } = check;
+  const { attempts, startToCloseMs } = limitsOf(check.options);
+  const story = storyOf(check, (c) => ({ attempt: c.attempt, outcome: c.outcome }));
   // Every attempt the worker ran reached the service once, with Temporal's attempt number.
   expect(
     calls.map((c) => c.attempt),
@@ -44,52 +44,13 @@ export function expectEachAttemptReachedService(check: AttemptCheck): void {
   expect(ran[ran.length - 1], `${what}: the last attempt is the retry policy's ${attempts}th; ${story}`).to.equal(
     attempts,
   );
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const index = ran.indexOf(attempt);
-    if (index >= 0) {
-      expect(ran.lastIndexOf(attempt), `${what}: attempt ${attempt} ran once; ${story}`).to.equal(index);
-      continue;
-    }
-    // Never received: lost on its way to the worker. The server then waited out its StartToClose
-    // timeout before the next attempt, so that one came at least that long after the previous one.
-    const before = deliveries.filter((d) => d.attempt < attempt).pop()?.at ?? startedAt;
-    const after = deliveries.find((d) => d.attempt > attempt)!.at;
-    expect(
-      after - before,
-      `${what}: attempt ${attempt} never reached the worker, so the server must have timed it out ` +
-        `(StartToClose ${startToCloseMs} ms) before attempt ${attempt + 1}; ${story}`,
-    ).to.be.at.least(startToCloseMs);
-  }
-}
-
-/**
- * The attempt numbers missing from `attempts` (one activity's attempts as a worker began them, in
- * order). A number not above the one before starts a new execution of the same activity (an undo's
- * next round), whose attempts count from 1 again.
- */
-export function missingAttempts(attempts: number[]): number[] {
-  const missing: number[] = [];
-  let previous = 0;
-  for (const attempt of attempts) {
-    if (attempt <= previous) previous = 0;
-    for (let n = previous + 1; n < attempt; n++) missing.push(n);
-    previous = attempt;
-  }
-  return missing;
-}
-
-export interface RoundsCheck {
-  /** What the message calls the undo, e.g. 'the refund'. */
-  what: string;
-  /** The ledger's calls for the undo, in order. */
-  calls: CallRow[];
-  /** The undo's activity tasks the worker ran, in order (SharedWorker.deliveries). */
-  deliveries: Delivery[];
-  /** Attempts per round (COMPENSATION_ATTEMPTS_PER_ROUND). */
-  attemptsPerRound: number;
-  startToCloseMs: number;
-  /** Date.now() when the order started. */
-  startedAt: number;
+  // One execution: attempt numbers only go up, so none ran twice.
+  const executions = roundsOf(deliveries);
+  expect(executions.length, `${what}: each attempt ran once; ${story}`).to.equal(1);
+  expectRanOrTimedOut(
+    { what, label: '', execution: executions[0], upTo: attempts, since: check.startedAt, startToCloseMs },
+    story,
+  );
 }
 
 /**
@@ -98,51 +59,104 @@ export interface RoundsCheck {
  * As above, an attempt that never reached the worker passes only when the server waited out its
  * StartToClose timeout before the next attempt (or the next round) began.
  */
-export function expectRoundsThenSuccess(check: RoundsCheck): void {
-  const { what, calls, deliveries, attemptsPerRound, startToCloseMs, startedAt } = check;
-  const story = JSON.stringify({
-    calls: calls.map((c) => c.outcome),
-    received: deliveries.map((d) => ({ attempt: d.attempt, afterMs: d.at - startedAt })),
-  });
+export function expectRoundsThenSuccess(check: AttemptCheck): void {
+  const { what, calls, deliveries } = check;
+  const { attempts: attemptsPerRound, startToCloseMs } = limitsOf(check.options);
+  const story = storyOf(check, (c) => c.outcome);
   expect(calls.length, `${what}: one call per attempt the worker ran; ${story}`).to.equal(deliveries.length);
   const rounds = roundsOf(deliveries);
   expect(rounds.length, `${what}: at least one whole round failed before the one that worked; ${story}`).to.be.at.least(
     2,
   );
-  let previousAt = startedAt;
+  let since = check.startedAt;
   rounds.forEach((round, index) => {
     const last = index === rounds.length - 1;
-    // Every round but the last used all its attempts; the last ran up to the one that worked.
-    const upTo = last ? round[round.length - 1].attempt : attemptsPerRound;
     expect(
       round[round.length - 1].attempt,
       `${what}: round ${index + 1} ran past its attempts; ${story}`,
     ).to.be.at.most(attemptsPerRound);
-    const nextAt = (i: number) => round[i]?.at ?? rounds[index + 1]?.[0].at;
-    let i = 0;
-    for (let attempt = 1; attempt <= upTo; attempt++) {
-      if (round[i]?.attempt === attempt) {
-        previousAt = round[i].at;
-        i++;
-        continue;
-      }
-      const after = nextAt(i);
-      expect(
-        after !== undefined && after - previousAt >= startToCloseMs,
-        `${what}: round ${index + 1} attempt ${attempt} never reached the worker, and nothing shows the server ` +
-          `timing it out (StartToClose ${startToCloseMs} ms) before the next attempt; ${story}`,
-      ).to.equal(true);
-    }
+    // Every round but the last used all its attempts; the last ran up to the one that worked.
+    const upTo = last ? round[round.length - 1].attempt : attemptsPerRound;
+    const nextAt = rounds[index + 1]?.[0].at;
+    since = expectRanOrTimedOut(
+      { what, label: `round ${index + 1} `, execution: round, upTo, since, nextAt, startToCloseMs },
+      story,
+    );
   });
 }
 
-/** An undo's deliveries split into rounds: a new round begins where the attempt number starts again. */
-export function roundsOf(deliveries: Delivery[]): Delivery[][] {
-  const rounds: Delivery[][] = [];
-  for (const delivery of deliveries) {
+/**
+ * Split into executions of one activity (an undo's rounds): a new one begins where the attempt number
+ * does not go up.
+ */
+export function roundsOf<T extends { attempt: number }>(items: T[]): T[][] {
+  const rounds: T[][] = [];
+  for (const item of items) {
     const round = rounds[rounds.length - 1];
-    if (!round || delivery.attempt <= round[round.length - 1].attempt) rounds.push([delivery]);
-    else round.push(delivery);
+    if (!round || item.attempt <= round[round.length - 1].attempt) rounds.push([item]);
+    else round.push(item);
   }
   return rounds;
+}
+
+/**
+ * The attempt numbers missing from `attempts` (one activity's attempts as a worker began them, in
+ * order), execution by execution (roundsOf): each counts from 1 again.
+ */
+export function missingAttempts(attempts: number[]): number[] {
+  return roundsOf(attempts.map((attempt) => ({ attempt }))).flatMap((round) => {
+    const ran = new Set(round.map((r) => r.attempt));
+    const last = round[round.length - 1].attempt;
+    return Array.from({ length: last }, (_, i) => i + 1).filter((n) => !ran.has(n));
+  });
+}
+
+function limitsOf(options: ActivityOptions): { attempts: number; startToCloseMs: number } {
+  const attempts = options.retry?.maximumAttempts;
+  if (!attempts || options.startToCloseTimeout === undefined)
+    throw new Error('the activity options need retry.maximumAttempts and startToCloseTimeout');
+  return { attempts, startToCloseMs: msToNumber(options.startToCloseTimeout) };
+}
+
+function storyOf(check: AttemptCheck, call: (c: CallRow) => unknown): string {
+  return JSON.stringify({
+    calls: check.calls.map(call),
+    received: check.deliveries.map((d) => ({ attempt: d.attempt, afterMs: d.at - check.startedAt })),
+  });
+}
+
+/**
+ * Attempts 1 to `upTo` of one execution: each ran, or it never reached the worker and the next one
+ * (in this execution, or else `nextAt`) began at least one StartToClose timeout after the one before
+ * it (or `since`). Returns when the execution's last attempt began.
+ */
+function expectRanOrTimedOut(
+  run: {
+    what: string;
+    label: string;
+    execution: Delivery[];
+    upTo: number;
+    since: number;
+    nextAt?: number;
+    startToCloseMs: number;
+  },
+  story: string,
+): number {
+  const { startToCloseMs } = run;
+  let previousAt = run.since;
+  let i = 0;
+  for (let attempt = 1; attempt <= run.upTo; attempt++) {
+    if (run.execution[i]?.attempt === attempt) {
+      previousAt = run.execution[i].at;
+      i++;
+      continue;
+    }
+    const after = run.execution[i]?.at ?? run.nextAt;
+    expect(
+      after !== undefined && after - previousAt >= startToCloseMs,
+      `${run.what}: ${run.label}attempt ${attempt} never reached the worker, and nothing shows the server ` +
+        `timing it out (StartToClose ${startToCloseMs} ms) before the next attempt; ${story}`,
+    ).to.equal(true);
+  }
+  return previousAt;
 }

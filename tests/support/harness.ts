@@ -87,12 +87,6 @@ export interface Delivery {
   at: number;
 }
 
-/**
- * One worker for many orders, each with activities of its own. Creating a worker costs about half a
- * CPU-second (its workflow threads load the bundle), so the scenarios of a file share one: every
- * activity input names its order (`orderId`, or `order.orderId` for validateOrder), and each call goes
- * to the activities routed for that order. The worker runs while at least one scenario uses it.
- */
 const sharedWorkers: SharedWorker[] = [];
 
 /**
@@ -110,6 +104,12 @@ export function attemptsNeverRun(): string[] {
   return gaps;
 }
 
+/**
+ * One worker for many orders, each with activities of its own. Creating a worker costs about half a
+ * CPU-second (its workflow threads load the bundle), so the scenarios of a file share one: every
+ * activity input names its order (`orderId`, or `order.orderId` for validateOrder), and each call goes
+ * to the activities routed for that order. The worker runs while at least one scenario uses it.
+ */
 export class SharedWorker {
   readonly taskQueue: string;
   private readonly byOrder = new Map<string, Record<string, ActivityFn>>();
@@ -167,7 +167,7 @@ export class SharedWorker {
     const result: [string, string, number[]][] = [];
     for (const [orderId, list] of this.delivered) {
       for (const activity of new Set(list.map((d) => d.activity))) {
-        result.push([orderId, activity, list.filter((d) => d.activity === activity).map((d) => d.attempt)]);
+        result.push([orderId, activity, this.deliveries(orderId, activity).map((d) => d.attempt)]);
       }
     }
     return result;

@@ -9,7 +9,6 @@ import {
   expectRoundsThenSuccess,
   missingAttempts,
   type AttemptCheck,
-  type RoundsCheck,
 } from '../support/attempts';
 
 const T0 = 1_000_000;
@@ -22,24 +21,28 @@ const ALL_FOUR: [number, number][] = [
   [4, 3_900],
 ];
 
-function check(received: [attempt: number, afterMs: number][], called: number[] = received.map(([a]) => a)) {
-  const calls: CallRow[] = called.map((attempt) => ({
-    step: 'shipping',
-    key: 'shipping-ORDER-1',
-    orderId: 'ORDER-1',
-    attempt,
-    outcome: 'fault',
-    detail: null,
-  }));
-  const spec: AttemptCheck = {
-    what: 'the carrier',
-    calls,
-    deliveries: received.map(([attempt, afterMs]) => ({ activity: 'arrangeShipment', attempt, at: T0 + afterMs })),
-    attempts: 4,
-    startToCloseMs: 10_000,
+/**
+ * A check of `activity`: the tasks the worker ran ([attempt, ms after the order started]) against the
+ * ledger's calls, under a policy of `maximumAttempts` and a 10-s StartToClose timeout.
+ */
+function spec(
+  activity: string,
+  received: [attempt: number, afterMs: number][],
+  calls: Pick<CallRow, 'attempt' | 'outcome'>[],
+  maximumAttempts: number,
+): AttemptCheck {
+  return {
+    what: activity,
+    calls: calls.map((c) => ({ step: activity, key: `${activity}-ORDER-1`, orderId: 'ORDER-1', detail: null, ...c })),
+    deliveries: received.map(([attempt, afterMs]) => ({ activity, attempt, at: T0 + afterMs })),
+    options: { startToCloseTimeout: '10 seconds', retry: { maximumAttempts } },
     startedAt: T0,
   };
-  return () => expectEachAttemptReachedService(spec);
+}
+
+function check(received: [attempt: number, afterMs: number][], called: number[] = received.map(([a]) => a)) {
+  const calls = called.map((attempt) => ({ attempt, outcome: 'fault' }));
+  return () => expectEachAttemptReachedService(spec('arrangeShipment', received, calls, 4));
 }
 
 describe('attempt check: one call per attempt, a missing attempt only when the server timed it out', () => {
@@ -108,22 +111,11 @@ describe('missing attempts: gaps in the attempt numbers a worker ran', () => {
 
 describe('undo rounds: whole rounds failed, then the attempt that worked', () => {
   function rounds(received: [attempt: number, afterMs: number][], calls = received.length) {
-    const spec: RoundsCheck = {
-      what: 'the refund',
-      calls: Array.from({ length: calls }, (_, i) => ({
-        step: 'refund',
-        key: 'refund-payment-ORDER-1',
-        orderId: 'ORDER-1',
-        attempt: i + 1,
-        outcome: i === calls - 1 ? 'ok' : 'fault',
-        detail: null,
-      })),
-      deliveries: received.map(([attempt, afterMs]) => ({ activity: 'refundPayment', attempt, at: T0 + afterMs })),
-      attemptsPerRound: 3,
-      startToCloseMs: 10_000,
-      startedAt: T0,
-    };
-    return () => expectRoundsThenSuccess(spec);
+    const outcomes = Array.from({ length: calls }, (_, n) => ({
+      attempt: n + 1,
+      outcome: n === calls - 1 ? 'ok' : 'fault',
+    }));
+    return () => expectRoundsThenSuccess(spec('refundPayment', received, outcomes, 3));
   }
   const round1: [number, number][] = [
     [1, 4_000],
