@@ -105,6 +105,19 @@ export class DocSession {
     });
   }
 
+  /**
+   * The port again, reserved for another minute just before a server binds it: the doc's commands before
+   * its `npm run server` (the grader's own servers among them) can take longer than the first reservation.
+   */
+  async reservePort(which: 'port' | 'uiPort'): Promise<number> {
+    const port = await this[which];
+    return freePort(port).catch((err: Error) => {
+      throw new Error(
+        `${which === 'port' ? 'gRPC' : 'Web UI'} port ${port} of this doc's server is taken: ${err.message}`,
+      );
+    });
+  }
+
   async env(): Promise<NodeJS.ProcessEnv> {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) if (!KIT_ENV.test(key)) env[key] = value;
@@ -180,9 +193,12 @@ export class DocSession {
       await new Promise((resolve) => setTimeout(resolve, 100));
     if (code === undefined && ready.test(bg.output())) {
       if (kind === 'server') {
+        // Ready once its port answers; a server that exits first (a port taken, a bad flag) is reported
+        // with everything it printed, not found missing by the commands after it.
         const port = await this.port;
-        while (!(await isListening('127.0.0.1', port, 500)) && Date.now() < deadline)
+        while (code === undefined && !(await isListening('127.0.0.1', port, 500)) && Date.now() < deadline)
           await new Promise((resolve) => setTimeout(resolve, 200));
+        if (code !== undefined) return { output: bg.output(), code };
         this.server = bg;
       } else if (kind === 'other') this.others.push(bg);
       else this.workers.set(kind, bg);

@@ -45,15 +45,29 @@ export interface DevServer {
   detach(): void;
 }
 
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port nothing listens on right now (`port`, or any the OS picks), kept from the OS's "any free
+ * port" choices for a minute. Rejects (EADDRINUSE) when `port` is taken.
+ *
+ * Just closing a port picked with listen(0) is not enough: the dev server picks its own internal ports
+ * the same way (history, matching, HTTP, metrics), and the OS may hand it the number this function just
+ * returned, before the server binds its gRPC port there. So, as the Temporal CLI does for its own ports:
+ * connect to the port and close the accepted side first. That side's socket waits in TIME_WAIT (60 s on
+ * Linux), and meanwhile the OS gives the port to nobody asking for any port, while a server that asks for
+ * it by number (SO_REUSEADDR, which Node and Go set) still gets it. Calling this again with the port
+ * renews the minute.
+ */
+export function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer();
+    const server = net.createServer((accepted) => accepted.end());
     server.unref();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      const client = net.connect(bound, '127.0.0.1');
+      client.once('error', reject);
+      // The client closes after the accepted side did; then the port is reserved and free.
+      client.once('close', () => server.close(() => resolve(bound)));
     });
   });
 }
