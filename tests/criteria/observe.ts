@@ -140,7 +140,16 @@ export interface Observation {
   childOutcomes?: Partial<Record<Kind, Outcome>>;
   /** Mode `activities`: each activity called twice (the first call meets a fault): what happened. */
   activityCalls?: ActivityProbe[];
+  /**
+   * Runs with a worker: for each activity type, the attempt numbers the grader's worker began, in order.
+   * An attempt missing here never reached the worker (the server retried it after its StartToClose
+   * timeout), so it made no service call.
+   */
+  attemptsRun?: AttemptsRun;
 }
+
+/** Activity type → the attempt numbers a worker began, in the order it began them. */
+export type AttemptsRun = Record<string, number[]>;
 
 export interface StatusSample {
   /** Milliseconds since the order started. */
@@ -644,7 +653,7 @@ async function observeTemporal(
       observation.listedChildren = await listChildren(parentWorkflowId, expected);
     })();
   } finally {
-    release();
+    observation.attemptsRun = release();
   }
   observation.audit = services.ledger.audit();
   observation.calls = services.ledger.calls();
@@ -658,8 +667,11 @@ async function observeTemporal(
  */
 export interface Rig {
   taskQueue: string;
-  /** Serves the activities of `orderId`'s workflows from `services`; call the result when done. */
-  serve(orderId: string, services: Services): () => void;
+  /**
+   * Serves the activities of `orderId`'s workflows from `services`. Call the result when done: it
+   * returns the attempts of each activity the worker ran for the order.
+   */
+  serve(orderId: string, services: Services): () => AttemptsRun;
 }
 
 type ActivityFn = (...args: unknown[]) => Promise<unknown>;
@@ -688,13 +700,18 @@ export async function withRig<T>(target: Target, body: (rig: Rig) => Promise<T>)
   } finally {
     probe.close();
   }
-  const routes = new Map<string, Record<string, ActivityFn>>();
+  const routes = new Map<string, { activities: Record<string, ActivityFn>; ran: AttemptsRun }>();
   const activities = Object.fromEntries(
     names.map((name) => [
       name,
       async (...args: unknown[]) => {
-        const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
-        for (const [orderId, served] of routes) if (workflowId.endsWith(orderId)) return served[name](...args);
+        const { workflowExecution, attempt } = Context.current().info;
+        const workflowId = workflowExecution?.workflowId ?? '';
+        for (const [orderId, served] of routes) {
+          if (!workflowId.endsWith(orderId)) continue;
+          (served.ran[name] ??= []).push(attempt);
+          return served.activities[name](...args);
+        }
         throw ApplicationFailure.nonRetryable(`no grading run serves ${workflowId}`, 'NotGraded');
       },
     ]),
@@ -716,8 +733,12 @@ export async function withRig<T>(target: Target, body: (rig: Rig) => Promise<T>)
   const rig: Rig = {
     taskQueue,
     serve: (orderId, services) => {
-      routes.set(orderId, createActivities(services));
-      return () => routes.delete(orderId);
+      const served = { activities: createActivities(services), ran: {} };
+      routes.set(orderId, served);
+      return () => {
+        routes.delete(orderId);
+        return served.ran;
+      };
     },
   };
   return worker.runUntil(body(rig));
