@@ -108,9 +108,11 @@ export class DocSession {
   /**
    * The port again, reserved for another minute just before a server binds it: the doc's commands before
    * its `npm run server` (the grader's own servers among them) can take longer than the first reservation.
+   * Once this doc's server runs, the port is its own: a second `npm run server` finds it listening.
    */
   async reservePort(which: 'port' | 'uiPort'): Promise<number> {
     const port = await this[which];
+    if (this.server) return port;
     return freePort(port).catch((err: Error) => {
       throw new Error(
         `${which === 'port' ? 'gRPC' : 'Web UI'} port ${port} of this doc's server is taken: ${err.message}`,
