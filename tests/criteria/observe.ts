@@ -34,7 +34,7 @@ import {
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Worker } from '@temporalio/worker';
 import { attemptInterceptor } from '../../common/worker';
-import { freshServices, uniqueTaskQueue } from '../support/harness';
+import { DeliveryLog, freshServices, uniqueTaskQueue, type AttemptsRun } from '../support/harness';
 import { testEnv } from '../support/server';
 import { lessonBundle } from './bundle';
 import { originalOf } from './lesson-code';
@@ -147,9 +147,6 @@ export interface Observation {
    */
   attemptsRun?: AttemptsRun;
 }
-
-/** Activity type → the attempt numbers a worker began, in the order it began them. */
-export type AttemptsRun = Record<string, number[]>;
 
 export interface StatusSample {
   /** Milliseconds since the order started. */
@@ -700,17 +697,17 @@ export async function withRig<T>(target: Target, body: (rig: Rig) => Promise<T>)
   } finally {
     probe.close();
   }
-  const routes = new Map<string, { activities: Record<string, ActivityFn>; ran: AttemptsRun }>();
+  const routes = new Map<string, Record<string, ActivityFn>>();
+  const delivered = new DeliveryLog();
   const activities = Object.fromEntries(
     names.map((name) => [
       name,
       async (...args: unknown[]) => {
-        const { workflowExecution, attempt } = Context.current().info;
-        const workflowId = workflowExecution?.workflowId ?? '';
+        const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
         for (const [orderId, served] of routes) {
           if (!workflowId.endsWith(orderId)) continue;
-          (served.ran[name] ??= []).push(attempt);
-          return served.activities[name](...args);
+          delivered.record(orderId, name);
+          return served[name](...args);
         }
         throw ApplicationFailure.nonRetryable(`no grading run serves ${workflowId}`, 'NotGraded');
       },
@@ -733,11 +730,10 @@ export async function withRig<T>(target: Target, body: (rig: Rig) => Promise<T>)
   const rig: Rig = {
     taskQueue,
     serve: (orderId, services) => {
-      const served = { activities: createActivities(services), ran: {} };
-      routes.set(orderId, served);
+      routes.set(orderId, createActivities(services));
       return () => {
         routes.delete(orderId);
-        return served.ran;
+        return delivered.attemptsRun(orderId);
       };
     },
   };

@@ -79,12 +79,46 @@ export async function withWorker<T>(spec: WorkerSpec, body: () => Promise<T>): P
 
 type ActivityFn = (input: unknown) => Promise<unknown>;
 
-/** One activity task as the shared worker received it: which activity, which attempt, and when. */
+/** One activity task as a worker received it: which activity, which attempt, and when. */
 export interface Delivery {
   activity: string;
   attempt: number;
   /** Date.now() when the worker began running it. */
   at: number;
+}
+
+/** Activity type → the attempt numbers a worker began, in the order it began them. */
+export type AttemptsRun = Record<string, number[]>;
+
+/**
+ * The activity tasks a worker ran, per order: called from inside each activity as it begins, so an
+ * attempt missing here never reached the worker. The shared test worker and the grader's worker keep one.
+ */
+export class DeliveryLog {
+  private readonly byOrder = new Map<string, Delivery[]>();
+
+  /** Notes the activity task running now (its attempt from the activity context) for `orderId`. */
+  record(orderId: string, activity: string): void {
+    const list = this.byOrder.get(orderId) ?? [];
+    list.push({ activity, attempt: Context.current().info.attempt, at: Date.now() });
+    this.byOrder.set(orderId, list);
+  }
+
+  /** The activity tasks of `orderId`, in the order the worker began them. */
+  of(orderId: string, activity?: string): Delivery[] {
+    return (this.byOrder.get(orderId) ?? []).filter((d) => activity === undefined || d.activity === activity);
+  }
+
+  /** For each activity of `orderId`, the attempt numbers the worker began. */
+  attemptsRun(orderId: string): AttemptsRun {
+    const ran: AttemptsRun = {};
+    for (const d of this.of(orderId)) (ran[d.activity] ??= []).push(d.attempt);
+    return ran;
+  }
+
+  orderIds(): string[] {
+    return [...this.byOrder.keys()];
+  }
 }
 
 const sharedWorkers: SharedWorker[] = [];
@@ -96,9 +130,11 @@ const sharedWorkers: SharedWorker[] = [];
  */
 export function attemptsNeverRun(): string[] {
   const gaps: string[] = [];
-  for (const worker of sharedWorkers) {
-    for (const [orderId, activity, attempts] of worker.attemptsRun()) {
-      for (const missing of missingAttempts(attempts)) gaps.push(`${orderId} ${activity} attempt ${missing}`);
+  for (const { delivered } of sharedWorkers) {
+    for (const orderId of delivered.orderIds()) {
+      for (const [activity, attempts] of Object.entries(delivered.attemptsRun(orderId))) {
+        for (const missing of missingAttempts(attempts)) gaps.push(`${orderId} ${activity} attempt ${missing}`);
+      }
     }
   }
   return gaps;
@@ -113,7 +149,7 @@ export function attemptsNeverRun(): string[] {
 export class SharedWorker {
   readonly taskQueue: string;
   private readonly byOrder = new Map<string, Record<string, ActivityFn>>();
-  private readonly delivered = new Map<string, Delivery[]>();
+  readonly delivered = new DeliveryLog();
   private readonly activities: Record<string, ActivityFn>;
   private users = 0;
   private current?: Promise<{ worker: Worker; running: Promise<void> }>;
@@ -134,9 +170,7 @@ export class SharedWorker {
           const id = orderId ?? order?.orderId ?? '';
           const routed = this.byOrder.get(id)?.[name];
           if (!routed) throw new Error(`no ${name} routed for ${JSON.stringify(input).slice(0, 200)}`);
-          const list = this.delivered.get(id) ?? [];
-          list.push({ activity: name, attempt: Context.current().info.attempt, at: Date.now() });
-          this.delivered.set(id, list);
+          this.delivered.record(id, name);
           return routed(input);
         },
       ]),
@@ -159,18 +193,7 @@ export class SharedWorker {
 
   /** The activity tasks of `orderId` this worker has run, in the order it began them. */
   deliveries(orderId: string, activity?: string): Delivery[] {
-    return (this.delivered.get(orderId) ?? []).filter((d) => activity === undefined || d.activity === activity);
-  }
-
-  /** Every (order, activity) this worker ran, with the attempt numbers in the order it began them. */
-  attemptsRun(): [orderId: string, activity: string, attempts: number[]][] {
-    const result: [string, string, number[]][] = [];
-    for (const [orderId, list] of this.delivered) {
-      for (const activity of new Set(list.map((d) => d.activity))) {
-        result.push([orderId, activity, this.deliveries(orderId, activity).map((d) => d.attempt)]);
-      }
-    }
-    return result;
+    return this.delivered.of(orderId, activity);
   }
 
   /** Runs `body` while the worker polls `taskQueue` (started if need be, stopped after the last user). */
