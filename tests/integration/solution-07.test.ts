@@ -225,7 +225,7 @@ function firstToClose(run: Run): string {
   return closed.payment < closed.inventory ? 'payment' : 'inventory';
 }
 
-/** What every case must leave behind: a clean ledger and each registered undo called exactly once. */
+/** The activity that calls each forward step's service. */
 const ACTIVITY_OF_STEP: Record<string, string> = {
   payment: 'chargePayment',
   inventory: 'reserveInventory',
@@ -244,6 +244,7 @@ function expectEveryAttemptCalled(run: Run, step: string) {
   });
 }
 
+/** What every case must leave behind: a clean ledger and each registered undo called exactly once. */
 function expectCleanLedger(run: Run) {
   const a = run.audit;
   expect(a.orphanedCharges, 'orphaned charges').to.have.length(0);
