@@ -349,10 +349,14 @@ function watchStatus(handle: { query: (name: string) => Promise<unknown> }, orde
     }
   })();
   return {
-    stop: async () => {
+    /**
+     * Ends the sampling. `waitForRound`: also wait for the round in flight, unless a workflow's task
+     * keeps failing: its query would only end at the server's query timeout (30 s).
+     */
+    stop: async (waitForRound = true) => {
       stopped = true;
-      await done;
-      return samples;
+      if (waitForRound) await done;
+      return [...samples];
     },
   };
 }
@@ -607,7 +611,7 @@ async function observeTemporal(
         }
       }
       stuck.stop();
-      if (watch) observation.statusSamples = await watch.stop();
+      if (watch) observation.statusSamples = await watch.stop(observation.outcome.kind !== 'stuck');
       observation.history = await handle.fetchHistory();
       if (!hasChildren) return; // lesson 02 has no children and no queries
       // Queries need a running worker, so they happen here, before it stops.
@@ -615,15 +619,17 @@ async function observeTemporal(
         Kind,
         string
       >;
+      // A workflow whose task keeps failing cannot answer: its query would wait for the server's query
+      // timeout (30 s). Terminating the parent ends such a child only a moment later, so it is not asked.
+      const stuckId = observation.outcome.kind === 'stuck' ? observation.outcome.workflowId : undefined;
+      const ask = (workflowId: string) =>
+        workflowId === stuckId
+          ? { queryError: 'not asked: its workflow task keeps failing' }
+          : settle(client.workflow.getHandle(workflowId).query('status'));
       observation.queries = {
-        parent: await settle(handle.query('status')),
+        parent: await ask(parentWorkflowId),
         children: Object.fromEntries(
-          await Promise.all(
-            CHILD_KINDS.map(async (kind) => [
-              kind,
-              await settle(client.workflow.getHandle(childIds[kind]).query('status')),
-            ]),
-          ),
+          await Promise.all(CHILD_KINDS.map(async (kind) => [kind, await ask(childIds[kind])])),
         ),
       };
       observation.children = Object.fromEntries(
