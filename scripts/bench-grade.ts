@@ -12,13 +12,13 @@
  * first, as after an edit to every file; "warm" runs again with them, as after a save that changed nothing
  * the grader depends on. A measurement, not a test: nothing here fails when the numbers are slow.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import { REPO_ROOT } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
+import { timedRun, type TimedRun } from './lib/timed-run';
 
 const FLAGS = {
   lesson: { type: 'string', choices: LESSON_IDS, description: 'only this lesson (default: 02 and 06)' },
@@ -38,23 +38,10 @@ interface Measurement {
   error?: string;
 }
 
-function run(root: string, args: string[]): Promise<{ out: string; wallS: number; code: number | null }> {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(root, 'node_modules', '.bin', 'ts-node'), 'scripts/grade.ts', ...args],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FORCE_COLOR: '0' },
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ out, code, wallS: Number(process.hrtime.bigint() - started) / 1e9 }));
+function run(root: string, args: string[]): Promise<TimedRun> {
+  return timedRun(process.execPath, [path.join(root, 'node_modules', '.bin', 'ts-node'), 'scripts/grade.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, FORCE_COLOR: '0' },
   });
 }
 

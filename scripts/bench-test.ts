@@ -15,12 +15,13 @@
  * (`npm run temporal:cli`), or the first run includes building it. A measurement, not a test: nothing
  * here fails when the numbers are slow.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../services';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
+import { timedRun } from './lib/timed-run';
 
 const FLAGS = {
   node: { type: 'string', description: 'Node.js majors to run on, in order, e.g. 22,24,26 (default: this one)' },
@@ -31,8 +32,7 @@ const FLAGS = {
 } as const;
 
 interface Timings {
-  totalMs: number;
-  tests: { title: string; file: string; ms: number }[];
+  tests: { title: string; ms: number }[];
   files: { file: string; startMs: number; endMs: number }[];
 }
 
@@ -55,32 +55,25 @@ function nodeBin(major: string): string {
   }
 }
 
-function npmTest(root: string, bin: string, timingsFile: string): Promise<Omit<Run, 'node'>> {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['test'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, TEST_TIMINGS_FILE: timingsFile },
-    });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.once('error', reject);
-    child.once('exit', (exitCode) => {
-      const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-      const lint = /^lint: .*\(([\d.]+) s\)$/m.exec(out);
-      const result = /^tests: .*$/m.exec(out)?.[0] ?? `no result line (exit code ${exitCode})`;
-      let timings: Timings | undefined;
-      try {
-        timings = JSON.parse(fs.readFileSync(timingsFile, 'utf8')) as Timings;
-      } catch {
-        timings = undefined; // the run ended before the tests (a lint error, say)
-      }
-      if (exitCode !== 0) process.stderr.write(out.split('\n').slice(-40).join('\n'));
-      resolve({ wallS, lintS: lint ? Number(lint[1]) : undefined, result, exitCode, timings });
-    });
+async function npmTest(root: string, bin: string, timingsFile: string): Promise<Omit<Run, 'node'>> {
+  const {
+    out,
+    code: exitCode,
+    wallS,
+  } = await timedRun('npm', ['test'], {
+    cwd: root,
+    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, TEST_TIMINGS_FILE: timingsFile },
   });
+  const lint = /^lint: .*\(([\d.]+) s\)$/m.exec(out);
+  const result = /^tests: .*$/m.exec(out)?.[0] ?? `no result line (exit code ${exitCode})`;
+  let timings: Timings | undefined;
+  try {
+    timings = JSON.parse(fs.readFileSync(timingsFile, 'utf8')) as Timings;
+  } catch {
+    timings = undefined; // the run ended before the tests (a lint error, say)
+  }
+  if (exitCode !== 0) process.stderr.write(out.split('\n').slice(-40).join('\n'));
+  return { wallS, lintS: lint ? Number(lint[1]) : undefined, result, exitCode, timings };
 }
 
 function freshClone(): string {
@@ -119,14 +112,14 @@ async function main(): Promise<number> {
   const editFile = args.edit ? path.resolve(args.edit) : undefined;
   if (editFile && !fs.existsSync(editFile)) throw new UsageError(`--edit ${args.edit}: no such file`);
   if (editFile && args.fresh) throw new UsageError('--edit measures this checkout; leave out --fresh');
-  const bins = majors.map((major) => ({ major, bin: nodeBin(major) }));
+  const bins = majors.map(nodeBin);
   const root = args.fresh ? freshClone() : REPO_ROOT;
   const timingsFile = path.join(os.tmpdir(), `order-kit-bench-test-${process.pid}.json`);
   const runs: Run[] = [];
   console.log(`npm test on ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}, in ${root}`);
   console.log('node       wall      lint      result');
   try {
-    for (const { bin } of bins) {
+    for (const bin of bins) {
       const node = execFileSync(path.join(bin, 'node'), ['--version'], { encoding: 'utf8' }).trim();
       for (let i = 0; i < (args.runs ?? 1); i++) {
         const original = editFile ? fs.readFileSync(editFile) : undefined;

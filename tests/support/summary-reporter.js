@@ -55,14 +55,10 @@ function recordTimings(runner, file) {
   runner.on(EVENT_HOOK_END, touch);
   runner.on(EVENT_TEST_END, (test) => {
     touch(test);
-    tests.push({
-      title: test.fullTitle(),
-      file: path.relative(process.cwd(), test.file || ''),
-      ms: test.duration || 0,
-    });
+    tests.push({ title: test.fullTitle(), ms: test.duration || 0 });
   });
   runner.once(EVENT_RUN_END, () => {
-    const report = { totalMs: now(), tests, files: [...files.values()] };
+    const report = { tests, files: [...files.values()] };
     fs.writeFileSync(file, JSON.stringify(report, null, 2));
   });
 }
