@@ -5,22 +5,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ServiceError } from '../services/errors';
 
-/**
- * For activities: runs one service call and turns a business error (the service says
- * `retryable === false`: a declined card, no stock, a bad address, an invalid order) into a
- * non-retryable ApplicationFailure typed with the error's code, so Temporal stops at once. Transient
- * errors (timeouts, outages) escape as they are, and the retry policy decides. (Lesson 02 has you
- * write this yourself; later lessons use this copy.)
- */
-export async function callService<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isBusinessError(err)) throw ApplicationFailure.nonRetryable(err.message, err.code);
-    throw err;
-  }
-}
-
 export function isBusinessError(err: unknown): err is ServiceError {
   return err instanceof Error && 'retryable' in err && (err as ServiceError).retryable === false;
 }

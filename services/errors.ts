@@ -106,6 +106,21 @@ export class AlreadyUndoneError extends ServiceError {
   }
 }
 
+/**
+ * A step arrived after its undo had already run. The undo found nothing to undo and fenced the step's
+ * key, as real services do: a cancelled payment intent cannot be captured, a released hold cannot be
+ * taken, a cancelled booking cannot be made. So the late step is refused and changes nothing; without
+ * the fence it would land after its refund and leave the customer charged for an order that failed.
+ */
+export class UndoneBeforeArrivalError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'UndoneBeforeArrival';
+  constructor(what: string, key: string, undoKey: string) {
+    super(`${what} with key ${key} arrived after ${undoKey} had cancelled it: refused, nothing was done`);
+    this.name = 'UndoneBeforeArrivalError';
+  }
+}
+
 /** The ledger file cannot be opened or written. */
 export class LedgerError extends Error {
   constructor(message: string) {

@@ -78,6 +78,14 @@ CREATE TABLE IF NOT EXISTS shipment_cancellations (
   shipment_id TEXT NOT NULL UNIQUE REFERENCES shipments (shipment_id),
   order_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS fences (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  step TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  undo_key TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  UNIQUE (step, idem_key)
+);
 CREATE TABLE IF NOT EXISTS disputes (
   charge_id TEXT PRIMARY KEY REFERENCES charges (charge_id),
   order_id TEXT NOT NULL
@@ -91,6 +99,9 @@ CREATE TABLE IF NOT EXISTS notifications (
   subject TEXT NOT NULL
 );
 `;
+
+/** The outcome of a call that arrived after its undo had fenced its key (see FenceRow). */
+export const REFUSED_LATE = 'refused-late';
 
 export interface ChargeRow {
   chargeId: string;
@@ -132,6 +143,18 @@ export interface NotificationRow {
   email: string;
   subject: string;
 }
+/**
+ * An undo that ran before its step had landed: the step's key is fenced, so the step, arriving late,
+ * is refused (a cancelled payment intent cannot be captured, a released hold cannot be taken).
+ */
+export interface FenceRow {
+  /** The forward step whose key is fenced: payment, inventory or shipping. */
+  step: string;
+  key: string;
+  /** The idempotency key of the undo that fenced it. */
+  undoKey: string;
+  orderId: string;
+}
 export interface CallRow {
   step: string;
   key: string;
@@ -148,6 +171,9 @@ export interface Audit {
   releases: ReleaseRow[];
   shipments: ShipmentRow[];
   notifications: NotificationRow[];
+  fences: FenceRow[];
+  /** Forward calls that arrived after their undo had fenced their key, and were refused. */
+  refusedLateCalls: CallRow[];
   /** Charged, not refunded, and nothing shipped for that order: the customer paid for nothing. */
   orphanedCharges: ChargeRow[];
   /** Reserved, not released, and nothing shipped for that order: stock locked for nobody. */
@@ -397,6 +423,13 @@ export class Ledger {
     const notifications = all<NotificationRow>(
       'SELECT notification_id AS notificationId, idem_key AS key, order_id AS orderId, email, subject FROM notifications ORDER BY seq',
     );
+    const fences = all<FenceRow>(
+      'SELECT step, idem_key AS key, undo_key AS undoKey, order_id AS orderId FROM fences ORDER BY seq',
+    );
+    const refusedLateCalls = all<CallRow>(
+      `SELECT step, idem_key AS key, order_id AS orderId, attempt, outcome, detail FROM calls
+       WHERE outcome = '${REFUSED_LATE}' ORDER BY id`,
+    );
 
     const refundedCharges = new Set(refunds.map((r) => r.chargeId));
     const releasedReservations = new Set(releases.map((r) => r.reservationId));
@@ -424,6 +457,8 @@ export class Ledger {
       releases,
       shipments,
       notifications,
+      fences,
+      refusedLateCalls,
       orphanedCharges,
       stuckReservations,
       shippedUnpaid,

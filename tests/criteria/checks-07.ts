@@ -8,6 +8,7 @@
  * is made certain by simulated latency (the inventory call takes 3 s, the decline is immediate); the
  * ledger says what happened in the outside world, after every call in flight has ended.
  */
+import { REFUSED_LATE } from '../../services/ledger';
 import type { Criterion, Verdict } from './checks';
 import { childRuns } from './child-runs';
 import { CHILD_KINDS, type Kind, type Observation, type Scenario } from './observe';
@@ -168,6 +169,11 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
       if (obs.outcome.kind === 'completed') return fail('the order completed although the card was declined');
       const a = obs.audit;
       if (a.charges.length) return fail(`the ledger shows ${a.charges.length} charge(s) for a declined card`);
+      if (obs.calls.some((c) => c.step === 'inventory' && c.outcome === REFUSED_LATE)) {
+        return fail(
+          'the release ran before the reservation had landed (it found nothing to release, and the inventory service refused the reservation when it arrived). Compensate only after the inventory child has settled.',
+        );
+      }
       if (a.stuckReservations.length) {
         return fail(
           callsOf(obs, 'release') > 0

@@ -109,11 +109,18 @@ export function missingAttempts(attempts: number[]): number[] {
   });
 }
 
+/**
+ * The attempts per execution, and how soon the server times out an attempt that never reached a worker:
+ * the StartToClose timeout, or the heartbeat timeout when that is shorter (such an attempt never
+ * heartbeats).
+ */
 function limitsOf(options: ActivityOptions): { attempts: number; startToCloseMs: number } {
   const attempts = options.retry?.maximumAttempts;
   if (!attempts || options.startToCloseTimeout === undefined)
     throw new Error('the activity options need retry.maximumAttempts and startToCloseTimeout');
-  return { attempts, startToCloseMs: msToNumber(options.startToCloseTimeout) };
+  const startToCloseMs = msToNumber(options.startToCloseTimeout);
+  const heartbeatMs = options.heartbeatTimeout === undefined ? Infinity : msToNumber(options.heartbeatTimeout);
+  return { attempts, startToCloseMs: Math.min(startToCloseMs, heartbeatMs) };
 }
 
 function storyOf(check: AttemptCheck, call: (c: CallRow) => unknown): string {
@@ -153,7 +160,7 @@ function expectRanOrTimedOut(
     expect(
       after !== undefined && after - previousAt >= startToCloseMs,
       `${run.what}: ${run.label}attempt ${attempt} never reached the worker, and nothing shows the server ` +
-        `timing it out (StartToClose ${startToCloseMs} ms) before the next attempt; ${story}`,
+        `timing it out (after ${startToCloseMs} ms) before the next attempt; ${story}`,
     ).to.equal(true);
   }
   return previousAt;

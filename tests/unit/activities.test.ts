@@ -172,19 +172,23 @@ describe('lesson 06 compensation activities', () => {
   it('refund, release and cancel undo exactly once per key, and report "nothing to undo" when nothing happened', async () => {
     services = freshServices();
     const a = createActivities06(services);
-    // Nothing happened yet: every undo is a safe no-op.
+    // Nothing happened under these keys: every undo is a safe no-op (and fences its key: late-effects.test.ts).
     expect(
-      await env.run(a.refundPayment, { idempotencyKey: 'refund-p', orderId: 'O', chargeKey: 'payment-O' }),
+      await env.run(a.refundPayment, { idempotencyKey: 'refund-p', orderId: 'O', chargeKey: 'payment-never' }),
     ).to.include({
       refunded: false,
     });
     expect(
-      await env.run(a.releaseInventory, { idempotencyKey: 'release-i', orderId: 'O', reservationKey: 'inventory-O' }),
+      await env.run(a.releaseInventory, {
+        idempotencyKey: 'release-i',
+        orderId: 'O',
+        reservationKey: 'inventory-never',
+      }),
     ).to.include({
       released: false,
     });
     expect(
-      await env.run(a.cancelShipment, { idempotencyKey: 'cancel-s', orderId: 'O', shipmentKey: 'shipping-O' }),
+      await env.run(a.cancelShipment, { idempotencyKey: 'cancel-s', orderId: 'O', shipmentKey: 'shipping-never' }),
     ).to.include({
       cancelled: false,
     });

@@ -11,6 +11,9 @@ import type { ActivityOptions } from '@temporalio/workflow';
  */
 export const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
+  // A call in flight heartbeats every second (common/service-call.ts). Five silent seconds mean the
+  // worker died or froze: the attempt is retried then, not after the full StartToClose.
+  heartbeatTimeout: '5 seconds',
   // TODO Part E: give the forward steps a retry policy: a few attempts (say 4) with exponential backoff
   //   (initialInterval 500 ms, backoffCoefficient 2, maximumInterval 5 s). One attempt, as below, means
   //   one carrier timeout fails the whole order. Never leave maximumAttempts unset here: unlimited

@@ -11,6 +11,9 @@ import type { ActivityOptions } from '@temporalio/workflow';
  */
 export const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
+  // A call in flight heartbeats every second (common/service-call.ts). Five silent seconds mean the
+  // worker died or froze: the attempt is retried then, not after the full StartToClose.
+  heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
