@@ -1,11 +1,11 @@
 /**
- * `npm run chaos`: the fault matrix of lesson 06 on a real dev server with a file database, with the
- * lesson's own worker entry point (solution/06-order-fulfillment/worker.ts) in separate processes,
+ * `npm run chaos`: the fault matrix of lessons 06 and 07 on a real dev server with a file database, with
+ * the lesson's own worker entry point (solution/<lesson>/worker.ts) in separate processes,
  * configured only through its environment (LEDGER_PATH, ORDER_FAULTS, TASK_QUEUE, TEMPORAL_ADDRESS),
  * as a learner or an operator runs it. Each case breaks something (kills the worker with SIGKILL,
  * kills the server with SIGKILL and restarts it on its database, makes an undo fail for a while,
- * re-runs a failed order ID, sends 300 orders at once), waits until every order has ended, and then
- * reads the ledger: nothing lost (no orphaned charge, no stuck reservation), nothing free (nothing
+ * re-runs a failed order ID, makes a step answer after its timeout, sends 300 orders at once), waits
+ * until every order has ended and every late call has landed, and then reads the ledger: nothing lost (no orphaned charge, no stuck reservation), nothing free (nothing
  * shipped but not paid), nothing done twice (one charge per order), every order ended as expected.
  *
  * Each case gets its own dev server (so its peak memory and CPU time are its own), ledger and task
@@ -20,14 +20,17 @@ import {
   TimeoutFailure,
   WorkflowFailedError,
 } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OrderAlreadyRanError } from '../common/client';
+import { LESSONS } from '../common/lessons';
 import { Ledger, sampleBatch, type Audit, type CallRow, type Order } from '../services';
 import { fulfillmentOutcome, startOrder } from '../solution/06-order-fulfillment/client';
-import { parentWorkflowId, TASK_QUEUE } from '../solution/06-order-fulfillment/shared';
+import { parentWorkflowId } from '../solution/06-order-fulfillment/shared';
+import { STEP_OPTIONS } from '../solution/06-order-fulfillment/workflows/options';
 import { startDevServer, type DevServer } from '../tests/support/dev-server';
 import { startTsProcess, type ProcessHandle } from '../tests/support/processes';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
@@ -41,7 +44,11 @@ const FLAGS = {
   json: { type: 'boolean', description: 'print the results as JSON instead of a table' },
 } as const;
 
-const WORKER_FILE = 'solution/06-order-fulfillment/worker.ts';
+/** The lessons the matrix runs, each through its own worker entry point, as a learner starts it. */
+type ChaosLesson = '06' | '07';
+const workerFile = (lesson: ChaosLesson) => `solution/${LESSONS[lesson].folder}/worker.ts`;
+/** Longer than a forward step's StartToClose timeout, with room to spare: every attempt answers late. */
+const LATE_MS = msToNumber(STEP_OPTIONS.startToCloseTimeout!) + 5_000;
 const STARTED = Date.now();
 /** A run whose orders have not all ended after this long fails (and its orders are terminated). */
 const runDeadlineMs = (orders: number) => 120_000 + 1_000 * orders;
@@ -53,7 +60,11 @@ type Expected = 'COMPLETED' | 'FAILED' | 'ANY';
 interface CaseSpec {
   id: string;
   title: string;
+  /** Default 06. */
+  lesson?: ChaosLesson;
   faults: string;
+  /** ORDER_LATENCY for the case's workers (default none). */
+  latency?: string;
   expected: Expected;
   /** Runs (the load case always has one). */
   runs?: number;
@@ -96,6 +107,7 @@ class Lab {
     readonly dir: string,
     readonly env: NodeJS.ProcessEnv,
     private readonly log: (line: string) => void,
+    private readonly workerFile: string,
   ) {}
 
   async startServer(port?: number): Promise<void> {
@@ -124,7 +136,7 @@ class Lab {
   }
 
   async startWorker(): Promise<ProcessHandle> {
-    const worker = startTsProcess(WORKER_FILE, { ...this.env, TEMPORAL_ADDRESS: this.server.address });
+    const worker = startTsProcess(this.workerFile, { ...this.env, TEMPORAL_ADDRESS: this.server.address });
     this.workers.push(worker);
     this.workerStarts++;
     await worker.waitFor('worker polling', 120_000);
@@ -216,6 +228,12 @@ function ordersWith(run: RunContext, step: string, outcome?: string): number {
       .filter((c) => outcome === undefined || c.outcome === outcome)
       .map((c) => c.orderId),
   ).size;
+}
+
+/** Waits (up to a minute) until no call of this run's orders is still on its way to a service. */
+function lateCallsLanded(run: RunContext): Promise<boolean> {
+  const ids = new Set(run.orders.map((o) => o.orderId));
+  return until(() => !run.ledger.calls().some((c) => c.outcome === 'started' && ids.has(c.orderId)), 60_000);
 }
 
 /** Kills the worker once `ready` holds (or after 60 s), starts a new one, and notes what it cut off. */
@@ -343,6 +361,7 @@ function cases(options: { orders: number; load: number; runs: number }): CaseSpe
         ...countIs('raw re-runs failed at payment (AlreadyUndone)', run.counts.alreadyUndone ?? 0, run.orders.length),
       ],
     },
+    ...lateCases(),
     {
       id: 'load',
       title: `${options.load} concurrent orders (lesson faults)`,
@@ -352,6 +371,33 @@ function cases(options: { orders: number; load: number; runs: number }): CaseSpe
       orders: options.load,
     },
   ];
+}
+
+/**
+ * A forward step that answers after its StartToClose timeout, on every attempt: the step fails, the
+ * saga undoes it while its last attempt is still on its way, and that attempt then arrives. The undo
+ * fenced its key, so the late step is refused: once every late call has landed, nothing is charged,
+ * reserved or booked for these failed orders. The first three attempts fail anyway (first:3), so only
+ * the last would have taken effect.
+ */
+function lateCases(): CaseSpec[] {
+  const latency = `${LATE_MS / 1000}s`;
+  return (['06', '07'] as const).flatMap((lesson) =>
+    (['payment', 'inventory', 'shipping'] as const).map((step): CaseSpec => ({
+      id: `late-${step}-${lesson}`,
+      title: `${step} lands after its timeout (lesson ${lesson})`,
+      lesson,
+      faults: `${step}=first:3`,
+      latency: `${step}=${latency}`,
+      expected: 'FAILED',
+      runs: 1,
+      orders: 3,
+      check: (run, audit) => [
+        ...countIs(`late ${step} calls refused`, audit.refusedLateCalls.filter((c) => c.step === step).length, 3),
+        ...countIs('charges', audit.charges.length, step === 'payment' ? 0 : audit.refunds.length),
+      ],
+    })),
+  );
 }
 
 /**
@@ -415,6 +461,8 @@ interface CaseResult {
   orphans: number;
   stuck: number;
   shippedUnpaid: number;
+  /** Steps that arrived after their undo and were refused. */
+  refusedLate: number;
   workerStarts: number;
   workerPeakMiB: number;
   serverPeakMiB: number;
@@ -438,6 +486,8 @@ function auditOf(audit: Audit, orderIds: Set<string>): Audit {
     orphanedCharges: mine(audit.orphanedCharges),
     stuckReservations: mine(audit.stuckReservations),
     shippedUnpaid: mine(audit.shippedUnpaid),
+    fences: mine(audit.fences),
+    refusedLateCalls: mine(audit.refusedLateCalls),
   };
 }
 
@@ -539,13 +589,21 @@ async function runCase(spec: CaseSpec, options: { runs: number; orders: number }
   const dir = path.join(root, spec.id);
   fs.mkdirSync(dir, { recursive: true });
   const ledgerPath = path.join(dir, 'ledger.sqlite');
-  const taskQueue = `${TASK_QUEUE}-chaos-${spec.id}`;
+  const lesson = LESSONS[spec.lesson ?? '06'];
+  const taskQueue = `${lesson.taskQueue}-chaos-${spec.id}`;
   const log = (line: string) =>
     process.stderr.write(`${((Date.now() - STARTED) / 1000).toFixed(0).padStart(4)} s  [${spec.id}] ${line}\n`);
   const lab = new Lab(
     dir,
-    { LEDGER_PATH: ledgerPath, ORDER_FAULTS: spec.faults, ORDER_SEED: '1', ORDER_LATENCY: '', TASK_QUEUE: taskQueue },
+    {
+      LEDGER_PATH: ledgerPath,
+      ORDER_FAULTS: spec.faults,
+      ORDER_SEED: '1',
+      ORDER_LATENCY: spec.latency ?? '',
+      TASK_QUEUE: taskQueue,
+    },
     log,
+    workerFile(lesson.id as ChaosLesson),
   );
   const runs = spec.runs ?? options.runs;
   const perRun = spec.orders ?? options.orders;
@@ -565,6 +623,7 @@ async function runCase(spec: CaseSpec, options: { runs: number; orders: number }
     orphans: 0,
     stuck: 0,
     shippedUnpaid: 0,
+    refusedLate: 0,
     workerStarts: 0,
     workerPeakMiB: 0,
     serverPeakMiB: 0,
@@ -610,7 +669,7 @@ async function runCase(spec: CaseSpec, options: { runs: number; orders: number }
       } else {
         await Promise.all(
           orders.map((order) =>
-            client.workflow.start('orderFulfillmentWorkflow', {
+            client.workflow.start(lesson.workflowType, {
               taskQueue,
               workflowId: parentWorkflowId(order.orderId),
               args: [order],
@@ -623,6 +682,8 @@ async function runCase(spec: CaseSpec, options: { runs: number; orders: number }
         statuses = await waitForOrders(client, orders);
       }
       const endedAt = Date.now();
+      // A saga is judged once every late call has landed, not when its orders end.
+      if (!(await lateCallsLanded(run))) run.notes.push('calls still in flight a minute after the orders ended');
       const audit = auditOf(ledger.audit(), new Set(orders.map((o) => o.orderId)));
       const problems = [...invariants(spec, orders, statuses, audit), ...((await spec.check?.(run, audit)) ?? [])];
       const count = (s: string) => [...statuses.values()].filter((v) => v === s).length;
@@ -634,6 +695,7 @@ async function runCase(spec: CaseSpec, options: { runs: number; orders: number }
       result.orphans += audit.orphanedCharges.length;
       result.stuck += audit.stuckReservations.length;
       result.shippedUnpaid += audit.shippedUnpaid.length;
+      result.refusedLate += audit.refusedLateCalls.length;
       result.problems.push(...problems.map((p) => `run ${r}: ${p}`));
       result.notes.push(...run.notes.map((n) => `run ${r}: ${n}`));
       if (run.restartedAt) {
@@ -677,6 +739,7 @@ function table(results: CaseResult[]): string {
     'orphans',
     'stuck',
     'shipped-unpaid',
+    'late refused',
     'worker RSS',
     'server RSS',
     'CPU',
@@ -692,6 +755,7 @@ function table(results: CaseResult[]): string {
     String(r.orphans),
     String(r.stuck),
     String(r.shippedUnpaid),
+    String(r.refusedLate),
     `${r.workerPeakMiB} MiB`,
     `${r.serverPeakMiB} MiB`,
     `${r.workerCpuSeconds + r.serverCpuSeconds} s`,
@@ -706,6 +770,7 @@ function table(results: CaseResult[]): string {
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   out.push(
     'orphans: charged, not refunded, nothing shipped; stuck: reserved, not released, nothing shipped; ' +
+      'late refused: steps that arrived after their undo and were refused; ' +
       "RSS: peak (VmHWM) of the largest worker / server process; CPU: all of the case's workers and servers",
   );
   for (const r of results) {
@@ -738,7 +803,7 @@ async function main(): Promise<number> {
     console.log(
       usage(
         'npm run chaos --',
-        `Runs lesson 06's fault matrix on real dev servers with file databases and prints what survived.\nCases: ${all.map((c) => c.id).join(', ')}.`,
+        `Runs the fault matrix of lessons 06 and 07 on real dev servers with file databases and prints what survived.\nCases: ${all.map((c) => c.id).join(', ')}.`,
         FLAGS,
       ),
     );

@@ -40,5 +40,12 @@ export function formatAudit(audit: Audit, ledgerPath: string): string {
     `  shipped, not paid:  ${audit.shippedUnpaid.length}` +
       `${audit.shippedUnpaid.length ? ` (${audit.shippedUnpaid.map((s) => s.orderId).join(', ')})` : ''}`,
   );
+  // Only when there are some: most ledgers never see one, and their audit stays as the docs show it.
+  if (audit.refusedLateCalls.length) {
+    const late = audit.refusedLateCalls.map((c) => `${c.step} ${c.key}`);
+    lines.push(
+      `  refused, late:      ${audit.refusedLateCalls.length} (arrived after their undo, changed nothing: ${late.join(', ')})`,
+    );
+  }
   return lines.join('\n');
 }
