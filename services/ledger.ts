@@ -212,7 +212,16 @@ function loadSqlite(): typeof import('node:sqlite') {
   }
 }
 
-const sqlite = loadSqlite();
+let sqliteModule: typeof import('node:sqlite') | undefined;
+
+/**
+ * Loaded on first use, not when this module is imported: on a Node.js without `node:sqlite` (20 and
+ * older) a command still starts, and its version check says what to install instead of a stack trace.
+ */
+function sqlite(): typeof import('node:sqlite') {
+  sqliteModule ??= loadSqlite();
+  return sqliteModule;
+}
 
 /**
  * `mkdir -p`, one level at a time. (Node's own recursive mkdir loops for ever, at full CPU, under a
@@ -256,10 +265,11 @@ export class Ledger {
    */
   static open(file: string = ledgerPathFromEnv()): Ledger {
     const resolved = file === ':memory:' ? file : path.resolve(file);
+    const { DatabaseSync } = sqlite();
     let db: DatabaseSync | undefined;
     try {
       if (resolved !== ':memory:') makeDirectory(path.dirname(resolved));
-      db = new sqlite.DatabaseSync(resolved);
+      db = new DatabaseSync(resolved);
       db.exec('PRAGMA busy_timeout = 5000');
       db.exec('PRAGMA journal_mode = WAL');
       // With WAL, NORMAL still survives a killed process (the durability tests kill workers); only a power
