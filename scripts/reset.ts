@@ -1,12 +1,12 @@
 /**
- * `npm run reset -- --lesson 06 [--part C]`: puts your exercise back to the starter (what git's HEAD has
- * under exercises/<lesson>): every file, or only the TODO regions of one Part, leaving the rest of your
+ * `npm run reset -- --lesson 06 [--part C]`: puts your exercise back to the starter (as the kit ships it,
+ * kept in exercises/starter.json, whatever you have committed since): every file, or only the TODO regions of one Part, leaving the rest of your
  * work alone. Your files are copied to .grade/backup/<time>/ first, and the command says where.
  */
 import path from 'node:path';
 import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import { REPO_ROOT } from '../services';
-import { applyReset, planReset, ResetError, starterFromGit } from '../tests/criteria/restore';
+import { applyReset, planReset, ResetError, starterOf } from '../tests/criteria/restore';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
 const FLAGS = {
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   const dir = path.join(REPO_ROOT, 'exercises', spec.folder);
   const rel = path.relative(REPO_ROOT, dir);
   try {
-    const plan = planReset(dir, starterFromGit(REPO_ROOT, spec.folder), part);
+    const plan = planReset(dir, starterOf(REPO_ROOT, spec.folder), part);
     const saved = path.relative(REPO_ROOT, applyReset(dir, REPO_ROOT, plan));
     console.log(`Restored ${part ? `Part ${part} of ` : ''}${rel} to the starter:`);
     for (const line of plan.summary) console.log(`  ${line}`);

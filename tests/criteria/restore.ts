@@ -2,14 +2,13 @@
  * `npm run reset` (scripts/reset.ts): puts a lesson's exercise files back to the starter, whole files or
  * only one Part's TODO regions, after copying the learner's files to a backup.
  *
- * The starter is what git's HEAD has under exercises/<lesson>. A Part's regions are found by the code
+ * The starter is what the kit ships under exercises/<lesson> (kept in STARTERS_FILE). A Part's regions are found by the code
  * around them, not by the TODO markers (a learner usually deletes those): outside its TODO regions a
  * learner's file still has the starter's lines (./mirror.ts checks the same of the solution), so each
  * region is whatever lies between the starter lines before it and the starter lines after it.
  * Blank lines and import lines are skipped when matching, and lines are compared without indentation;
  * a region whose surroundings cannot be found is reported, never guessed.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TODO_START } from './mirror';
@@ -24,28 +23,44 @@ export class ResetError extends Error {
   }
 }
 
-/** The starter of `exercises/<folder>` as git's HEAD has it. */
-export function starterFromGit(root: string, folder: string): Starter {
-  const prefix = `exercises/${folder}/`;
-  let names: string[];
+/**
+ * Where the starters are kept: every file of every exercises/<lesson> as the kit ships it, so a reset
+ * restores the true starter whether or not the learner has committed their work, and on a tree that is
+ * not a git clone (a ZIP download). scripts/maintainer/record-starters.ts writes it; a unit test keeps it
+ * equal to exercises/.
+ */
+export const STARTERS_FILE = 'exercises/starter.json';
+
+type StarterSnapshot = Record<string, Record<string, string>>;
+
+/** The starter of `exercises/<folder>`, from STARTERS_FILE. */
+export function starterOf(root: string, folder: string): Starter {
+  const file = path.join(root, STARTERS_FILE);
+  let snapshot: StarterSnapshot;
   try {
-    names = execFileSync('git', ['-C', root, 'ls-tree', '-r', '--name-only', 'HEAD', '--', prefix], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .split('\n')
-      .filter(Boolean);
+    snapshot = JSON.parse(fs.readFileSync(file, 'utf8')) as StarterSnapshot;
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new ResetError(`the starter comes from git (HEAD's ${prefix}) and git could not list it: ${why}`);
+    throw new ResetError(`the starters are kept in ${STARTERS_FILE}, which cannot be read (${why})`);
   }
-  if (!names.length) throw new ResetError(`git's HEAD has no ${prefix}: nothing to restore from`);
-  const starter: Starter = new Map();
-  for (const name of names) {
-    const text = execFileSync('git', ['-C', root, 'show', `HEAD:${name}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    starter.set(name.slice(prefix.length), text);
+  const files = snapshot[folder];
+  if (!files) throw new ResetError(`${STARTERS_FILE} has no starter for exercises/${folder}`);
+  return new Map(Object.entries(files));
+}
+
+/** Every file of every `exercises/<folder>` as it is on disk now, for STARTERS_FILE. */
+export function snapshotOf(root: string, folders: string[]): StarterSnapshot {
+  const snapshot: StarterSnapshot = {};
+  for (const folder of folders) {
+    const dir = path.join(root, 'exercises', folder);
+    const files: Record<string, string> = {};
+    for (const rel of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
+      const full = path.join(dir, rel);
+      if (fs.statSync(full).isFile()) files[rel.split(path.sep).join('/')] = fs.readFileSync(full, 'utf8');
+    }
+    snapshot[folder] = files;
   }
-  return starter;
+  return snapshot;
 }
 
 // ---- regions ---------------------------------------------------------------------------------

@@ -9,7 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LESSON_IDS, LESSONS } from '../../common/lessons';
 import { REPO_ROOT } from '../../services';
-import { applyReset, blocksOf, planReset, ResetError, starterFromGit, type Starter } from '../criteria/restore';
+import {
+  applyReset,
+  blocksOf,
+  planReset,
+  ResetError,
+  snapshotOf,
+  starterOf,
+  STARTERS_FILE,
+  type Starter,
+} from '../criteria/restore';
 
 const roots: string[] = [];
 after(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
@@ -38,13 +47,15 @@ function regions(text: string, part: string): string[] {
     .map((b) => b.lines.join('\n'));
 }
 
-/** Every lesson whose starter git has (a lesson still being written has none yet). */
-const committed = LESSON_IDS.flatMap((lesson) => {
-  try {
-    return [{ lesson, starter: starterFromGit(REPO_ROOT, LESSONS[lesson].folder) }];
-  } catch {
-    return [];
-  }
+const committed = LESSON_IDS.map((lesson) => ({ lesson, starter: starterOf(REPO_ROOT, LESSONS[lesson].folder) }));
+
+describe('the starters npm run reset restores', () => {
+  it(`${STARTERS_FILE} holds exactly the files of exercises/ (after changing a starter: npx ts-node scripts/maintainer/record-starters.ts)`, () => {
+    const folders = LESSON_IDS.map((lesson) => LESSONS[lesson].folder);
+    expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, STARTERS_FILE), 'utf8'))).to.deep.equal(
+      snapshotOf(REPO_ROOT, folders),
+    );
+  });
 });
 
 for (const { lesson, starter } of committed) {
@@ -146,7 +157,7 @@ for (const { lesson, starter } of committed) {
 
 describe('npm run reset, finding a region', () => {
   const folder = LESSONS['06'].folder;
-  const starter = starterFromGit(REPO_ROOT, folder);
+  const starter = starterOf(REPO_ROOT, folder);
   const file = 'workflows/order-fulfillment.ts';
 
   it('puts back an import a restored region needs', () => {
