@@ -12,6 +12,12 @@
  *
  * A draw depends only on (seed, step, order ID, attempt), never on timing or call order, so the
  * monolith and the Temporal solution meet exactly the same faults for the same seed.
+ *
+ * Branches: a call that names a branch (lesson 03 reserves stock at several warehouses at once, each a
+ * branch: `east`, `west` …) draws for `step.branch` instead of `step`, so two warehouses of one order
+ * fail independently, and a rule may single one out: `inventory.west=always`, `inventory.east=first:1`.
+ * A rule for `inventory` covers every branch that has no rule of its own. A call without a branch draws
+ * exactly as before.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
@@ -58,7 +64,19 @@ export type FaultRule =
 /** What the fault plan says about one attempt of one step. */
 export type FaultDecision = 'none' | 'fail-before' | 'fail-after';
 
-export type FaultPlanSpec = Partial<Record<FaultStep, FaultRule>>;
+/** A step of one branch: `inventory.east`. */
+export type BranchStep = `${FaultStep}.${string}`;
+
+export type FaultPlanSpec = Partial<Record<FaultStep | BranchStep, FaultRule>>;
+
+/** `inventory.east` → { step: 'inventory', branch: 'east' }; a plain step has no branch. */
+export function splitBranchStep(name: string): { step: string; branch?: string } {
+  const dot = name.indexOf('.');
+  return dot < 0 ? { step: name } : { step: name.slice(0, dot), branch: name.slice(dot + 1) };
+}
+
+/** A branch name as a rule may give it: lower-case letters, digits and '-' (`east`, `dc-2`). */
+export const BRANCH_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
 export class FaultConfigError extends Error {
   constructor(message: string) {
@@ -105,9 +123,15 @@ export function parseFaults(text: string, knownSteps: readonly string[] = FAULT_
     }
     const step = token.slice(0, eq).trim();
     const value = token.slice(eq + 1).trim();
-    if (!knownSteps.includes(step)) {
+    const { step: base, branch } = splitBranchStep(step);
+    if (!knownSteps.includes(base)) {
       throw new FaultConfigError(
-        `ORDER_FAULTS: unknown step "${step}" in "${token}"; known steps: ${knownSteps.join(', ')}`,
+        `ORDER_FAULTS: unknown step "${base}" in "${token}"; known steps: ${knownSteps.join(', ')}`,
+      );
+    }
+    if (branch !== undefined && !BRANCH_PATTERN.test(branch)) {
+      throw new FaultConfigError(
+        `ORDER_FAULTS: bad branch "${branch}" in "${token}": expected step.branch, e.g. inventory.east=always`,
       );
     }
     if (step in spec) {
@@ -157,9 +181,14 @@ export class FaultPlan {
     return new FaultPlan(parseFaults(text), parseSeed(env.ORDER_SEED));
   }
 
-  /** `attempt` starts at 1. */
-  decide(step: FaultStep, orderId: string, attempt: number): FaultDecision {
-    const rule = this.spec[step];
+  /**
+   * `attempt` starts at 1. `branch`: the branch the call belongs to (a warehouse), when it has one: its
+   * own rule (`inventory.east`) applies if there is one, else the step's, and a probability is drawn
+   * for `inventory.east`, independently of the order's other branches.
+   */
+  decide(step: FaultStep, orderId: string, attempt: number, branch?: string): FaultDecision {
+    const drawn: FaultStep | BranchStep = branch ? `${step}.${branch}` : step;
+    const rule = this.spec[drawn] ?? this.spec[step];
     if (!rule) return 'none';
     switch (rule.kind) {
       case 'never':
@@ -171,7 +200,7 @@ export class FaultPlan {
       case 'after':
         return attempt <= rule.n ? 'fail-after' : 'none';
       case 'probability':
-        return draw(this.seed, step, orderId, attempt) < rule.p ? 'fail-before' : 'none';
+        return draw(this.seed, drawn, orderId, attempt) < rule.p ? 'fail-before' : 'none';
     }
   }
 

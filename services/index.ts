@@ -30,6 +30,7 @@ export * from './faults';
 export * from './latency';
 export * from './ledger';
 export * from './orders';
+export * from './warehouses';
 
 /** A short stable id derived from a key, so runs are reproducible byte for byte. */
 function derivedId(prefix: string, key: string): string {
@@ -63,6 +64,9 @@ abstract class Service {
    * `signal` is the caller's: when it aborts (the activity timed out or was cancelled), the caller stops
    * waiting at once. The request is already on its way, though, and still arrives, like a real one:
    * that is the late effect an undo must win against (see fence()).
+   *
+   * `branch`: the part of the order the call is for, when the step has several (a warehouse): faults
+   * and latency are then drawn for that branch (`inventory.east`), so two branches fail independently.
    */
   protected async call<T>(
     step: FaultStep,
@@ -70,6 +74,7 @@ abstract class Service {
     orderId: string,
     effect: () => T,
     signal?: AbortSignal,
+    branch?: string,
   ): Promise<T> {
     if (typeof key !== 'string' || key.trim() === '') {
       throw new ValidationError('idempotencyKey', 'is required for every call');
@@ -80,7 +85,7 @@ abstract class Service {
     // with a crashed worker still counts), or the calls made with this key when those are more (an
     // undo retried in several rounds, each a new activity with attempts 1, 2, 3, is still on its 6th).
     const attempt = Math.max(currentAttempt() ?? 0, call);
-    const arrival = this.arrive(step, key, orderId, call, attempt, effect);
+    const arrival = this.arrive(step, key, orderId, call, attempt, effect, branch);
     if (!signal) return arrival;
     return new Promise<T>((resolve, reject) => {
       const abandon = () => {
@@ -100,10 +105,11 @@ abstract class Service {
     call: number,
     attempt: number,
     effect: () => T,
+    branch?: string,
   ): Promise<T> {
-    const delayMs = this.options.latency?.delayMs(step, orderId, attempt) ?? 0;
+    const delayMs = this.options.latency?.delayMs(step, orderId, attempt, branch) ?? 0;
     if (delayMs > 0) await sleep(delayMs);
-    const decision = this.options.faults.decide(step, orderId, attempt);
+    const decision = this.options.faults.decide(step, orderId, attempt, branch);
     if (decision === 'fail-before') {
       const error = new TransientServiceError(step, attempt, false);
       this.ledger.finishCall(step, key, call, 'fault', error.message);
@@ -311,6 +317,11 @@ export interface ReserveRequest {
   idempotencyKey: string;
   orderId: string;
   items: Pick<LineItem, 'sku' | 'quantity'>[];
+  /**
+   * The warehouse the reservation is made at (services/warehouses.ts), when the caller reserves per
+   * warehouse: faults and latency are then drawn for `inventory.<warehouse>`. Without it, as before.
+   */
+  warehouse?: string;
 }
 
 export interface Reservation {
@@ -324,6 +335,8 @@ export interface ReleaseRequest {
   orderId: string;
   /** The idempotency key the reservation was made with. */
   reservationKey: string;
+  /** The warehouse of that reservation, when it was made at one: faults are drawn for `release.<warehouse>`. */
+  warehouse?: string;
 }
 
 export interface ReleaseReceipt {
@@ -378,6 +391,7 @@ export class Inventory extends Service {
         return { reservationId, orderId: request.orderId, itemCount: count };
       },
       options.signal,
+      request.warehouse,
     );
   }
 
@@ -411,6 +425,7 @@ export class Inventory extends Service {
         return { released: true, itemCount: reservation.itemCount };
       },
       options.signal,
+      request.warehouse,
     );
   }
 }

@@ -5,9 +5,19 @@
  *
  * Per step one of: a fixed duration (`300ms`, `1.5s`) or a range (`100ms-900ms`) drawn from the
  * seed, the step, the order ID and the attempt (so a run can be repeated exactly). Steps are the fault
- * plan's. Without ORDER_LATENCY (or with `none`) calls answer at once, which keeps tests fast.
+ * plan's, and like its rules a duration may single out one branch: `inventory.east=2s` slows only the
+ * east warehouse's reservations. Without ORDER_LATENCY (or with `none`) calls answer at once, which keeps
+ * tests fast.
  */
-import { draw, FAULT_STEPS, parseSeed, type FaultStep } from './faults';
+import {
+  BRANCH_PATTERN,
+  draw,
+  FAULT_STEPS,
+  parseSeed,
+  splitBranchStep,
+  type BranchStep,
+  type FaultStep,
+} from './faults';
 
 export class LatencyConfigError extends Error {
   constructor(message: string) {
@@ -21,7 +31,7 @@ export interface LatencyRule {
   maxMs: number;
 }
 
-export type LatencySpec = Partial<Record<FaultStep, LatencyRule>>;
+export type LatencySpec = Partial<Record<FaultStep | BranchStep, LatencyRule>>;
 
 /** Longest latency a rule may ask for: a typo such as `3000s` would otherwise look like a hang. */
 const MAX_MS = 60_000;
@@ -50,9 +60,15 @@ export function parseLatency(text: string): LatencySpec {
       throw new LatencyConfigError(`ORDER_LATENCY: bad token "${token}": expected step=duration, e.g. payment=300ms`);
     const step = token.slice(0, eq).trim();
     const value = token.slice(eq + 1).trim();
-    if (!(FAULT_STEPS as readonly string[]).includes(step)) {
+    const { step: base, branch } = splitBranchStep(step);
+    if (!(FAULT_STEPS as readonly string[]).includes(base)) {
       throw new LatencyConfigError(
-        `ORDER_LATENCY: unknown step "${step}" in "${token}"; known steps: ${FAULT_STEPS.join(', ')}`,
+        `ORDER_LATENCY: unknown step "${base}" in "${token}"; known steps: ${FAULT_STEPS.join(', ')}`,
+      );
+    }
+    if (branch !== undefined && !BRANCH_PATTERN.test(branch)) {
+      throw new LatencyConfigError(
+        `ORDER_LATENCY: bad branch "${branch}" in "${token}": expected step.branch, e.g. inventory.east=2s`,
       );
     }
     if (step in spec) throw new LatencyConfigError(`ORDER_LATENCY: step "${step}" is given twice (in "${token}")`);
@@ -61,7 +77,7 @@ export function parseLatency(text: string): LatencySpec {
     const minMs = parseDuration(low, token);
     const maxMs = high === undefined ? minMs : parseDuration(high, token);
     if (maxMs < minMs) throw new LatencyConfigError(`ORDER_LATENCY: range "${value}" in "${token}" goes backwards`);
-    spec[step as FaultStep] = { minMs, maxMs };
+    spec[step as FaultStep | BranchStep] = { minMs, maxMs };
   }
   return spec;
 }
@@ -89,13 +105,18 @@ export class LatencyPlan {
     return new LatencyPlan(parseLatency(env.ORDER_LATENCY ?? ''), parseSeed(env.ORDER_SEED));
   }
 
-  /** How long one attempt of `step` for `orderId` takes, in ms (0 when the plan says nothing). */
-  delayMs(step: FaultStep, orderId: string, attempt: number): number {
-    const rule = this.spec[step];
+  /**
+   * How long one attempt of `step` for `orderId` takes, in ms (0 when the plan says nothing). A call of
+   * a branch (`branch`: a warehouse) takes its branch's duration when the plan gives one, else the step's,
+   * and draws a range for itself.
+   */
+  delayMs(step: FaultStep, orderId: string, attempt: number, branch?: string): number {
+    const drawn: FaultStep | BranchStep = branch ? `${step}.${branch}` : step;
+    const rule = this.spec[drawn] ?? this.spec[step];
     if (!rule) return 0;
     if (rule.maxMs === rule.minMs) return rule.minMs;
     return (
-      rule.minMs + Math.floor(draw(this.seed, `latency:${step}`, orderId, attempt) * (rule.maxMs - rule.minMs + 1))
+      rule.minMs + Math.floor(draw(this.seed, `latency:${drawn}`, orderId, attempt) * (rule.maxMs - rule.minMs + 1))
     );
   }
 

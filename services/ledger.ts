@@ -180,6 +180,11 @@ export interface Audit {
   stuckReservations: ReservationRow[];
   /** Shipped (not cancelled) for an order with no live charge: goods given away. */
   shippedUnpaid: ShipmentRow[];
+  /**
+   * Confirmation emails ("your order has shipped") for an order with no live shipment: the customer was
+   * told about an order that failed. Code that emails before the order is done sends them.
+   */
+  emailsForFailedOrders: NotificationRow[];
   totals: {
     chargedCents: number;
     refundedCents: number;
@@ -450,6 +455,7 @@ export class Ledger {
     );
     const paidOrders = new Set(charges.filter((c) => !refundedCharges.has(c.chargeId)).map((c) => c.orderId));
     const shippedUnpaid = shipments.filter((s) => !s.cancelled && !paidOrders.has(s.orderId));
+    const emailsForFailedOrders = notifications.filter((n) => !shippedOrders.has(n.orderId));
 
     const callsByStep: Record<string, number> = {};
     const retriesByStep: Record<string, number> = {};
@@ -472,6 +478,7 @@ export class Ledger {
       orphanedCharges,
       stuckReservations,
       shippedUnpaid,
+      emailsForFailedOrders,
       totals: {
         chargedCents: sum(charges),
         refundedCents: sum(refunds),

@@ -41,6 +41,12 @@ export function formatAudit(audit: Audit, ledgerPath: string): string {
       `${audit.shippedUnpaid.length ? ` (${audit.shippedUnpaid.map((s) => s.orderId).join(', ')})` : ''}`,
   );
   // Only when there are some: most ledgers never see one, and their audit stays as the docs show it.
+  if (audit.emailsForFailedOrders.length) {
+    const orders = [...new Set(audit.emailsForFailedOrders.map((n) => n.orderId))];
+    lines.push(
+      `  emailed, unshipped: ${audit.emailsForFailedOrders.length} ("has shipped" sent, nothing shipped: ${orders.join(', ')})`,
+    );
+  }
   if (audit.refusedLateCalls.length) {
     const late = audit.refusedLateCalls.map((c) => `${c.step} ${c.key}`);
     lines.push(
