@@ -44,10 +44,12 @@ export function consequence(status: 'completed' | 'failed', orderId: string, aud
   const charged = audit.orphanedCharges.some((c) => c.orderId === orderId);
   const stuck = audit.stuckReservations.some((r) => r.orderId === orderId);
   if (shipped) return '→ shipped, but the customer was never told; order marked failed';
-  if (charged && stuck) return '→ customer charged, inventory stuck, no shipment';
-  if (charged) return '→ customer charged, no shipment';
-  if (stuck) return '→ inventory stuck, nothing charged';
-  return '→ nothing charged';
+  // Told "has shipped" about an order that failed (lesson 03's original emails first).
+  const told = audit.emailsForFailedOrders.some((n) => n.orderId === orderId) ? ', "has shipped" email sent' : '';
+  if (charged && stuck) return `→ customer charged, inventory stuck, no shipment${told}`;
+  if (charged) return `→ customer charged, no shipment${told}`;
+  if (stuck) return `→ inventory stuck, nothing charged${told}`;
+  return `→ nothing charged${told}`;
 }
 
 /** Waits until no service call is in flight (each ends within its simulated latency). */
@@ -107,6 +109,8 @@ async function main(): Promise<number> {
     console.log(
       `  ${plural(audit.stuckReservations.length, 'reservation')} stuck (${plural(stuckItems, 'unit')} locked)`,
     );
+    const told = new Set(audit.emailsForFailedOrders.map((n) => n.orderId)).size;
+    if (told) console.log(`  ${plural(told, 'customer')} emailed "has shipped" for an order that failed`);
     console.log('');
     console.log(formatAudit(audit, ledgerPath));
     console.log('');

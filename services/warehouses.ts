@@ -14,13 +14,13 @@ export type Warehouse = (typeof WAREHOUSES)[number];
 /** Which warehouse stocks each SKU of the catalog (services/orders.ts). */
 export const STOCKED_AT: Readonly<Record<string, Warehouse>> = {
   'LAPTOP-15': 'east',
-  'MONITOR-27': 'east',
+  'HEADSET-BT': 'east',
   'MOUSE-WL': 'west',
-  'USB-C-HUB': 'west',
+  'MONITOR-27': 'west',
   // Sold out (initial stock 0): an order with it fails at the west warehouse, whatever the others do.
   'VINTAGE-CAMERA': 'west',
   'KEYBOARD-MX': 'central',
-  'HEADSET-BT': 'central',
+  'USB-C-HUB': 'central',
 };
 
 /** The warehouse that stocks `sku`; an unknown SKU is `east`'s to refuse (validation refuses it first). */
