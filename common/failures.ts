@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ServiceError } from '../services/errors';
+import { orderProblems, orderSizeProblem } from '../services/orders';
 
 export function isBusinessError(err: unknown): err is ServiceError {
   return err instanceof Error && 'retryable' in err && (err as ServiceError).retryable === false;
@@ -36,6 +37,7 @@ export function isBusinessFailure(err: unknown): boolean {
  * Workflow input arrives as JSON from whoever started the workflow (a client, the CLI, the Web UI).
  * Check its shape before touching it: a `null` order would otherwise crash the workflow *task*, which
  * Temporal retries for ever. A non-retryable ApplicationFailure fails the workflow instead, at once.
+ * An order too big to be a real one (over 64 KiB as JSON) is refused here too, before any step copies it.
  */
 export function assertOrderShape(order: unknown): void {
   const o = order as { orderId?: unknown; items?: unknown; customer?: unknown } | null;
@@ -50,6 +52,11 @@ export function assertOrderShape(order: unknown): void {
             ? 'customer is missing'
             : undefined;
   if (problem) throw ApplicationFailure.nonRetryable(`invalid order: ${problem}`, 'InvalidOrder');
+  if (orderSizeProblem(order)) {
+    // Named by field where one is to blame (`customer.address.line1 is longer than 200 characters`).
+    const first = orderProblems(order)[0];
+    throw ApplicationFailure.nonRetryable(`invalid order: ${first.field} ${first.reason}`, 'InvalidOrder');
+  }
 }
 
 /**

@@ -88,25 +88,120 @@ export function formatCents(cents: number): string {
 }
 
 /**
+ * How big each part of an order may be. Temporal refuses a payload over 2 MB and terminates a workflow
+ * whose history grows past its limit, and every step copies the order into its own input: an order is
+ * kept to a size no real one comes near, and a client learns which field is too long before anything runs.
+ */
+export const ORDER_LIMITS = {
+  /** Characters of an order ID (it is part of every workflow ID and idempotency key). */
+  orderId: 64,
+  paymentToken: 100,
+  name: 200,
+  email: 254,
+  line1: 200,
+  city: 100,
+  postalCode: 20,
+  country: 60,
+  sku: 64,
+  /** Line items of one order. */
+  items: 100,
+  /** The whole order as JSON, in bytes (UTF-8). */
+  orderBytes: 64 * 1024,
+} as const;
+
+const ORDER_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+/** 1900000 -> "1,900,000". */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A value as a message may show it: quoted, escaped, and cut short when long. */
+function shown(value: unknown): string {
+  if (typeof value !== 'string') return JSON.stringify(value) ?? String(value);
+  return value.length > 40
+    ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)`
+    : JSON.stringify(value);
+}
+
+/**
+ * Why `orderId` cannot be an order ID, or undefined when it can: 1-64 letters, digits, '.', '_' or '-'.
+ * The one rule for order IDs: `npm run client -- --order`, the lessons' clients and order validation
+ * all use it, so an ID that would be refused later is refused before anything starts.
+ */
+export function orderIdProblem(orderId: unknown): string | undefined {
+  if (typeof orderId === 'string' && orderId.length <= ORDER_LIMITS.orderId && ORDER_ID_PATTERN.test(orderId)) {
+    return undefined;
+  }
+  return `must be 1-${ORDER_LIMITS.orderId} letters, digits, '.', '_' or '-' (got ${shown(orderId)})`;
+}
+
+/** Bytes of `text` in UTF-8, without Node's Buffer (workflow code uses it too). */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair: one character outside the BMP (an emoji)
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * Why the order is too big as a whole, or undefined: its JSON is at most ORDER_LIMITS.orderBytes
+ * (64 KiB), far under Temporal's 2 MB payload limit. Catches what no field limit does (an extra field).
+ */
+export function orderSizeProblem(order: unknown): string | undefined {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(order);
+  } catch {
+    return 'cannot be written as JSON';
+  }
+  const bytes = json === undefined ? 0 : utf8Bytes(json);
+  return bytes > ORDER_LIMITS.orderBytes
+    ? `is ${thousands(bytes)} bytes as JSON; an order may have at most ${thousands(ORDER_LIMITS.orderBytes)} (64 KiB)`
+    : undefined;
+}
+
+/**
  * The problems with an order, each naming its field. Empty when the order is valid.
  * Pure, so both the services and workflow code can use it.
  */
 export function orderProblems(order: unknown): { field: string; reason: string }[] {
   const problems: { field: string; reason: string }[] = [];
   const add = (field: string, reason: string) => problems.push({ field, reason });
+  /** A string field that is too long: named, with its limit. */
+  const bound = (field: string, value: unknown, max: number) => {
+    if (typeof value === 'string' && value.length > max) {
+      add(field, `is longer than ${max} characters (it has ${thousands(value.length)})`);
+    }
+  };
   if (typeof order !== 'object' || order === null) {
     add('order', 'must be an object');
     return problems;
   }
   const o = order as Partial<Order>;
   if (typeof o.orderId !== 'string' || o.orderId.trim() === '') add('orderId', 'is missing');
+  else {
+    const problem = orderIdProblem(o.orderId);
+    if (problem) add('orderId', problem);
+  }
   if (typeof o.paymentToken !== 'string' || o.paymentToken.trim() === '') add('paymentToken', 'is missing');
+  bound('paymentToken', o.paymentToken, ORDER_LIMITS.paymentToken);
 
   const customer = o.customer as Partial<Customer> | undefined;
   if (typeof customer !== 'object' || customer === null) {
     add('customer', 'is missing');
   } else {
-    if (typeof customer.email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(customer.email)) {
+    bound('customer.name', customer.name, ORDER_LIMITS.name);
+    if (typeof customer.email === 'string' && customer.email.length > ORDER_LIMITS.email) {
+      bound('customer.email', customer.email, ORDER_LIMITS.email);
+    } else if (typeof customer.email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(customer.email)) {
       add('customer.email', 'is missing or not an email address');
     }
     const address = customer.address as Partial<Address> | undefined;
@@ -116,6 +211,8 @@ export function orderProblems(order: unknown): { field: string; reason: string }
       for (const key of ['name', 'line1', 'city', 'postalCode', 'country'] as const) {
         if (typeof address[key] !== 'string' || address[key]!.trim() === '') {
           add(`customer.address.${key}`, 'is missing');
+        } else {
+          bound(`customer.address.${key}`, address[key], ORDER_LIMITS[key]);
         }
       }
     }
@@ -123,14 +220,17 @@ export function orderProblems(order: unknown): { field: string; reason: string }
 
   if (!Array.isArray(o.items) || o.items.length === 0) {
     add('items', 'must contain at least one line item');
-  } else if (o.items.length > 100) {
-    add('items', `has ${o.items.length} lines; an order may have at most 100`);
+  } else if (o.items.length > ORDER_LIMITS.items) {
+    add('items', `has ${o.items.length} lines; an order may have at most ${ORDER_LIMITS.items}`);
   } else {
     o.items.forEach((item: Partial<LineItem>, i) => {
       const at = `items[${i}]`;
-      if (typeof item?.sku !== 'string' || !findCatalogEntry(item.sku)) {
+      if (typeof item?.sku === 'string' && item.sku.length > ORDER_LIMITS.sku) {
+        bound(`${at}.sku`, item.sku, ORDER_LIMITS.sku);
+      } else if (typeof item?.sku !== 'string' || !findCatalogEntry(item.sku)) {
         add(`${at}.sku`, `is not a known SKU (${JSON.stringify(item?.sku)})`);
       }
+      bound(`${at}.name`, item?.name, ORDER_LIMITS.name);
       if (!Number.isInteger(item?.quantity) || (item.quantity as number) <= 0) {
         add(`${at}.quantity`, `must be a whole number above 0 (got ${JSON.stringify(item?.quantity)})`);
       }
@@ -153,6 +253,9 @@ export function orderProblems(order: unknown): { field: string; reason: string }
       }
     });
   }
+  // Last: the fields above name the culprit when there is one.
+  const size = orderSizeProblem(order);
+  if (size) add('order', size);
   return problems;
 }
 
