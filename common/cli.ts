@@ -3,6 +3,7 @@
  * a bad setting, no server, an order that already ran) print one line; anything else is a bug and
  * keeps its stack trace.
  */
+import { NamespaceNotFoundError } from '@temporalio/common';
 
 /** Error names whose message is written for people: printed as one line, without a stack trace. */
 export const EXPECTED_ERRORS = new Set([
@@ -13,8 +14,24 @@ export const EXPECTED_ERRORS = new Set([
   'TemporalCliMissingError',
   'TemporalConnectionError',
   'ValidationError',
+  'InvalidOrderError',
   'OrderAlreadyRanError',
+  'WorkflowForgottenError',
 ]);
+
+/**
+ * The SDK's own errors that mean a setting is wrong, not that the kit has a bug, as one line. The
+ * connection module checks the namespace up front; this covers one deleted while a command runs.
+ */
+function knownSdkError(err: unknown): string | undefined {
+  if (err instanceof NamespaceNotFoundError) {
+    return (
+      `namespace "${err.namespace}" does not exist on the Temporal server: create it with ` +
+      `\`npm run temporal -- operator namespace create --namespace ${err.namespace}\`, or unset TEMPORAL_NAMESPACE.`
+    );
+  }
+  return undefined;
+}
 
 /**
  * Runs a command's main function: expected errors print `error: <message>` and exit 2; anything else
@@ -26,11 +43,14 @@ export function runMain(main: () => Promise<number | void>): void {
       process.exitCode = code ?? 0;
     },
     (err: unknown) => {
-      if (err instanceof Error && EXPECTED_ERRORS.has(err.name)) {
-        process.stderr.write(`error: ${err.message}\n`);
+      const known = knownSdkError(err);
+      if (known !== undefined || (err instanceof Error && EXPECTED_ERRORS.has(err.name))) {
+        process.stderr.write(`error: ${known ?? (err as Error).message}\n`);
         process.exitCode = 2;
       } else {
-        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        // Some native errors come without a stack: their name and message then, never `undefined`.
+        const shown = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+        process.stderr.write(`${shown}\n`);
         process.exitCode = 1;
       }
       // The command is over. Temporal's worker runtime, once installed, can keep the process alive
