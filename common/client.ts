@@ -4,11 +4,56 @@
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Order } from '../services/orders';
+import { orderIdProblem, orderProblems, type Order } from '../services/orders';
+
+/** An order ID or an order that a client refuses before it starts anything. */
+export class InvalidOrderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidOrderError';
+  }
+}
+
+/**
+ * `orderId`, when it is one (1-64 letters, digits, '.', '_' or '-'); otherwise an InvalidOrderError whose
+ * message starts with `label` (`--order must be …`). Every client checks the ID with this before it
+ * connects, so an ID the order's validation would refuse never starts a workflow.
+ */
+export function checkOrderId(orderId: string, label = 'the order ID'): string {
+  const problem = orderIdProblem(orderId);
+  if (problem) throw new InvalidOrderError(`${label} ${problem}`);
+  return orderId;
+}
+
+/**
+ * `order`, when it passes the order's validation (services/orders.ts `orderProblems`, the rules the
+ * workflow's own validation applies); otherwise an InvalidOrderError naming the first bad field, before
+ * anything has started (an order too big would otherwise be refused by the server, or fail mid-way).
+ */
+export function checkOrder(order: Order): Order {
+  const problem = orderProblems(order)[0];
+  if (problem) throw new InvalidOrderError(`invalid order: ${problem.field} ${problem.reason}; nothing was started`);
+  return order;
+}
+
+/**
+ * The server no longer knows a workflow the client was following: a dev server restarted on an empty
+ * database, or a workflow deleted. Whatever the order did before is still in the outside world.
+ */
+export class WorkflowForgottenError extends Error {
+  constructor(readonly workflowId: string) {
+    super(
+      `the Temporal server no longer knows workflow ${workflowId} (was it restarted on an empty database?): ` +
+        'what that order charged or reserved may be left behind; `npm run reconcile` undoes it.',
+    );
+    this.name = 'WorkflowForgottenError';
+  }
+}
 
 /** A finished order ID was started again. Each order ID runs once (see docs/concepts.md, re-runs). */
 export class OrderAlreadyRanError extends Error {
@@ -78,11 +123,15 @@ export function causeChain(err: unknown): FailureLink[] {
   return chain;
 }
 
-/** Waits for the order's workflow and reads how it ended. */
+/**
+ * Waits for the order's workflow and reads how it ended. A workflow the server has forgotten meanwhile
+ * is a WorkflowForgottenError.
+ */
 export async function orderOutcome<R>(handle: WorkflowHandle): Promise<OrderOutcome<R>> {
   try {
     return { kind: 'completed', result: (await handle.result()) as R };
   } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new WorkflowForgottenError(handle.workflowId);
     if (!(err instanceof WorkflowFailedError)) throw err;
     const cause = err.cause;
     if (cause?.name === 'CancelledFailure') return { kind: 'cancelled', message: cause.message };

@@ -8,16 +8,9 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { LogEntry, LogLevel, WorkerOptions } from '@temporalio/worker';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import {
-  createServices,
-  FaultPlan,
-  LatencyPlan,
-  Ledger,
-  ledgerPathFromEnv,
-  runWithAttempt,
-  type Services,
-} from '../services';
+import { createServices, FaultPlan, LatencyPlan, ledgerPathFromEnv, runWithAttempt, type Services } from '../services';
 import { connectWorker, temporalSettings, type TemporalSettings } from './connection';
+import { openLedger } from './ledger';
 import { runMain } from './cli';
 import { LESSONS, type LessonId } from './lessons';
 
@@ -80,7 +73,7 @@ export function createLessonWorker(
 export function servicesFromEnv(lesson: LessonId, env: NodeJS.ProcessEnv = process.env): Services {
   const faults = FaultPlan.fromEnv(LESSONS[lesson].defaultFaults, env);
   const latency = LatencyPlan.fromEnv(env);
-  return createServices({ ledger: Ledger.open(ledgerPathFromEnv(env)), faults, latency });
+  return createServices({ ledger: openLedger(ledgerPathFromEnv(env)), faults, latency });
 }
 
 let loggingInstalled = false;

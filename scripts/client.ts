@@ -6,10 +6,11 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { orderOutcome, startOrderWorkflow, type OrderOutcome } from '../common/client';
+import { checkOrder, checkOrderId, orderOutcome, startOrderWorkflow, type OrderOutcome } from '../common/client';
 import { connectClient, temporalSettings } from '../common/connection';
 import { LESSON_IDS, LESSONS, orderWorkflowId, type LessonId } from '../common/lessons';
-import { formatCents, Ledger, ledgerPathFromEnv, orderTotalCents, sampleOrder, type Order } from '../services';
+import { openLedger } from '../common/ledger';
+import { formatCents, type Ledger, orderTotalCents, sampleOrder, type Order } from '../services';
 import type { OrderResult as Result02 } from '../solution/02-order-processing/shared';
 import type { OrderResult as ParentResult, OrderStatus as Status06 } from '../solution/06-order-fulfillment/shared';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
@@ -76,13 +77,8 @@ async function hasWorker(client: Client, taskQueue: string): Promise<boolean> {
   return (response.pollers?.length ?? 0) > 0;
 }
 
-function printAudit(): void {
-  const ledger = Ledger.open(ledgerPathFromEnv());
-  try {
-    console.log('\n' + formatAudit(ledger.audit(), ledger.path));
-  } finally {
-    ledger.close();
-  }
+function printAudit(ledger: Ledger): void {
+  console.log('\n' + formatAudit(ledger.audit(), ledger.path));
 }
 
 /** Follows the order until it ends, printing each new `status` (lessons 06, 07) and a missing worker, once. */
@@ -93,19 +89,24 @@ async function follow<R>(
   options: { taskQueue: string; lesson: LessonId; status?: (h: WorkflowHandle) => Promise<OrderStatus> },
 ): Promise<OrderOutcome<R>> {
   let finished = false;
-  void outcome.finally(() => (finished = true));
+  // Settled either way; a rejection is the caller's to handle (through the `outcome` returned below).
+  const settle = () => (finished = true);
+  outcome.then(settle, settle);
   let last = '';
   let warned = false;
   const started = Date.now();
   while (!finished) {
-    if (!warned && Date.now() - started > 1500 && !(await hasWorker(client, options.taskQueue).catch(() => true))) {
+    // A query waits until a worker answers it: ask only while one polls, so that a missing worker is
+    // reported after 1.5 s instead of after the query's own timeout.
+    const polled = await hasWorker(client, options.taskQueue).catch(() => true);
+    if (!warned && !polled && Date.now() - started > 1500) {
       warned = true;
       console.log(
         `  No worker is polling "${options.taskQueue}": the order waits until one does. In another terminal:\n` +
           `    npm run worker -- --lesson ${options.lesson} --target exercises   (or --target solution)`,
       );
     }
-    if (options.status) {
+    if (options.status && polled) {
       try {
         const line = describeStatus(await options.status(handle));
         if (line !== last) console.log(`  ${line}`);
@@ -126,77 +127,93 @@ async function main(): Promise<number> {
     return 0;
   }
   const lesson = (args.lesson ?? '06') as LessonId;
-  if (args.order !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(args.order)) {
-    throw new UsageError(`--order must be 1-64 letters, digits, '.', '_' or '-' (got "${args.order}")`);
-  }
+  if (args.order !== undefined) checkOrderId(args.order, '--order');
+  const paymentToken = args['payment-token'];
+  const orderFor = (orderId: string): Order => ({ ...sampleOrder(orderId), ...(paymentToken ? { paymentToken } : {}) });
   const taskQueue = args['task-queue'] ?? process.env.TASK_QUEUE?.trim() ?? LESSONS[lesson].taskQueue;
+  // Everything that can be refused is refused before anything starts: the order, the settings, the
+  // ledger (the audit at the end reads it), the server and its namespace.
+  checkOrder(orderFor(args.order ?? 'ORDER-001'));
   const settings = temporalSettings();
-  const client = await connectClient(settings);
+  const ledger = openLedger();
   try {
-    const orderId = args.order ?? (await nextFreeOrderId(client, lesson));
-    const order: Order = sampleOrder(orderId);
-    if (args['payment-token']) order.paymentToken = args['payment-token'];
-    // What the lesson's own client.ts does, with the workflow type and ID from the manifest.
-    const { handle, started } = await startOrderWorkflow(client, {
-      workflowType: LESSONS[lesson].workflowType,
-      workflowId: orderWorkflowId(lesson, orderId),
-      taskQueue,
-      order,
-    });
-    console.log(
-      started
-        ? `Started ${handle.workflowId} (${formatCents(orderTotalCents(order.items))}) on "${taskQueue}"`
-        : `${handle.workflowId} is already running: following it instead of starting it again.`,
-    );
-    const ui = await webUiUrl(settings.address);
-    if (ui) console.log(`Web UI: ${workflowUrl(ui, settings.namespace, handle.workflowId)}`);
-
-    if (LESSONS[lesson].children.length === 0) {
-      // One workflow, no children (lesson 02): its result, or the failure's cause chain.
-      const outcome = await follow<Result02>(client, handle, orderOutcome<Result02>(handle), { taskQueue, lesson });
-      if (outcome.kind === 'completed') {
-        const r = outcome.result;
-        console.log(
-          `Completed: charged ${formatCents(r.totalCents)} (${r.chargeId}), shipping quote ${formatCents(r.shippingCents)}, tracking ${r.trackingNumber}`,
-        );
-      } else if (outcome.kind === 'failed') {
-        console.log('Failed. The .cause chain, top (where) to bottom (what):');
-        outcome.chain.forEach((link, i) => {
-          console.log(`  ${'  '.repeat(i)}${link.name}${link.type ? ` [${link.type}]` : ''}: ${link.message}`);
-        });
-      } else {
-        console.log(`Cancelled: ${outcome.message}`);
-      }
-      printAudit();
-      return outcome.kind === 'completed' ? 0 : 1;
+    const client = await connectClient(settings);
+    try {
+      const orderId = args.order ?? (await nextFreeOrderId(client, lesson));
+      const order = checkOrder(orderFor(orderId));
+      return await placeOrder(client, { lesson, taskQueue, order, ledger, ...settings });
+    } finally {
+      await client.connection.close();
     }
+  } finally {
+    ledger.close();
+  }
+}
 
-    // A parent with children (lessons 06 and 07 end the same way: 07 runs the same children, two at once).
-    const outcome = await follow<ParentResult>(client, handle, orderOutcome<ParentResult>(handle), {
-      taskQueue,
-      lesson,
-      status: (h) => h.query<OrderStatus>('status'),
-    });
+/** Starts `order` (or follows it when it is running), prints how it ends and the audit; the exit code. */
+async function placeOrder(
+  client: Client,
+  options: { lesson: LessonId; taskQueue: string; order: Order; ledger: Ledger; address: string; namespace: string },
+): Promise<number> {
+  const { lesson, taskQueue, order, ledger } = options;
+  // What the lesson's own client.ts does, with the workflow type and ID from the manifest.
+  const { handle, started } = await startOrderWorkflow(client, {
+    workflowType: LESSONS[lesson].workflowType,
+    workflowId: orderWorkflowId(lesson, order.orderId),
+    taskQueue,
+    order,
+  });
+  console.log(
+    started
+      ? `Started ${handle.workflowId} (${formatCents(orderTotalCents(order.items))}) on "${taskQueue}"`
+      : `${handle.workflowId} is already running: following it instead of starting it again.`,
+  );
+  const ui = await webUiUrl(options.address);
+  if (ui) console.log(`Web UI: ${workflowUrl(ui, options.namespace, handle.workflowId)}`);
+
+  if (LESSONS[lesson].children.length === 0) {
+    // One workflow, no children (lesson 02): its result, or the failure's cause chain.
+    const outcome = await follow<Result02>(client, handle, orderOutcome<Result02>(handle), { taskQueue, lesson });
     if (outcome.kind === 'completed') {
-      const warnings = outcome.result.warnings;
+      const r = outcome.result;
       console.log(
-        `Completed: tracking ${outcome.result.trackingNumber}${warnings.length ? `; warnings: ${warnings.join('; ')}` : ''}`,
+        `Completed: charged ${formatCents(r.totalCents)} (${r.chargeId}), shipping quote ${formatCents(r.shippingCents)}, tracking ${r.trackingNumber}`,
       );
     } else if (outcome.kind === 'failed') {
-      // An undo that failed for good says why: a person has to finish it.
-      const undone = (outcome.result?.compensations ?? [])
-        .map((c) => `${c.name} (${c.outcome}${c.outcome === 'failed' && c.lastError ? `: ${c.lastError}` : ''})`)
-        .join(', ');
-      console.log(`Failed: ${outcome.message}`);
-      console.log(`  compensations: ${undone || 'none'}`);
+      console.log('Failed. The .cause chain, top (where) to bottom (what):');
+      outcome.chain.forEach((link, i) => {
+        console.log(`  ${'  '.repeat(i)}${link.name}${link.type ? ` [${link.type}]` : ''}: ${link.message}`);
+      });
     } else {
       console.log(`Cancelled: ${outcome.message}`);
     }
-    printAudit();
+    printAudit(ledger);
     return outcome.kind === 'completed' ? 0 : 1;
-  } finally {
-    await client.connection.close();
   }
+
+  // A parent with children (lessons 06 and 07 end the same way: 07 runs the same children, two at once).
+  const outcome = await follow<ParentResult>(client, handle, orderOutcome<ParentResult>(handle), {
+    taskQueue,
+    lesson,
+    status: (h) => h.query<OrderStatus>('status'),
+  });
+  if (outcome.kind === 'completed') {
+    const warnings = outcome.result.warnings;
+    console.log(
+      `Completed: tracking ${outcome.result.trackingNumber}${warnings.length ? `; warnings: ${warnings.join('; ')}` : ''}`,
+    );
+  } else if (outcome.kind === 'failed') {
+    // An undo that failed for good says why: a person has to finish it.
+    const undone = (outcome.result?.compensations ?? [])
+      .map((c) => `${c.name} (${c.outcome}${c.outcome === 'failed' && c.lastError ? `: ${c.lastError}` : ''})`)
+      .join(', ');
+    console.log(`Failed: ${outcome.message}`);
+    console.log(`  compensations: ${undone || 'none'}`);
+  } else {
+    console.log(`Cancelled: ${outcome.message}`);
+  }
+  printAudit(ledger);
+  return outcome.kind === 'completed' ? 0 : 1;
 }
 
 runMain(main);

@@ -6,7 +6,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { runMain } from '../../common/cli';
-import { orderOutcome, startOrderWorkflow, type OrderOutcome } from '../../common/client';
+import { checkOrderId, orderOutcome, startOrderWorkflow, type OrderOutcome } from '../../common/client';
 import { connectClient } from '../../common/connection';
 import { sampleOrder, type Order } from '../../services/orders';
 import { parentWorkflowId, TASK_QUEUE, type OrderResult, type OrderStatus } from './shared';
@@ -33,13 +33,17 @@ export function queryStatus(handle: WorkflowHandle): Promise<OrderStatus> {
 
 if (require.main === module) {
   runMain(async () => {
+    // The same rule as `npm run client -- --order`, checked before anything connects or starts.
+    const orderId = checkOrderId(process.argv[2] ?? 'ORDER-001');
     const client = await connectClient();
     try {
       // The same settings as the worker: TASK_QUEUE when set, else the lesson's task queue.
       const taskQueue = process.env.TASK_QUEUE?.trim() || TASK_QUEUE;
-      const { handle } = await startOrder(client, sampleOrder(process.argv[2] ?? 'ORDER-001'), taskQueue);
+      const { handle } = await startOrder(client, sampleOrder(orderId), taskQueue);
       const outcome = await fulfillmentOutcome(handle);
       console.log(outcome.kind === 'completed' ? outcome.result : outcome);
+      // A failed or cancelled order is not a success: exit code 1, as `npm run client` does.
+      return outcome.kind === 'completed' ? 0 : 1;
     } finally {
       await client.connection.close();
     }
