@@ -4,6 +4,7 @@
  * keeps its stack trace.
  */
 import { NamespaceNotFoundError } from '@temporalio/common';
+import { assertSupportedNode } from './node-version';
 
 /** Error names whose message is written for people: printed as one line, without a stack trace. */
 export const EXPECTED_ERRORS = new Set([
@@ -17,6 +18,7 @@ export const EXPECTED_ERRORS = new Set([
   'InvalidOrderError',
   'OrderAlreadyRanError',
   'WorkflowForgottenError',
+  'NodeVersionError',
 ]);
 
 /**
@@ -38,24 +40,28 @@ function knownSdkError(err: unknown): string | undefined {
  * is a bug and keeps its stack trace (exit 1).
  */
 export function runMain(main: () => Promise<number | void>): void {
-  main().then(
-    (code) => {
-      process.exitCode = code ?? 0;
-    },
-    (err: unknown) => {
-      const known = knownSdkError(err);
-      if (known !== undefined || (err instanceof Error && EXPECTED_ERRORS.has(err.name))) {
-        process.stderr.write(`error: ${known ?? (err as Error).message}\n`);
-        process.exitCode = 2;
-      } else {
-        // Some native errors come without a stack: their name and message then, never `undefined`.
-        const shown = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
-        process.stderr.write(`${shown}\n`);
-        process.exitCode = 1;
-      }
-      // The command is over. Temporal's worker runtime, once installed, can keep the process alive
-      // with nothing left to do: if anything still holds it a moment from now, exit anyway.
-      setTimeout(() => process.exit(), 500).unref();
-    },
-  );
+  // The Node.js version first: on an older one, one line naming both versions, before anything else fails.
+  Promise.resolve()
+    .then(() => assertSupportedNode())
+    .then(main)
+    .then(
+      (code) => {
+        process.exitCode = code ?? 0;
+      },
+      (err: unknown) => {
+        const known = knownSdkError(err);
+        if (known !== undefined || (err instanceof Error && EXPECTED_ERRORS.has(err.name))) {
+          process.stderr.write(`error: ${known ?? (err as Error).message}\n`);
+          process.exitCode = 2;
+        } else {
+          // Some native errors come without a stack: their name and message then, never `undefined`.
+          const shown = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+          process.stderr.write(`${shown}\n`);
+          process.exitCode = 1;
+        }
+        // The command is over. Temporal's worker runtime, once installed, can keep the process alive
+        // with nothing left to do: if anything still holds it a moment from now, exit anyway.
+        setTimeout(() => process.exit(), 500).unref();
+      },
+    );
 }

@@ -4,6 +4,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
+// The same check as every other command (common/node-version.ts), first: `npm test` starts here.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(
+    `error: this kit needs Node.js 22.12 or later (22, 24 or 26); this is Node.js ${process.version}. ` +
+      'Install a newer one (https://nodejs.org, or `nvm use` with the kit’s .nvmrc) and run the command again.',
+  );
+  process.exit(2);
+}
+
 const bin = (name) => path.join('node_modules', '.bin', name);
 // ESLint's and Prettier's caches are only valid for the Node version that wrote them: one per major
 // version, so switching between Node 22, 24 and 26 does not throw the others' away.
