@@ -231,7 +231,7 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
     for (const w of workers) await stop(w);
   });
 
-  it('§5: npm warns about an unsupported Node.js version', async function () {
+  it('§5: npm warns about an unsupported Node.js version, and every command stops with one line', async function () {
     this.timeout(600_000);
     const node20 = spawnSync(path.join(ROOT, '.ci', 'node.sh'), ['20'], { encoding: 'utf8' });
     expect(node20.status, node20.stderr).to.equal(0);
@@ -251,6 +251,14 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
       { cwd: dir, env, encoding: 'utf8' },
     );
     expectQuoted(5, 0, `${npm.stdout}\n${npm.stderr}`);
+    // And every command stops at once with one line, before anything fails on node:sqlite.
+    const original = spawnSync(path.join(node20.stdout.trim(), 'node'), [npmCli, 'run', 'original'], {
+      cwd: ROOT,
+      env: { ...env, PATH: `${node20.stdout.trim()}:${env.PATH ?? process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(original.status).to.equal(2);
+    expectQuoted(5, 1, `${original.stdout}\n${original.stderr}`);
   });
 
   it('§6: the cause chain of a failed child, and of the child itself', async () => {
