@@ -53,6 +53,22 @@ export class CardDeclinedError extends ServiceError {
 }
 
 /**
+ * The fraud screen refuses the order: the card looks stolen (the demo's token `tok_fraud`). Nothing was
+ * charged; retrying asks the same question and gets the same answer.
+ */
+export class FraudSuspectedError extends ServiceError {
+  readonly retryable = false;
+  readonly code = 'FraudSuspected';
+  constructor(
+    readonly orderId: string,
+    readonly score: number,
+  ) {
+    super(`fraud suspected for order ${orderId} (risk score ${score})`);
+    this.name = 'FraudSuspectedError';
+  }
+}
+
+/**
  * The cardholder disputed the charge (a chargeback). A gateway refuses to refund a disputed charge: the
  * money goes back through the dispute, which a person settles. Retrying cannot change that.
  */

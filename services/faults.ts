@@ -51,6 +51,7 @@ export const FAULT_STEPS = [
   'refund',
   'release',
   'cancelShipment',
+  'fraud',
 ] as const;
 export type FaultStep = (typeof FAULT_STEPS)[number];
 

@@ -1,6 +1,6 @@
 /**
- * The simulated outside world: a payment gateway, an inventory system, a shipping carrier and a
- * mailer, all writing to one SQLite ledger, with reproducible fault injection.
+ * The simulated outside world: a payment gateway, an inventory system, a shipping carrier, a
+ * mailer and a fraud screen, all writing to one SQLite ledger, with reproducible fault injection.
  *
  * Every call carries an idempotency key. Repeating a call with the same key returns the first
  * result and changes nothing, just as real payment and shipping APIs behave, which is what makes
@@ -13,6 +13,7 @@ import {
   AlreadyUndoneError,
   CardDeclinedError,
   ChargeDisputedError,
+  FraudSuspectedError,
   OutOfStockError,
   ServiceError,
   TransientServiceError,
@@ -192,6 +193,51 @@ export class OrderDesk extends Service {
           totalCents: orderTotalCents(order.items),
           itemCount: itemCount(order.items),
         };
+      },
+      options.signal,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fraud screen (the `fraud` step): asks whether the card looks stolen, before anything is charged.
+
+export interface FraudCheckRequest {
+  idempotencyKey: string;
+  orderId: string;
+  amountCents: number;
+  paymentToken: string;
+  email: string;
+}
+
+export interface FraudVerdict {
+  orderId: string;
+  /** 0 (safe) to 99 (certainly fraud); the screen refuses 80 and above. */
+  riskScore: number;
+}
+
+/** The risk score at which the screen refuses an order. */
+export const FRAUD_REFUSED_AT = 80;
+
+export class FraudScreen extends Service {
+  /**
+   * Scores the order and throws FraudSuspectedError (a business error) when the card looks stolen: the
+   * demo's token `tok_fraud`. A check changes nothing, so asking twice is harmless; the call is counted
+   * like any other, and faults and latency apply to it (`fraud=…`).
+   */
+  async check(request: FraudCheckRequest, options: CallOptions = {}): Promise<FraudVerdict> {
+    return this.call(
+      'fraud',
+      request.idempotencyKey,
+      request.orderId,
+      () => {
+        // The same order always gets the same score: 0-29 from its ID, 97 for the stolen card.
+        const riskScore =
+          request.paymentToken === 'tok_fraud'
+            ? 97
+            : createHash('sha256').update(request.orderId).digest().readUInt8(0) % 30;
+        if (riskScore >= FRAUD_REFUSED_AT) throw new FraudSuspectedError(request.orderId, riskScore);
+        return { orderId: request.orderId, riskScore };
       },
       options.signal,
     );
@@ -571,6 +617,7 @@ export interface Services {
   inventory: Inventory;
   shipping: ShippingCarrier;
   mailer: Mailer;
+  fraud: FraudScreen;
   close(): void;
 }
 
@@ -584,6 +631,7 @@ export function createServices(options: ServiceOptions): Services {
     inventory: new Inventory(options),
     shipping: new ShippingCarrier(options),
     mailer: new Mailer(options),
+    fraud: new FraudScreen(options),
     close: () => options.ledger.close(),
   };
 }
