@@ -1,0 +1,61 @@
+/**
+ * The undo activities of `npm run reconcile`: each calls one service with the original step's key.
+ * The services are idempotent by key (a second refund of a charge returns the first), and an undo that
+ * finds nothing to undo makes the service refuse the step if it still arrives.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Services } from '../../services';
+import { isBusinessError } from '../failures';
+import type { UndoReceipt } from './shared';
+
+/** A business error (a disputed charge) is final: non-retryable, typed with its code. Others are retried. */
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isBusinessError(err)) throw ApplicationFailure.nonRetryable(err.message, err.code);
+    throw err;
+  }
+}
+
+interface UndoInput {
+  idempotencyKey: string;
+  orderId: string;
+  /** The forward step's key. */
+  key: string;
+}
+
+export function createReconcileActivities(services: Services) {
+  return {
+    async refundPayment(input: UndoInput): Promise<UndoReceipt> {
+      const receipt = await call(() =>
+        services.payment.refund({ idempotencyKey: input.idempotencyKey, orderId: input.orderId, chargeKey: input.key }),
+      );
+      return { undone: receipt.refunded, amountCents: receipt.amountCents };
+    },
+
+    async releaseInventory(input: UndoInput): Promise<UndoReceipt> {
+      const receipt = await call(() =>
+        services.inventory.release({
+          idempotencyKey: input.idempotencyKey,
+          orderId: input.orderId,
+          reservationKey: input.key,
+        }),
+      );
+      return { undone: receipt.released, itemCount: receipt.itemCount };
+    },
+
+    async cancelShipment(input: UndoInput): Promise<UndoReceipt> {
+      const receipt = await call(() =>
+        services.shipping.cancel({
+          idempotencyKey: input.idempotencyKey,
+          orderId: input.orderId,
+          shipmentKey: input.key,
+        }),
+      );
+      return { undone: receipt.cancelled };
+    },
+  };
+}
+
+export type ReconcileActivities = ReturnType<typeof createReconcileActivities>;

@@ -1,0 +1,79 @@
+/**
+ * `npm run reconcile`: undoes what orders Temporal no longer runs (terminated, cancelled, timed out,
+ * failed, forgotten by the server) left behind in the ledger: charges, reservations, shipments. The
+ * undos run as Temporal workflows on a worker inside this command (common/reconcile/). Orders whose
+ * workflow is running or completed are left alone. `--dry-run` first shows what it would do.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { connectClient, connectWorker, temporalSettings } from '../common/connection';
+import { formatAuditLine, formatNothingToDo, formatSummary, reconcile } from '../common/reconcile';
+import { installWorkerLogging } from '../common/worker';
+import { FaultPlan, LatencyPlan, Ledger, LedgerError, ledgerPathFromEnv } from '../services';
+import { parseArgs, runMain, usage } from './lib/args';
+
+const FLAGS = {
+  'dry-run': { type: 'boolean', description: 'list what it would undo, change nothing (starts no worker)' },
+  json: { type: 'boolean', description: 'print the result as JSON, for programs' },
+  ledger: { type: 'string', description: 'ledger file (default LEDGER_PATH or .data/ledger.sqlite)' },
+} as const;
+
+const SUMMARY = [
+  'Undoes what orders Temporal no longer runs left behind: a charge, a reservation or a shipment of an',
+  'order whose workflow was terminated, cancelled, timed out or failed, or that the server does not know',
+  '(a dev server restarted on an empty database). Each such order gets a reconcile-<order ID> workflow,',
+  "on a worker this command runs, that refunds, releases and cancels with the original steps' keys,",
+  'newest first. An order whose workflow (in any lesson) is running or completed is left alone.',
+  'Run it again at any time: what is undone stays undone. Exit code 1 when an undo failed.',
+  'Uses TEMPORAL_ADDRESS and the other Temporal settings, ORDER_FAULTS and ORDER_LATENCY (default none).',
+].join('\n');
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), FLAGS);
+  if (args.help) {
+    console.log(usage('npm run reconcile --', SUMMARY, FLAGS));
+    return 0;
+  }
+  const file = args.ledger ? path.resolve(args.ledger) : ledgerPathFromEnv();
+  if (!fs.existsSync(file)) {
+    throw new LedgerError(`no ledger at ${file}: nothing has run there yet (set LEDGER_PATH or --ledger)`);
+  }
+  // Settings first: a bad value fails before anything connects.
+  const settings = temporalSettings();
+  const faults = FaultPlan.fromEnv('none');
+  const latency = LatencyPlan.fromEnv();
+  const dryRun = args['dry-run'] === true;
+  const json = args.json === true;
+  const ledger = Ledger.open(file);
+  const client = await connectClient(settings);
+  try {
+    const result = await reconcile({
+      client,
+      ledger,
+      dryRun,
+      // The worker's runtime starts only when there is something to undo (a dry run starts none).
+      connection: () => {
+        installWorkerLogging('WARN');
+        return connectWorker(settings);
+      },
+      faults,
+      latency,
+      address: settings.address,
+      log: json ? undefined : (line) => console.log(line),
+    });
+    if (json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else if (result.orders.length === 0 && result.skipped.length === 0) {
+      console.log(formatNothingToDo(result));
+    } else {
+      console.log(formatSummary(result));
+      console.log(formatAuditLine(result));
+    }
+    return result.totals.failed > 0 ? 1 : 0;
+  } finally {
+    await client.connection.close();
+    ledger.close();
+  }
+}
+
+runMain(main);
