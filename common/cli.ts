@@ -47,6 +47,9 @@ export function runMain(main: () => Promise<number | void>): void {
     .then(
       (code) => {
         process.exitCode = code ?? 0;
+        // Over, too: a call still pending (a client's long poll for a result it no longer needs) must
+        // not hold the process.
+        setTimeout(() => process.exit(), 500).unref();
       },
       (err: unknown) => {
         const known = knownSdkError(err);

@@ -6,8 +6,10 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkOrder, checkOrderId, orderOutcome, startOrderWorkflow, type OrderOutcome } from '../common/client';
 import { connectClient, temporalSettings } from '../common/connection';
+import { describeTrouble, workflowTaskTrouble } from '../common/workflow-trouble';
 import { LESSON_IDS, LESSONS, orderWorkflowId, type LessonId } from '../common/lessons';
 import { openLedger } from '../common/ledger';
 import { formatCents, type Ledger, orderTotalCents, sampleOrder, type Order } from '../services';
@@ -87,15 +89,33 @@ async function follow<R>(
   handle: WorkflowHandle,
   outcome: Promise<OrderOutcome<R>>,
   options: { taskQueue: string; lesson: LessonId; status?: (h: WorkflowHandle) => Promise<OrderStatus> },
-): Promise<OrderOutcome<R>> {
+): Promise<OrderOutcome<R> | Stuck> {
   let finished = false;
   // Settled either way; a rejection is the caller's to handle (through the `outcome` returned below).
   const settle = () => (finished = true);
   outcome.then(settle, settle);
+  // A workflow task that keeps failing (a non-determinism error, an Error thrown in workflow code) never
+  // ends the order, and its queries would wait for it: look for one every 2 s, beside the status queries.
+  const stuck = watchForTrouble(client, handle.workflowId, Boolean(options.status));
+  try {
+    return await followUntilEnd(client, handle, outcome, options, stuck.found, () => finished);
+  } finally {
+    stuck.stop();
+  }
+}
+
+async function followUntilEnd<R>(
+  client: Client,
+  handle: WorkflowHandle,
+  outcome: Promise<OrderOutcome<R>>,
+  options: { taskQueue: string; lesson: LessonId; status?: (h: WorkflowHandle) => Promise<OrderStatus> },
+  stuck: Promise<Stuck | undefined>,
+  over: () => boolean,
+): Promise<OrderOutcome<R> | Stuck> {
   let last = '';
   let warned = false;
   const started = Date.now();
-  while (!finished) {
+  while (!over()) {
     // A query waits until a worker answers it: ask only while one polls, so that a missing worker is
     // reported after 1.5 s instead of after the query's own timeout.
     const polled = await hasWorker(client, options.taskQueue).catch(() => true);
@@ -108,16 +128,40 @@ async function follow<R>(
     }
     if (options.status && polled) {
       try {
-        const line = describeStatus(await options.status(handle));
-        if (line !== last) console.log(`  ${line}`);
-        last = line;
+        const answer = await Promise.race([options.status(handle), stuck]);
+        if (answer && 'state' in answer) {
+          const line = describeStatus(answer);
+          if (line !== last) console.log(`  ${line}`);
+          last = line;
+        }
       } catch {
         // No worker has picked the order up yet, or it just finished.
       }
     }
-    await Promise.race([outcome, new Promise((resolve) => setTimeout(resolve, 250))]);
+    const trouble = await Promise.race([outcome.then(() => undefined), stuck, sleep(250)]);
+    if (trouble) return trouble;
   }
   return outcome;
+}
+
+/** The order's workflow task keeps failing: it stays Running, and this client stops following it. */
+interface Stuck {
+  kind: 'stuck';
+  line: string;
+}
+
+function watchForTrouble(client: Client, workflowId: string, followChildren: boolean) {
+  const stop = new AbortController();
+  const found = (async (): Promise<Stuck | undefined> => {
+    while (!stop.signal.aborted) {
+      await sleep(2_000, undefined, { signal: stop.signal }).catch(() => undefined);
+      if (stop.signal.aborted) return undefined;
+      const trouble = await workflowTaskTrouble(client, workflowId, { followChildren }).catch(() => undefined);
+      if (trouble) return { kind: 'stuck', line: describeTrouble(trouble) };
+    }
+    return undefined;
+  })();
+  return { found, stop: () => stop.abort() };
 }
 
 async function main(): Promise<number> {
@@ -174,6 +218,7 @@ async function placeOrder(
   if (LESSONS[lesson].children.length === 0) {
     // One workflow, no children (lesson 02): its result, or the failure's cause chain.
     const outcome = await follow<Result02>(client, handle, orderOutcome<Result02>(handle), { taskQueue, lesson });
+    if (outcome.kind === 'stuck') return reportStuck(outcome, lesson, order.orderId, ledger);
     if (outcome.kind === 'completed') {
       const r = outcome.result;
       console.log(
@@ -197,6 +242,7 @@ async function placeOrder(
     lesson,
     status: (h) => h.query<OrderStatus>('status'),
   });
+  if (outcome.kind === 'stuck') return reportStuck(outcome, lesson, order.orderId, ledger);
   if (outcome.kind === 'completed') {
     const warnings = outcome.result.warnings;
     console.log(
@@ -214,6 +260,16 @@ async function placeOrder(
   }
   printAudit(ledger);
   return outcome.kind === 'completed' ? 0 : 1;
+}
+
+/** One line: what is stuck and why, the fix, and how to follow the order again. */
+function reportStuck(stuck: Stuck, lesson: LessonId, orderId: string, ledger: Ledger): number {
+  console.log(
+    `Stuck: ${stuck.line} The order stays Running; once the worker runs fixed code, ` +
+      `\`npm run client -- --lesson ${lesson} --order ${orderId}\` follows it again.`,
+  );
+  printAudit(ledger);
+  return 1;
 }
 
 runMain(main);
