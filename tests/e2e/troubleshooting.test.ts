@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { causeChain, orderOutcome } from '../../common/client';
 import { createLessonWorker, type LessonWorker } from '../../common/worker';
-import { sampleOrder } from '../../services';
+import { Ledger, sampleOrder, type Audit } from '../../services';
 import { removeVariants, exercisesCopy } from '../criteria/variants';
 import { startDevServer, type DevServer } from '../support/dev-server';
 import { freshServices } from '../support/harness';
@@ -365,13 +365,25 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
     expect(terminated.output()).to.contain('Failed: changed my mind').and.to.contain('compensations: none');
     expectQuoted(13, 3, asDefaultLedger(terminated.output(), runner.ledgerPath));
 
-    await runner.useWorker(scenario('ORDER-104', 'shipping=always,release=always'));
-    const stuck = start('npm run client -- --order ORDER-104', { ...env, LEDGER_PATH: runner.ledgerPath });
+    // ORDER-104 on the same ledger as ORDER-107, so that one reconcile finds both. Terminated once its saga
+    // has refunded the charge, while the release keeps failing.
+    const shared = runner.ledgerPath!;
+    await runner.useWorker(scenario('ORDER-104', 'shipping=always,release=always'), { ledgerPath: shared });
+    const stuck = start('npm run client -- --order ORDER-104', { ...env, LEDGER_PATH: shared });
     background.push(stuck);
     await waitFor(stuck, /release inventory: retrying/);
+    await untilLedger(shared, (audit) => audit.refunds.some((r) => r.orderId === 'ORDER-104'));
     await client.workflow.getHandle('order-ORDER-104').terminate('reproduced');
     await stuck.exited;
     expectQuoted(13, 4, stuck.output());
+
+    // What both left behind: `npm run reconcile`, dry run first.
+    const dryRun = await run(docCommand(13, 2).command, { ...env, LEDGER_PATH: shared });
+    expect(dryRun.code, dryRun.output).to.equal(0);
+    expectQuoted(13, 5, asDefaultLedger(dryRun.output, shared));
+    const reconciled = await run(docCommand(13, 3).command, { ...env, LEDGER_PATH: shared });
+    expect(reconciled.code, reconciled.output).to.equal(0);
+    expectQuoted(13, 6, asDefaultLedger(reconciled.output, shared));
   });
 
   it('§10: a query with no worker fails, and a workflow without the handler says so', async function () {
@@ -463,6 +475,20 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
     return run(`npm run grade -- --dir ${path.relative(ROOT, dir)}`, env);
   }
 });
+
+/** Waits until the ledger's audit satisfies `done`. */
+async function untilLedger(file: string, done: (audit: Audit) => boolean, timeoutMs = 60_000): Promise<void> {
+  const ledger = Ledger.open(file);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(ledger.audit())) {
+      if (Date.now() > deadline) throw new Error(`the ledger ${file} did not get there in ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    ledger.close();
+  }
+}
 
 /** Output printed with this test's ledger file, as it reads with the default `.data/ledger.sqlite`. */
 function asDefaultLedger(output: string, ledgerPath: string | undefined): string {
