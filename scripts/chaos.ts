@@ -19,7 +19,9 @@ import {
   TerminatedFailure,
   TimeoutFailure,
   WorkflowFailedError,
+  WorkflowNotFoundError,
 } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { msToNumber } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -27,6 +29,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { OrderAlreadyRanError } from '../common/client';
 import { LESSONS } from '../common/lessons';
+import { reconcile } from '../common/reconcile';
+import { installWorkerLogging } from '../common/worker';
 import { Ledger, sampleBatch, type Audit, type CallRow, type Order } from '../services';
 import { fulfillmentOutcome, startOrder } from '../solution/06-order-fulfillment/client';
 import { parentWorkflowId } from '../solution/06-order-fulfillment/shared';
@@ -76,6 +80,11 @@ interface CaseSpec {
   check?: (run: RunContext, audit: Audit) => string[] | Promise<string[]>;
   /** Replaces starting and following the orders (the re-run case drives its own). */
   drive?: (run: RunContext) => Promise<Map<string, string>>;
+  /**
+   * Runs `npm run reconcile`'s reconcile() once the orders have ended: orders that ended TERMINATED or
+   * FORGOTTEN (by a server that lost its database) must then keep nothing, like failed ones.
+   */
+  reconcile?: boolean;
 }
 
 interface RunContext {
@@ -100,6 +109,8 @@ class Lab {
   server!: DevServer;
   workers: ProcessHandle[] = [];
   workerStarts = 0;
+  /** How many databases the case's servers have used (a restart on an empty one adds one). */
+  private databases = 1;
   /** Peak memory and CPU time of every process the case ran, read just before it was stopped or killed. */
   private readonly usage = new Map<number, Usage & { kind: 'worker' | 'server' }>();
 
@@ -112,7 +123,7 @@ class Lab {
 
   async startServer(port?: number): Promise<void> {
     this.server = await startDevServer({
-      dbFile: path.join(this.dir, 'temporal.db'),
+      dbFile: path.join(this.dir, this.databases > 1 ? `temporal-${this.databases}.db` : 'temporal.db'),
       // Write-ahead log, synced at checkpoints rather than on every commit: a killed server process
       // loses nothing (its writes are already in the OS's page cache), and a small disk keeps up with
       // 300 orders at once. With the defaults the server spends its time in fsync and starts timing out.
@@ -122,15 +133,20 @@ class Lab {
     });
   }
 
-  /** SIGKILL the dev server (nothing flushed, nothing closed) and start it again on the same database. */
-  async killAndRestartServer(downMs: number): Promise<void> {
+  /**
+   * SIGKILL the dev server (nothing flushed, nothing closed) and start it again on the same database, or
+   * with `emptyDatabase` on a new one: a server that has forgotten every order.
+   */
+  async killAndRestartServer(downMs: number, options: { emptyDatabase?: boolean } = {}): Promise<void> {
     const { pid } = this.server;
     this.record('server', pid);
     const port = Number(this.server.address.split(':').pop());
     process.kill(pid, 'SIGKILL');
     await this.server.stop(); // returns once the process is gone
-    this.log(`server pid ${pid} killed with SIGKILL; restarting in ${downMs / 1000} s on the same database`);
+    const on = options.emptyDatabase ? 'an empty database' : 'the same database';
+    this.log(`server pid ${pid} killed with SIGKILL; restarting in ${downMs / 1000} s on ${on}`);
     await sleep(downMs);
+    if (options.emptyDatabase) this.databases++;
     await this.startServer(port);
     this.log(`server back at ${this.server.address} (pid ${this.server.pid})`);
   }
@@ -228,6 +244,26 @@ function ordersWith(run: RunContext, step: string, outcome?: string): number {
       .filter((c) => outcome === undefined || c.outcome === outcome)
       .map((c) => c.orderId),
   ).size;
+}
+
+/** `npm run reconcile`, as the operator runs it after the orders ended; its counts go to the case's checks. */
+async function reconcileRun(run: RunContext, statuses: Map<string, string>): Promise<void> {
+  run.counts.forgotten = [...statuses.values()].filter((s) => s === 'FORGOTTEN').length;
+  installWorkerLogging();
+  const result = await reconcile({
+    client: run.client,
+    ledger: run.ledger,
+    connection: () => NativeConnection.connect({ address: run.lab.server.address }),
+    taskQueue: `reconcile-${run.taskQueue}-${run.run}`,
+  });
+  const ids = new Set(run.orders.map((o) => o.orderId));
+  const mine = result.orders.filter((o) => ids.has(o.orderId));
+  run.counts.reconciled = mine.length;
+  run.counts.reconcileFailed = mine.flatMap((o) => o.undos).filter((u) => u.outcome === 'failed').length;
+  run.log(
+    `reconciled ${mine.length} orders: refunded ${result.totals.refunds}, released ${result.totals.releases}, ` +
+      `cancelled ${result.totals.shipmentsCancelled} shipment(s)`,
+  );
 }
 
 /** Waits (up to a minute) until no call of this run's orders is still on its way to a service. */
@@ -363,6 +399,63 @@ function cases(options: { orders: number; load: number; runs: number }): CaseSpe
     },
     ...lateCases(),
     {
+      id: 'terminate-reconcile',
+      title: 'half the orders terminated mid-flight, then reconciled',
+      faults: 'none',
+      // Slow enough that a terminated order has a reservation still on its way.
+      latency: 'inventory=1s,shipping=2s',
+      expected: 'ANY',
+      reconcile: true,
+      during: async (run) => {
+        // Terminated once charged and with the reservation on its way: it lands after the order is gone.
+        const doomed = run.orders.slice(0, half(run));
+        const ids = new Set(doomed.map((o) => o.orderId));
+        const reserving = () =>
+          new Set(
+            callsOf(run, 'inventory')
+              .filter((c) => ids.has(c.orderId))
+              .map((c) => c.orderId),
+          ).size;
+        if (!(await until(() => reserving() === doomed.length, 60_000))) {
+          run.notes.push('not every order to terminate had its reservation on its way in time');
+        }
+        await Promise.all(
+          doomed.map((o) =>
+            run.client.workflow.getHandle(parentWorkflowId(o.orderId)).terminate('chaos: terminated mid-flight'),
+          ),
+        );
+        run.log(`terminated ${doomed.length} orders, their reservations on their way (${describeProgress(run)})`);
+      },
+      check: (run) => [
+        ...countIs('orders reconciled', run.counts.reconciled ?? 0, half(run)),
+        ...countIs('undos that failed', run.counts.reconcileFailed ?? 0, 0),
+      ],
+    },
+    {
+      id: 'empty-server-reconcile',
+      title: 'dev server restarted on an empty database, then reconciled',
+      faults: 'none',
+      latency: 'inventory=1s,shipping=2s',
+      expected: 'ANY',
+      reconcile: true,
+      during: async (run) => {
+        // Once every order is charged and half are reserved: the rest of the reservations are on their way.
+        await until(
+          () =>
+            ordersWith(run, 'payment', 'ok') === run.orders.length && ordersWith(run, 'inventory', 'ok') >= half(run),
+          60_000,
+        );
+        const at = describeProgress(run);
+        await run.lab.killAndRestartServer(1_000, { emptyDatabase: true });
+        run.notes.push(`server restarted on an empty database when ${at}`);
+      },
+      check: (run) => [
+        ...countIs('orders the server forgot', run.counts.forgotten ?? 0, run.orders.length),
+        ...countIs('orders reconciled', run.counts.reconciled ?? 0, run.orders.length),
+        ...countIs('undos that failed', run.counts.reconcileFailed ?? 0, 0),
+      ],
+    },
+    {
       id: 'load',
       title: `${options.load} concurrent orders (lesson faults)`,
       faults: 'payment=0.15,inventory=0.2,shipping=0.1',
@@ -497,6 +590,8 @@ function auditOf(audit: Audit, orderIds: Set<string>): Audit {
  */
 function invariants(spec: CaseSpec, orders: Order[], statuses: Map<string, string>, audit: Audit): string[] {
   const problems: string[] = [];
+  // A failed order keeps nothing; once reconciled, neither does one that was terminated or forgotten.
+  const endsWithNothing = spec.reconcile ? ['FAILED', 'TERMINATED', 'FORGOTTEN'] : ['FAILED'];
   const byStatus = new Map<string, number>();
   for (const order of orders) {
     const status = statuses.get(parentWorkflowId(order.orderId)) ?? 'NOT FOUND';
@@ -514,13 +609,15 @@ function invariants(spec: CaseSpec, orders: Order[], statuses: Map<string, strin
     if (status === 'COMPLETED' && (liveCharges !== 1 || liveReservations !== 1 || liveShipments !== 1)) {
       problems.push(`${order.orderId} completed with ${got}`);
     }
-    if (status === 'FAILED' && liveCharges + liveReservations + liveShipments > 0) {
-      problems.push(`${order.orderId} failed with ${got}`);
+    if (endsWithNothing.includes(status) && liveCharges + liveReservations + liveShipments > 0) {
+      problems.push(`${order.orderId} ended ${status} with ${got}`);
     }
   }
-  const ended = (byStatus.get('COMPLETED') ?? 0) + (byStatus.get('FAILED') ?? 0);
+  const ended = [...byStatus]
+    .filter(([s]) => s === 'COMPLETED' || endsWithNothing.includes(s))
+    .reduce((n, [, c]) => n + c, 0);
   if (ended !== orders.length) {
-    const others = [...byStatus].filter(([s]) => s !== 'COMPLETED' && s !== 'FAILED');
+    const others = [...byStatus].filter(([s]) => s !== 'COMPLETED' && !endsWithNothing.includes(s));
     problems.push(`${orders.length - ended} orders did not end: ${others.map(([s, n]) => `${n} ${s}`).join(', ')}`);
   }
   if (spec.expected !== 'ANY' && (byStatus.get(spec.expected) ?? 0) !== orders.length) {
@@ -569,6 +666,10 @@ async function waitForOrders(client: Client, orders: Order[]): Promise<Map<strin
           } catch (err) {
             if (err instanceof WorkflowFailedError) {
               statuses.set(workflowId, closedAs(err));
+              return;
+            }
+            if (err instanceof WorkflowNotFoundError) {
+              statuses.set(workflowId, 'FORGOTTEN'); // a server restarted on an empty database
               return;
             }
             if ((await Promise.race([sleep(1_000), deadline])) === 'deadline') break;
@@ -682,6 +783,7 @@ async function runCase(spec: CaseSpec, options: { runs: number; orders: number }
         statuses = await waitForOrders(client, orders);
       }
       const endedAt = Date.now();
+      if (spec.reconcile) await reconcileRun(run, statuses);
       // A saga is judged once every late call has landed, not when its orders end.
       if (!(await lateCallsLanded(run))) run.notes.push('calls still in flight a minute after the orders ended');
       const audit = auditOf(ledger.audit(), new Set(orders.map((o) => o.orderId)));
