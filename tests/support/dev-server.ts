@@ -27,6 +27,8 @@ export interface DevServerOptions {
   sqlitePragmas?: string[];
   /** Extra namespaces to create at start (`default` always exists). */
   namespaces?: string[];
+  /** Server settings (`--dynamic-config-value KEY=JSON`), e.g. { 'history.timerProcessorMaxTimeShift': '10ms' }. */
+  dynamicConfig?: Record<string, string | number>;
   /** Where the server's own output goes (default: a file in the OS temp directory). */
   logFile?: string;
   /** Progress lines, e.g. when the Temporal CLI has to be built first. */
@@ -96,6 +98,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   }
   for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', out, out], detached: true });
   fs.closeSync(out);
   let exited = child.exitCode !== null;
