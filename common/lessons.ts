@@ -6,7 +6,7 @@
  * Plain data and pure functions only: lesson code, the test harness and the CLIs may all import it.
  */
 
-export type LessonId = '02' | '06' | '07';
+export type LessonId = '02' | '03' | '06' | '07';
 
 export interface CriterionSpec {
   /** Stable ID, e.g. `06-children-in-order`. */
@@ -124,6 +124,103 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
         part: 'D',
         title: 'Business errors are not retried: a declined card is tried exactly once and the order fails',
         hint: 'In call(), turn a service error with retryable === false into ApplicationFailure.nonRetryable(err.message, err.code).',
+      },
+    ],
+  },
+  '03': {
+    id: '03',
+    title: 'A saga with fan-out and fan-in: from messy checkout code to one workflow of activities',
+    folder: '03-saga-fan-out',
+    original: 'original/03-saga-fan-out/checkout.ts',
+    originalTitle: 'Original checkout',
+    originalSummary: 'the messy checkout (an endless payment retry, Promise.all over the warehouses, the email first)',
+    doc: 'docs/03-saga-fan-out.md',
+    minutes: 60,
+    summary:
+      'one workflow of activities from messy checkout code: a saga (each undo registered before its step), ' +
+      'stock reserved at every warehouse at once (fan-out, fan-in), partial failures undone, a `status` query per branch',
+    taskQueue: 'saga-fan-out',
+    workflowType: 'sagaFanOutWorkflow',
+    workflowIdPrefix: 'order-03-',
+    children: [],
+    defaultFaults: 'payment=0.2,inventory=0.1,shipping=0.1',
+    parts: {
+      A: { title: 'Activities instead of the tangle' },
+      B: { title: 'A saga: each undo before its step' },
+      C: { title: 'Fan-out and fan-in over the warehouses' },
+      D: { title: 'When one warehouse fails' },
+      E: { title: 'A status query that shows each branch' },
+    },
+    criteria: [
+      {
+        id: '03-happy-path',
+        part: 'A',
+        title:
+          'With no faults the order completes: charged once for the order total, one reservation per warehouse (each with its own key), one shipment, one email',
+        hint: 'Each activity calls its service once, through callService((options) => services.….(input, options)), and returns a small plain object; the workflow passes the keys from shared.ts (stepKey, reservationKey).',
+      },
+      {
+        id: '03-one-call-per-attempt',
+        part: 'A',
+        title:
+          'Each activity calls its service once per attempt and lets its errors escape: no retry loop and no swallowed error inside an activity (each one called while its service fails)',
+        hint: 'No loop and no catch inside an activity: call the service once and let a failure escape, so Temporal sees it, retries it and records each attempt. An activity that catches the error "succeeds" without having done anything.',
+      },
+      {
+        id: '03-retry-policies',
+        part: 'A',
+        title:
+          'Every step has a retry policy with maximumAttempts and backoff, visible in the history (not the original’s endless loop, not a single attempt)',
+        hint: "In workflows/options.ts give STEP_OPTIONS retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 }. Without maximumAttempts Temporal retries for ever, like the original's chargeCard loop.",
+      },
+      {
+        id: '03-undo-before-step',
+        part: 'B',
+        title:
+          'When the charge goes through but its call keeps reporting an error, the order fails and the card is refunded: the refund was registered before the charge',
+        hint: "Call saga.addUndo('refund payment', …) before `await chargePayment(…)`, not after it: a call can fail after its effect landed (the card charged, then a timeout), and an undo registered after a step that threw is never registered.",
+      },
+      {
+        id: '03-compensate-in-reverse',
+        part: 'B',
+        title:
+          'When the carrier books the parcel but its call keeps failing, the order cancels the shipment, releases every warehouse, then refunds the card: nothing left charged, held or shipped',
+        hint: "Register every undo before its step: the refund before the charge, a release per warehouse before the reservations, 'cancel shipment' before arrangeShipment. saga.compensate() in the catch block runs them newest first, non-cancellably.",
+      },
+      {
+        id: '03-reservations-overlap',
+        part: 'C',
+        title:
+          'The warehouses are reserved at the same time: every reservation is started before any of them has finished (read from the workflow’s history)',
+        hint: 'Start every branch before awaiting any: await fanOut(parcels.map((parcel) => () => progress.branch(…, () => reserveAtWarehouse(…)))). A loop with await inside reserves one warehouse after the other.',
+      },
+      {
+        id: '03-steps-in-order',
+        part: 'C',
+        title:
+          'Validate, then charge, then every reservation, then shipping once all have completed, then the email, last (read from the workflow’s history)',
+        hint: 'await the fan-out before arrangeShipment: shipping needs every unit reserved. Send the email only once the parcel is booked: the original told customers "has shipped" before anything had.',
+      },
+      {
+        id: '03-no-stuck-reservation',
+        part: 'D',
+        title:
+          'When one warehouse is out of stock, the reservation that landed at another is released and the card refunded: nothing stuck, nothing charged, no email',
+        hint: 'Register a release for every warehouse before any reservation starts (Part B: saga.addUndo(`release ${warehouse}`, …)), and let the join wait for every branch (fanOut, Part D): a branch that landed must be undone when a sibling fails.',
+      },
+      {
+        id: '03-waits-for-running-branch',
+        part: 'D',
+        title:
+          'When one warehouse fails while another is still reserving, the order cancels the running branch, waits until it has settled, and only then releases it',
+        hint: 'In fanOut, run the branches in one CancellationScope, scope.cancel() at the first failure, and await Promise.allSettled(…) before throwing it. Promise.all rejects at once: a release that runs then finds nothing, and the reservation lands after it.',
+      },
+      {
+        id: '03-status-shows-branches',
+        part: 'E',
+        title:
+          'The workflow answers a typed `status` query from its first moment, and while the warehouses are reserved it lists each one as RESERVING at the same time',
+        hint: 'setHandler(statusQuery, () => progress.status) first thing in the workflow, before any await; in OrderProgress.mirrorBranch(), mark the warehouse RESERVING, then RESERVED, FAILED or CANCELLED.',
       },
     ],
   },

@@ -4,6 +4,7 @@
  */
 import { LESSON_IDS, LESSONS, type CriterionSpec, type LessonId } from '../../common/lessons';
 import { ACTIVITY_STEPS_02, CHILD_KINDS, Kind, Observation, Scenario } from './observe';
+import { CHECKS_03 } from './checks-03';
 import { CHECKS_07 } from './checks-07';
 import { CHILD_TYPES, childRuns, num } from './child-runs';
 
@@ -159,6 +160,7 @@ export interface Criterion extends CriterionMeta {
 }
 
 const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+  ...CHECKS_03,
   ...CHECKS_07,
   '06-children-work-alone': {
     scenario: SCENARIOS.childrenAlone,

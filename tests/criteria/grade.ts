@@ -56,9 +56,22 @@ export interface GradeOptions {
  * (the Part whose code has to change). Lesson 07 and later add their criterion IDs here.
  */
 const EXPLAINS: Partial<Record<FindingKind, string[]>> = {
-  'retry-loop': ['02-one-call-per-attempt', '02-retry-policy', '02-retries-capped', '02-happy-path'],
-  'unlimited-retries': ['02-retries-capped', '06-child-level-retries', '07-inventory-fails-after-payment'],
-  'late-query-handler': ['06-status-queries', '07-status-during-fan-out'],
+  'retry-loop': [
+    '02-one-call-per-attempt',
+    '02-retry-policy',
+    '02-retries-capped',
+    '02-happy-path',
+    '03-one-call-per-attempt',
+  ],
+  'unlimited-retries': [
+    '02-retries-capped',
+    '03-retry-policies',
+    '06-child-level-retries',
+    '07-inventory-fails-after-payment',
+  ],
+  'late-query-handler': ['03-status-shows-branches', '06-status-queries', '07-status-during-fan-out'],
+  'swallowed-error': ['03-one-call-per-attempt', '03-happy-path'],
+  'unguarded-join': ['03-no-stuck-reservation', '03-waits-for-running-branch', '07-declined-while-reserving'],
   'missing-await': [
     '02-activities-in-order',
     '02-happy-path',
@@ -66,6 +79,8 @@ const EXPLAINS: Partial<Record<FindingKind, string[]>> = {
     '06-happy-path',
     '07-shipping-waits-for-both',
     '07-happy-path',
+    '03-steps-in-order',
+    '03-happy-path',
   ],
 };
 
@@ -158,6 +173,12 @@ function explain(score: Score, findings: Finding[]): Because | undefined {
     return id === '02-one-call-per-attempt'
       ? { lead: 'The retry loop', finding: loop }
       : { lead: 'A retry loop inside an activity multiplies the attempts Temporal makes (Part A)', finding: loop };
+  }
+  const swallowed = first('swallowed-error');
+  if (swallowed && explains('swallowed-error')) return { lead: 'An error is caught and dropped', finding: swallowed };
+  const join = first('unguarded-join');
+  if (join && explains('unguarded-join')) {
+    return { lead: 'The join stops waiting for the branches still running', finding: join };
   }
   const late = first('late-query-handler');
   if (late && explains('late-query-handler') && /while the order was still validating/.test(score.detail)) {

@@ -30,6 +30,7 @@ import {
   REPO_ROOT,
   sampleOrder,
   Services,
+  splitByWarehouse,
 } from '../../services';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Worker } from '@temporalio/worker';
@@ -89,7 +90,7 @@ export interface Scenario {
    * (maximumAttempts unset) can never end, so the run is stopped as soon as it is seen retrying.
    */
   hopeless?: string[];
-  /** Ask the parent and each child for `status` every 100 ms while the order runs (lessons with children). */
+  /** Ask the parent and each child (if it has any) for `status` every 100 ms while the order runs. */
   watchStatus?: boolean;
 }
 
@@ -332,19 +333,21 @@ async function queryWhileValidating(handle: { query: (name: string) => Promise<u
  * Asks the parent and every child for `status` every 100 ms until stopped, keeping each round's
  * answers (a workflow that does not exist yet, or has no handler, answers with a queryError).
  */
-function watchStatus(handle: { query: (name: string) => Promise<unknown> }, orderId: string) {
+function watchStatus(handle: { query: (name: string) => Promise<unknown> }, lesson: LessonId, orderId: string) {
   const client = testEnv().client;
   const samples: StatusSample[] = [];
   const started = Date.now();
   let stopped = false;
+  // A lesson without children (03) has only the workflow's own `status` to ask.
+  const kinds = LESSONS[lesson].children.length > 0 ? CHILD_KINDS : [];
   const done = (async () => {
     while (!stopped) {
       const atMs = Date.now() - started;
       const [parent, ...children] = await Promise.all([
         settle(handle.query('status')),
-        ...CHILD_KINDS.map((kind) => settle(client.workflow.getHandle(`${kind}-${orderId}`).query('status'))),
+        ...kinds.map((kind) => settle(client.workflow.getHandle(`${kind}-${orderId}`).query('status'))),
       ]);
-      samples.push({ atMs, parent, children: Object.fromEntries(CHILD_KINDS.map((kind, i) => [kind, children[i]])) });
+      samples.push({ atMs, parent, children: Object.fromEntries(kinds.map((kind, i) => [kind, children[i]])) });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
@@ -443,6 +446,48 @@ export const ACTIVITY_STEPS_02 = [
   ['arrangeShipment', 'shipping'],
 ] as const;
 
+/** Lesson 03's forward activities (its Part A) and the service step each one calls, in the workflow's order. */
+export const ACTIVITY_STEPS_03 = [
+  ['validateOrder', 'validate'],
+  ['chargePayment', 'payment'],
+  ['reserveAtWarehouse', 'inventory'],
+  ['arrangeShipment', 'shipping'],
+  ['sendConfirmation', 'notification'],
+] as const;
+
+/** What lesson 03's workflow hands each of those activities for `order` (the reservation: its first warehouse). */
+function activityInputs03(order: Order): Record<string, unknown> {
+  const id = order.orderId;
+  const [parcel] = splitByWarehouse(order.items);
+  return {
+    validateOrder: { idempotencyKey: `validate-03-${id}`, order },
+    chargePayment: {
+      idempotencyKey: `payment-03-${id}`,
+      orderId: id,
+      amountCents: orderTotalCents(order.items),
+      paymentToken: order.paymentToken,
+    },
+    reserveAtWarehouse: {
+      idempotencyKey: `inventory-${parcel.warehouse}-03-${id}`,
+      orderId: id,
+      warehouse: parcel.warehouse,
+      items: parcel.items,
+    },
+    arrangeShipment: {
+      idempotencyKey: `shipping-03-${id}`,
+      orderId: id,
+      address: order.customer.address,
+      itemCount: itemCount(order.items),
+    },
+    sendConfirmation: {
+      idempotencyKey: `notification-03-${id}`,
+      orderId: id,
+      email: order.customer.email,
+      trackingNumber: '1ZACTIVITYALONE',
+    },
+  };
+}
+
 /**
  * Lesson 02, Part A: each activity called directly (a mock activity context, no workflow, no server)
  * while its service fails its first call. An activity that calls its service once lets that error
@@ -479,21 +524,23 @@ async function observeActivitiesAlone(
       itemCount: itemCount(order.items),
     },
   };
+  const [steps, given] =
+    target.lesson === '03' ? [ACTIVITY_STEPS_03, activityInputs03(order)] : [ACTIVITY_STEPS_02, inputs];
   // Failures are expected here (each service fails its first call): keep the SDK's log quiet.
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
   const probes: ActivityProbe[] = [];
   const describe = (err: unknown) => `threw: ${errorMessage(err).split('\n')[0]}`;
-  for (const [name, step] of ACTIVITY_STEPS_02) {
+  for (const [name, step] of steps) {
     const fn = activities[name];
     if (typeof fn !== 'function') {
       probes.push({ activity: name, step, callsInFirstInvocation: 0, first: 'missing', second: 'missing' });
       continue;
     }
     const before = services.ledger.calls({ step }).length;
-    const first = await env.run(fn, inputs[name]).then(() => 'returned', describe);
+    const first = await env.run(fn, given[name]).then(() => 'returned', describe);
     const callsInFirstInvocation = services.ledger.calls({ step }).length - before;
     let result: unknown;
-    const second = await env.run(fn, inputs[name]).then((value) => {
+    const second = await env.run(fn, given[name]).then((value) => {
       result = value;
       return 'returned';
     }, describe);
@@ -575,7 +622,7 @@ async function observeTemporal(
       if (scenario.earlyQuery) observation.earlyQuery = await queryWhileValidating(handle);
       const hasChildren = LESSONS[lesson].children.length > 0;
       const stuck = watchRun([parentWorkflowId], scenario, hasChildren);
-      const watch = scenario.watchStatus && hasChildren ? watchStatus(handle, order.orderId) : undefined;
+      const watch = scenario.watchStatus ? watchStatus(handle, lesson, order.orderId) : undefined;
       try {
         const first = await Promise.race([handle.result().then((result) => ({ done: result })), stuck.found]);
         if ('done' in first) {

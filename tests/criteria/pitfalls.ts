@@ -17,7 +17,9 @@ export type FindingKind =
   | 'missing-await'
   | 'unlimited-retries'
   | 'retry-loop'
-  | 'late-query-handler';
+  | 'late-query-handler'
+  | 'swallowed-error'
+  | 'unguarded-join';
 
 export interface Finding {
   kind: FindingKind;
@@ -264,6 +266,32 @@ export function workflowPitfalls(lessonDir: string, root: string): Finding[] {
           });
         }
       }
+      // catch (err) { … } that neither rethrows nor uses the error: the failure is dropped
+      const dropped = droppedError(node, source);
+      if (dropped) {
+        findings.push({
+          kind: 'swallowed-error',
+          ...where(file, dropped, source, root),
+          message:
+            'catches an error and drops it (no throw, the error unused): the workflow carries on as if the step had ' +
+            'worked, and nothing compensates. Rethrow it, or record it (progress.warn(…)) where carrying on is right.',
+        });
+      }
+      // Promise.all(…) as a join: it rejects at the first failure while the other branches still run
+      if (
+        ts.isCallExpression(node) &&
+        node.expression.getText(source).replace(/\s+/g, '') === 'Promise.all' &&
+        node.arguments.length > 0
+      ) {
+        findings.push({
+          kind: 'unguarded-join',
+          ...where(file, node, source, root),
+          message:
+            'joins branches with Promise.all, which rejects at the first failure while the other branches are still ' +
+            'running: undos that run then miss what those branches do, and their effects land after the compensation. ' +
+            'Cancel the others and wait for every branch (Promise.allSettled in a CancellationScope) before throwing.',
+        });
+      }
       // throw new Error(...)
       if (ts.isThrowStatement(node) && node.expression && ts.isNewExpression(node.expression)) {
         const ctor = node.expression.expression.getText(source);
@@ -327,6 +355,48 @@ export function workflowPitfalls(lessonDir: string, root: string): Finding[] {
     findings.push(...lateQueryHandlers(source, statusQueries, file, root));
   });
   return findings;
+}
+
+/** The body and the error's name of a `catch (err) { … }` or a `.catch((err) => …)`, else undefined. */
+function catchHandler(node: ts.Node): { at: ts.Node; body: ts.Node; error?: string } | undefined {
+  if (ts.isCatchClause(node)) {
+    return { at: node, body: node.block, error: node.variableDeclaration?.name.getText() };
+  }
+  if (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    node.expression.name.text === 'catch' &&
+    node.arguments.length === 1
+  ) {
+    const handler = node.arguments[0];
+    if (ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)) {
+      return { at: node.expression.name, body: handler.body, error: handler.parameters[0]?.name.getText() };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A catch that is part of a retry (inside a loop, or one that calls its own function again): the
+ * retry-loop finding covers it, and says what to do.
+ */
+function insideRetry(node: ts.Node, source: ts.SourceFile): boolean {
+  for (let at = node.parent; at && !ts.isFunctionLike(at); at = at.parent) {
+    if (ts.isIterationStatement(at, false)) return true;
+  }
+  const fn = enclosingFunction(node);
+  const name = fn && functionName(fn, source);
+  return !!name && !!contains(node, (n) => ts.isCallExpression(n) && n.expression.getText(source).endsWith(name));
+}
+
+/** A catch that neither throws nor even looks at its error: the failure disappears. */
+function droppedError(node: ts.Node, source: ts.SourceFile): ts.Node | undefined {
+  const handler = catchHandler(node);
+  if (!handler) return undefined;
+  if (contains(handler.body, (n) => ts.isThrowStatement(n))) return undefined;
+  const name = handler.error;
+  if (name && contains(handler.body, (n) => ts.isIdentifier(n) && n.getText(source) === name)) return undefined;
+  return handler.at;
 }
 
 // ---- activities ------------------------------------------------------------------------------
@@ -402,6 +472,26 @@ export function activityPitfalls(lessonDir: string, root: string): Finding[] {
         (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'catch'),
     );
   const visit = (node: ts.Node) => {
+    // An activity that catches its service's error and does not rethrow it reports success to Temporal.
+    const handler = catchHandler(node);
+    if (
+      handler &&
+      !contains(handler.body, (n) => ts.isThrowStatement(n)) &&
+      !insideRetry(node, source) &&
+      !reported.has(handler.at)
+    ) {
+      reported.add(handler.at);
+      const fn = enclosingFunction(node);
+      findings.push({
+        kind: 'swallowed-error',
+        ...where(file, handler.at, source, root),
+        message:
+          `${(fn && functionName(fn, source)) ?? 'an activity'} catches an error and does not rethrow it: the activity ` +
+          'then reports success, Temporal never retries it, and the workflow carries on as if the step had worked ' +
+          '(and a saga never undoes it). Let the error escape: callService already turns business errors into ' +
+          'non-retryable failures.',
+      });
+    }
     if (ts.isIterationStatement(node, false) && catches(node.statement)) {
       const call = serviceCallIn(node.statement);
       const fn = enclosingFunction(node);

@@ -1,0 +1,373 @@
+/**
+ * The before/after proof for lesson 03: the solution passes every criterion; the original checkout has
+ * its scorecard asserted exactly (it completes a fault-free order, and nothing else); every criterion
+ * fails on a copy of the solution broken the way learners (and the original) break it:
+ *   - activities carrying the original's habits: a retry loop, a swallowed error, one key for every warehouse;
+ *   - the undos registered after their steps;
+ *   - the warehouses reserved one after the other;
+ *   - Promise.all as the join, and no release registered;
+ *   - the status handler registered late, the email sent before shipping, no maximumAttempts.
+ * And a cancelled order is compensated like a failed one.
+ *
+ * Everything starts at once in the second wave (../support/eager.ts); each broken copy is scored only on
+ * the criteria it should break, and its activities-only copy reuses the solution's workflow bundle.
+ */
+import { expect } from 'chai';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FaultPlan, LatencyPlan, sampleOrder } from '../../services';
+import { criteriaFor, type Criterion } from '../criteria/checks';
+import { gradeLesson, type GradeReport } from '../criteria/grade';
+import { lessonTarget, originalTarget, withRig } from '../criteria/observe';
+import { scoreTarget, type Score } from '../criteria/scorecard';
+import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
+import { afterEager } from '../support/eager';
+import { freshServices } from '../support/harness';
+import { testEnv } from '../support/server';
+
+const LESSON = '03-saga-fan-out';
+const WORKFLOW = path.join('workflows', 'saga-fan-out.ts');
+const CRITERIA = criteriaFor('03');
+
+after(() => removeVariants('03-'));
+
+const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `03-${name}`, mutate);
+
+/** The lines of `text` from the one containing `from` up to (not including) the one containing `to`. */
+function block(text: string, from: string, to: string): string {
+  const start = text.lastIndexOf('\n', text.indexOf(from)) + 1;
+  const end = text.lastIndexOf('\n', text.indexOf(to, start)) + 1;
+  if (start <= 0 || end <= start) throw new Error(`no block from "${from}" to "${to}"`);
+  return text.slice(start, end);
+}
+
+function rewrite(dir: string, file: string, change: (text: string) => string): void {
+  const full = path.join(dir, file);
+  const text = fs.readFileSync(full, 'utf8');
+  const next = change(text);
+  if (next === text) throw new Error(`mutation did not apply to ${file}`);
+  fs.writeFileSync(full, next);
+}
+
+/** The starter's Part C: one warehouse after the other. */
+function sequentialReservations(dir: string): void {
+  rewrite(dir, WORKFLOW, (text) =>
+    text.replace(
+      block(text, '// The fan-out: one branch per warehouse', 'const itemCount ='),
+      `    const reservations: { itemCount: number }[] = [];
+    for (const { warehouse, items } of parcels) {
+      reservations.push(
+        await progress.branch(warehouse, () =>
+          reserveAtWarehouse({ idempotencyKey: reservationKey(warehouse, orderId), orderId, warehouse, items }),
+        ),
+      );
+    }
+`,
+    ),
+  );
+}
+
+/** The original's join, Promise.all, and no release registered for the warehouses. */
+function promiseAllWithoutReleases(dir: string): void {
+  rewrite(dir, path.join('workflows', 'fan-out.ts'), (text) =>
+    text
+      .replace(
+        block(text, '// The branches share one scope', 'return settled.map'),
+        '  return Promise.all(branches.map((branch) => branch()));\n',
+      )
+      .replace(/\n {2}return settled\.map\([^\n]*\n/, '\n'),
+  );
+  rewrite(dir, WORKFLOW, (text) =>
+    text.replace(block(text, '// A release for every warehouse before', '// The fan-out: one branch'), ''),
+  );
+}
+
+/** "Register the undo once there is something to undo": after the charge, after the booking. */
+function undosAfterTheirSteps(dir: string): void {
+  rewrite(dir, WORKFLOW, (text) => {
+    const refund = block(text, '// The refund before the charge', "await progress.step('payment'");
+    const charge = block(text, "await progress.step('payment'", '// A release for every warehouse');
+    const cancel = block(text, '// The cancellation before the booking', 'const shipment = await');
+    const ship = block(text, 'const shipment = await', '// Last, once the parcel is booked');
+    return text.replace(refund + charge, charge + refund).replace(cancel + ship, ship + cancel);
+  });
+}
+
+/** The status handler after the first await, the email right after the charge, no maximumAttempts. */
+function lateHandlerEarlyEmailUnlimited(dir: string): void {
+  rewrite(dir, WORKFLOW, (text) => {
+    const handler = block(text, '// Answer `status` from the first moment', 'const saga = new Saga');
+    const email = block(text, '// Last, once the parcel is booked', 'return progress.completed()');
+    return text
+      .replace(handler, '')
+      .replace(email, '')
+      .replace('    // Workflow logic: pure functions', `${handler}    // Workflow logic: pure functions`)
+      .replace(
+        '    // A release for every warehouse before',
+        email.replace('trackingNumber: shipment.trackingNumber', "trackingNumber: 'PENDING'") +
+          '    // A release for every warehouse before',
+      );
+  });
+  edit(path.join(dir, 'workflows', 'options.ts'), '    maximumAttempts: 3,\n', '');
+}
+
+/** The original's habits carried into the activities. */
+function messyActivities(dir: string): void {
+  const file = path.join(dir, 'activities.ts');
+  // A retry loop around the reservation, and one key for every warehouse of the order.
+  edit(
+    file,
+    '      const reservation = await callService((options) => services.inventory.reserve(input, options));',
+    `      const request = { ...input, idempotencyKey: \`inventory-03-\${input.orderId}\` };
+      let reservation;
+      for (;;) {
+        try {
+          reservation = await callService((options) => services.inventory.reserve(request, options));
+          break;
+        } catch {
+          // try again
+        }
+      }`,
+  );
+  // The email "is not important": its failure is caught and dropped.
+  edit(
+    file,
+    `      const sent = await callService((options) => services.mailer.sendConfirmation(input, options));
+      return { notificationId: sent.notificationId };`,
+    `      try {
+        const sent = await callService((options) => services.mailer.sendConfirmation(input, options));
+        return { notificationId: sent.notificationId };
+      } catch {
+        return { notificationId: 'not-sent' };
+      }`,
+  );
+}
+
+function only(...ids: string[]): Criterion[] {
+  return CRITERIA.filter((c) => ids.includes(c.id));
+}
+
+function score(scores: Score[], id: string): Score {
+  const found = scores.find((s) => s.criterion.id === id);
+  if (!found) throw new Error(`no score for ${id}`);
+  return found;
+}
+
+const target = (name: string, dir: string) => ({
+  kind: 'temporal' as const,
+  name,
+  lessonDir: dir,
+  lesson: '03' as const,
+});
+
+/**
+ * The solution's order cancelled while both reservation calls are on their way (each takes 1.5 s): it
+ * ends Cancelled, and the saga still undoes everything, once the reservations in flight have landed.
+ */
+async function cancelledMidFanOut() {
+  const services = freshServices(FaultPlan.none(), undefined, LatencyPlan.parse('inventory=1500ms'));
+  try {
+    return await withRig(lessonTarget('solution', '03'), async (rig) => {
+      const order = sampleOrder(`ORDER-03-cancel-${Date.now()}`);
+      const release = rig.serve(order.orderId, services);
+      try {
+        const handle = await testEnv().client.workflow.start('sagaFanOutWorkflow', {
+          taskQueue: rig.taskQueue,
+          workflowId: `order-03-${order.orderId}`,
+          args: [order],
+          workflowExecutionTimeout: 20_000,
+        });
+        // Cancel once both reservation calls are on their way to the warehouses (each takes 1.5 s).
+        while (services.ledger.calls({ step: 'inventory' }).filter((c) => c.outcome === 'started').length < 2) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await handle.cancel();
+        const ended = await handle.result().then(
+          () => 'completed',
+          (err: unknown) =>
+            err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure ? 'cancelled' : String(err),
+        );
+        return { ended, audit: services.ledger.audit(), calls: services.ledger.calls() };
+      } finally {
+        release();
+      }
+    });
+  } finally {
+    services.close();
+  }
+}
+
+const scoring = afterEager(() =>
+  Promise.all([
+    scoreTarget(lessonTarget('solution', '03'), CRITERIA),
+    scoreTarget(originalTarget('03'), CRITERIA),
+    gradeLesson('03', variant('messy-activities', messyActivities), undefined, {
+      criteria: ['03-happy-path', '03-one-call-per-attempt'],
+    }),
+    scoreTarget(
+      target('undos-after', variant('undos-after', undosAfterTheirSteps)),
+      only('03-undo-before-step', '03-compensate-in-reverse'),
+    ),
+    scoreTarget(
+      target('sequential', variant('sequential', sequentialReservations)),
+      only('03-reservations-overlap', '03-status-shows-branches'),
+    ),
+    gradeLesson('03', variant('promise-all', promiseAllWithoutReleases), undefined, {
+      criteria: ['03-no-stuck-reservation', '03-waits-for-running-branch'],
+    }),
+    gradeLesson('03', variant('late-early-unlimited', lateHandlerEarlyEmailUnlimited), undefined, {
+      criteria: ['03-status-shows-branches', '03-steps-in-order', '03-retry-policies'],
+    }),
+    cancelledMidFanOut(),
+  ] as const),
+);
+
+describe('lesson 03 criteria', function () {
+  this.timeout(120_000);
+
+  let solution: Score[];
+  let original: Score[];
+  let messy: GradeReport;
+  let undosAfter: Score[];
+  let sequential: Score[];
+  let promiseAll: GradeReport;
+  let lateEarly: GradeReport;
+  let cancelled: Awaited<ReturnType<typeof cancelledMidFanOut>>;
+  before(async () => {
+    [solution, original, messy, undosAfter, sequential, promiseAll, lateEarly, cancelled] = await scoring();
+  });
+
+  it('has its criteria in the lesson manifest, in the order of the Parts', () => {
+    expect(CRITERIA.map((c) => `${c.part} ${c.id}`)).to.deep.equal([
+      'A 03-happy-path',
+      'A 03-one-call-per-attempt',
+      'A 03-retry-policies',
+      'B 03-undo-before-step',
+      'B 03-compensate-in-reverse',
+      'C 03-reservations-overlap',
+      'C 03-steps-in-order',
+      'D 03-no-stuck-reservation',
+      'D 03-waits-for-running-branch',
+      'E 03-status-shows-branches',
+    ]);
+  });
+
+  describe('solution', () => {
+    for (const c of CRITERIA) {
+      it(`passes ${c.id}: ${c.title}`, () => {
+        const s = score(solution, c.id);
+        expect(s.pass, s.detail).to.equal(true);
+      });
+    }
+
+    it('waited for the east reservation in flight, and released it once it had landed', () => {
+      expect(score(solution, '03-waits-for-running-branch').detail).to.match(
+        /reserveAtWarehouse\(west\) failed at once; reserveAtWarehouse\(east\) was cancelled, settled/,
+      );
+    });
+
+    it('a cancelled order ends Cancelled and is compensated all the same, after the reservations landed', () => {
+      expect(cancelled.ended).to.equal('cancelled');
+      const a = cancelled.audit;
+      expect(a.charges).to.have.length(1);
+      expect(a.refunds).to.have.length(1);
+      expect(a.reservations).to.have.length(2);
+      expect(a.releases).to.have.length(2);
+      expect(a.shipments).to.have.length(0);
+      expect(a.notifications).to.have.length(0);
+      expect(a.orphanedCharges.length + a.stuckReservations.length).to.equal(0);
+      expect(cancelled.calls.filter((c) => c.outcome === 'refused-late')).to.deep.equal([]);
+    });
+  });
+
+  describe('original (the messy checkout)', () => {
+    it('has exactly the expected scorecard: it completes a fault-free order, and nothing else', () => {
+      expect(original.filter((s) => s.pass).map((s) => s.criterion.id)).to.deep.equal(['03-happy-path']);
+    });
+
+    it('leaves the east reservation stuck and the card charged when the west warehouse is sold out', () => {
+      const obs = score(original, '03-no-stuck-reservation').observation!;
+      expect(obs.audit.stuckReservations.map((r) => r.key)).to.deep.equal([`inventory-east-03-${obs.order.orderId}`]);
+      expect(obs.audit.orphanedCharges).to.have.length(1);
+      expect(obs.audit.emailsForFailedOrders).to.have.length(1);
+    });
+
+    it('retries a charge that keeps timing out 100 times over, with no pause, until it goes through', () => {
+      const s = score(original, '03-undo-before-step');
+      expect(s.detail).to.equal(
+        'the order completed although every payment call reported an error (101 payment calls)',
+      );
+    });
+  });
+
+  describe('broken copies: the grader names the criterion they break', () => {
+    it('activities with a retry loop, a swallowed error and one key for every warehouse', () => {
+      const happy = criterion(messy, '03-happy-path');
+      expect(happy.pass).to.equal(false);
+      expect(happy.detail).to.match(
+        /expected one reservation per warehouse, keyed inventory-east-03-\S+, inventory-west-03-/,
+      );
+      const calls = criterion(messy, '03-one-call-per-attempt');
+      expect(calls.pass).to.equal(false);
+      expect(calls.detail).to.match(/reserveAtWarehouse called the inventory service 2 times in one attempt/);
+      expect(calls.detail).to.match(/sendConfirmation returned although the notification service failed/);
+      const kinds = messy.findings.map((f) => `${f.kind} ${f.file}:${f.line} ${f.part ?? ''}`);
+      expect(
+        kinds.some((k) => /^retry-loop \S+activities\.ts:\d+ A$/.test(k)),
+        kinds.join('\n'),
+      ).to.equal(true);
+      expect(
+        kinds.some((k) => /^swallowed-error \S+activities\.ts:\d+ A$/.test(k)),
+        kinds.join('\n'),
+      ).to.equal(true);
+    });
+
+    it('undos registered after their steps: the charge and the booking that landed are never undone', () => {
+      const undo = score(undosAfter, '03-undo-before-step');
+      expect(undo.pass).to.equal(false);
+      expect(undo.detail).to.match(/^the card was charged .* and never refunded/);
+      expect(undo.observation!.audit.orphanedCharges).to.have.length(1);
+      const reverse = score(undosAfter, '03-compensate-in-reverse');
+      expect(reverse.pass).to.equal(false);
+      expect(reverse.detail).to.match(/the shipment the carrier booked was never cancelled/);
+    });
+
+    it('warehouses reserved one after the other: no overlap in the history, never both RESERVING', () => {
+      const overlap = score(sequential, '03-reservations-overlap');
+      expect(overlap.pass).to.equal(false);
+      expect(overlap.detail).to.match(
+        /reserveAtWarehouse\(west\) was scheduled only after reserveAtWarehouse\(east\) had completed/,
+      );
+      const status = score(sequential, '03-status-shows-branches');
+      expect(status.pass).to.equal(false);
+      expect(status.detail).to.match(/never listed east and west as RESERVING at the same time/);
+    });
+
+    it('Promise.all and no release: the east reservation stays locked; the join is named with file:line', () => {
+      const stuck = criterion(promiseAll, '03-no-stuck-reservation');
+      expect(stuck.pass).to.equal(false);
+      expect(stuck.detail).to.match(/^inventory-east-03-\S+ landed and was never released/);
+      const waits = criterion(promiseAll, '03-waits-for-running-branch');
+      expect(waits.pass).to.equal(false);
+      const join = promiseAll.findings.find((f) => f.kind === 'unguarded-join');
+      expect(join?.file).to.match(/workflows\/fan-out\.ts$/);
+      expect(join?.part).to.equal('D');
+      expect(stuck.explanation).to.contain(`${join!.file}:${join!.line}`);
+    });
+
+    it('status handler after the first await, email before shipping, no maximumAttempts', () => {
+      const status = criterion(lateEarly, '03-status-shows-branches');
+      expect(status.pass).to.equal(false);
+      expect(status.detail).to.match(/while the order was still validating, the workflow did not answer 'status'/);
+      expect(status.explanation).to.match(/registers the `status` query handler after/);
+      const order = criterion(lateEarly, '03-steps-in-order');
+      expect(order.pass).to.equal(false);
+      expect(order.detail).to.match(/sendConfirmation was scheduled before/);
+      const policy = criterion(lateEarly, '03-retry-policies');
+      expect(policy.pass).to.equal(false);
+      expect(policy.detail).to.match(/maximumAttempts unset \(unlimited/);
+      expect(lateEarly.findings.map((f) => f.kind)).to.include.members(['late-query-handler', 'unlimited-retries']);
+    });
+  });
+});
