@@ -303,6 +303,13 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
         hint: 'The refund must be registered before the payment step and run when any later step fails.',
       },
       {
+        id: '06-compensate-half-done-steps',
+        part: 'C',
+        title:
+          'When a step does its work and then reports an error (the charge, the reservation or the booking lands, then the call fails), the parent still undoes it, newest first',
+        hint: 'Register each undo BEFORE its step, not after it: a step can half-succeed (its effect lands, then the call times out), and an undo registered after a step that threw is never registered. An undo with nothing to undo is a no-op.',
+      },
+      {
         id: '06-notification-failure-tolerated',
         part: 'C',
         title:
@@ -320,8 +327,8 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
         id: '06-child-level-retries',
         part: 'E',
         title:
-          'Retries happen at child level: inventory failing its first two attempts is retried inside its child, without charging again',
-        hint: 'Give the child’s activity a retry policy (maximumAttempts, backoff); do not restart the parent or the payment child.',
+          'Retries happen at child level: every step failing its first attempts is retried by its activity inside its own child (visible in each child’s history), with no second child run and no second charge',
+        hint: 'Give STEP_OPTIONS in workflows/options.ts, the options of every child’s activity, a retry policy: maximumAttempts 4 with backoff. One attempt fails the step at its first error; a retry policy on executeChild runs the whole child again instead.',
       },
     ],
   },

@@ -1,7 +1,9 @@
 /**
  * The success criteria as real checks over observations. Each criterion names the scenario it
- * needs; the metadata (title, Part, hint) lives in the lesson manifest (common/lessons.ts).
+ * needs (or several, read by the same check); the metadata (title, Part, hint) lives in the lesson
+ * manifest (common/lessons.ts).
  */
+import type { temporal } from '@temporalio/proto';
 import { LESSON_IDS, LESSONS, type CriterionSpec, type LessonId } from '../../common/lessons';
 import { ACTIVITY_STEPS_02, CHILD_KINDS, Kind, Observation, Scenario } from './observe';
 import { CHECKS_03 } from './checks-03';
@@ -20,14 +22,26 @@ export interface Verdict {
 }
 
 export const SCENARIOS = {
-  happy: { id: 'happy', faults: 'none' },
+  // `inspect`: the children are listed and described, and every workflow asked for its `status`, afterwards.
+  happy: { id: 'happy', faults: 'none', inspect: true },
   childrenAlone: { id: 'children-alone', faults: 'none', mode: 'children' },
   // Validation slowed down, so the parent can be asked for its status while it validates.
-  statusEarly: { id: 'status-early', faults: 'none', latency: 'validate=1500ms', earlyQuery: true },
+  statusEarly: { id: 'status-early', faults: 'none', latency: 'validate=1500ms', earlyQuery: true, inspect: true },
   // `hopeless`: the activities a scenario makes fail for good; retried without a limit, the run stops early.
   shippingFails: { id: 'shipping-fails', faults: 'shipping=always', hopeless: ['arrangeShipment'] },
   inventoryFails: { id: 'inventory-fails', faults: 'inventory=always', hopeless: ['reserveInventory'] },
-  inventoryFlaky: { id: 'inventory-flaky', faults: 'inventory=first:2' },
+  // Every step fails its first attempts, before doing anything: each child must retry its own activity.
+  everyStepFlaky: {
+    id: 'every-step-flaky',
+    faults: 'payment=first:1,inventory=first:1,shipping=first:1,notification=first:1',
+    childHistories: true,
+  },
+  // A step that half-succeeds: each of its 4 attempts does the work (a charge, a reservation, a booking
+  // lands) and then reports an error, so the step fails with its effect in place. (Not hopeless: a 5th
+  // attempt would succeed.)
+  paymentHalfDone: { id: 'payment-half-done', faults: 'payment=after:4' },
+  inventoryHalfDone: { id: 'inventory-half-done', faults: 'inventory=after:4' },
+  shippingHalfDone: { id: 'shipping-half-done', faults: 'shipping=after:4' },
   notificationFails: { id: 'notification-fails', faults: 'notification=always', hopeless: ['sendConfirmation'] },
   // Lesson 02
   happy02: { id: '02-happy', faults: 'none' },
@@ -74,9 +88,13 @@ interface ActivityRun {
 
 /** The activities the workflow scheduled, from its event history, in the order it scheduled them. */
 export function activityRuns(obs: Observation): ActivityRun[] | undefined {
-  if (!obs.history) return undefined;
+  return obs.history ? activityRunsIn(obs.history) : undefined;
+}
+
+/** The activities scheduled in one workflow's event history, in the order they were scheduled. */
+export function activityRunsIn(history: temporal.api.history.v1.IHistory): ActivityRun[] {
   const runs = new Map<number, ActivityRun>();
-  for (const event of obs.history.events ?? []) {
+  for (const event of history.events ?? []) {
     const id = num(event.eventId);
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) {
@@ -156,10 +174,110 @@ function expectedShippingCents(obs: Observation): number {
 
 export interface Criterion extends CriterionMeta {
   scenario: Scenario;
+  /**
+   * More scenarios the same check reads, one observation each (say, the same mistake met at each step):
+   * the criterion passes only when the check passes on every one of them.
+   */
+  moreScenarios?: Scenario[];
   check: (obs: Observation) => Verdict;
 }
 
-const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+/** Every scenario a criterion reads, its own first. */
+export function scenariosOf(criterion: Pick<Criterion, 'scenario' | 'moreScenarios'>): Scenario[] {
+  return [criterion.scenario, ...(criterion.moreScenarios ?? [])];
+}
+
+/** Lesson 06's steps that can be undone, in the order they run. */
+const COMPENSABLE = ['payment', 'inventory', 'shipping'] as const;
+type Compensable = (typeof COMPENSABLE)[number];
+
+/** The activity each lesson-06 child runs. */
+const CHILD_ACTIVITY: Record<Kind, string> = {
+  payment: 'chargePayment',
+  inventory: 'reserveInventory',
+  shipping: 'arrangeShipment',
+  notification: 'sendConfirmation',
+};
+
+/** The step an `after:N` scenario of 06-compensate-half-done-steps makes half-succeed. */
+const HALF_DONE: Record<string, Compensable> = {
+  [SCENARIOS.paymentHalfDone.id]: 'payment',
+  [SCENARIOS.inventoryHalfDone.id]: 'inventory',
+  [SCENARIOS.shippingHalfDone.id]: 'shipping',
+};
+
+/** `payment=first:1,inventory=first:2` → { payment: 1, inventory: 2 }: the attempts a step fails first. */
+function failuresFirst(faults: string): Partial<Record<string, number>> {
+  return Object.fromEntries([...faults.matchAll(/(\w+)=first:(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+}
+
+/**
+ * One `after:4` scenario of 06-compensate-half-done-steps: the step did its work on every attempt and
+ * reported an error, so it failed with its effect in place. Everything that landed, the half-done
+ * step's own effect included, must be undone, newest first.
+ */
+function halfDoneUndone(obs: Observation): Verdict {
+  const step = HALF_DONE[obs.scenario];
+  const fault = `${step}=after:4`;
+  const a = obs.audit;
+  const effects: Record<Compensable, { what: string; count: number; left: number; undone: string; undo: string }> = {
+    payment: {
+      what: 'charge',
+      count: a.charges.length,
+      left: a.charges.filter((c) => !a.refunds.some((r) => r.chargeId === c.chargeId)).length,
+      undone: 'refunded',
+      undo: 'refund',
+    },
+    inventory: {
+      what: 'reservation',
+      count: a.reservations.length,
+      left: a.reservations.filter((r) => !a.releases.some((x) => x.reservationId === r.reservationId)).length,
+      undone: 'released',
+      undo: 'release',
+    },
+    shipping: {
+      what: 'booking',
+      count: a.shipments.length,
+      left: a.shipments.filter((s) => !s.cancelled).length,
+      undone: 'cancelled',
+      undo: 'cancelShipment',
+    },
+  };
+  if (obs.outcome.kind === 'completed') {
+    const attempts = obs.attemptsRun?.[CHILD_ACTIVITY[step]] ?? [];
+    return fail(
+      `${fault}: ${step} did its work and then reported an error on each of its first 4 attempts, yet the order completed` +
+        (attempts.length > 4
+          ? ` (on attempt ${attempts[attempts.length - 1]}: give the steps 4 attempts, Part E)`
+          : ''),
+    );
+  }
+  const own = effects[step];
+  if (own.count === 0) {
+    return fail(
+      `${fault}: the ${step} step never ran, so no ${own.what} landed to undo (the order ${ending(obs.outcome)})`,
+    );
+  }
+  const done = COMPENSABLE.slice(0, COMPENSABLE.indexOf(step) + 1).filter((s) => effects[s].count > 0);
+  const left = done.filter((s) => effects[s].left > 0);
+  const undone = done
+    .filter((s) => effects[s].left === 0)
+    .map((s) => `the ${effects[s].what} was ${effects[s].undone}`);
+  if (left.length) {
+    const never = left.map((s) => `the ${effects[s].what} was never ${effects[s].undone}`).join(', and ');
+    return fail(
+      `${fault}: the ${own.what} landed and the step then failed; ${never}` +
+        (undone.length ? ` (${[...undone].reverse().join(', ')})` : ''),
+    );
+  }
+  const expected = [...done].reverse().map((s) => effects[s].undo);
+  const seen = [...new Set(callOrder(obs, expected))];
+  if (seen.join() !== expected.join())
+    return fail(`${fault}: undone in the order ${seen.join(' → ')}; expected newest first: ${expected.join(' → ')}`);
+  return ok(`${fault}: ${[...undone].reverse().join(', ')}`);
+}
+
+const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'moreScenarios' | 'check'>> = {
   ...CHECKS_03,
   ...CHECKS_07,
   '06-children-work-alone': {
@@ -283,6 +401,11 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
       return ledgerClean(obs);
     },
   },
+  '06-compensate-half-done-steps': {
+    scenario: SCENARIOS.paymentHalfDone,
+    moreScenarios: [SCENARIOS.inventoryHalfDone, SCENARIOS.shippingHalfDone],
+    check: halfDoneUndone,
+  },
   '06-visible-separately': {
     scenario: SCENARIOS.happy,
     check: (obs) => {
@@ -341,33 +464,68 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
     },
   },
   '06-child-level-retries': {
-    scenario: SCENARIOS.inventoryFlaky,
+    scenario: SCENARIOS.everyStepFlaky,
     check: (obs) => {
-      const done = completed(obs);
-      if (!done.pass) return fail(`inventory failed its first two attempts and ${done.detail}`);
-      const paymentCalls = obs.calls.filter((c) => c.step === 'payment').length;
-      const inventoryCalls = obs.calls.filter((c) => c.step === 'inventory').length;
-      if (obs.audit.charges.length !== 1 || paymentCalls !== 1) {
-        return fail(
-          `the customer was charged ${obs.audit.charges.length} time(s) over ${paymentCalls} payment call(s); expected one call, one charge`,
-        );
-      }
-      // One call per attempt the worker ran: attempts 1 and 2 fail, 3 succeeds. (A task lost on its way
-      // to the worker makes no call; the server retries it after its StartToClose timeout.)
-      const ran = obs.attemptsRun?.reserveInventory ?? [];
-      if (inventoryCalls !== ran.length || ran.length === 0)
-        return fail(
-          `inventory was called ${inventoryCalls} time(s) in ${ran.length} attempt(s); expected one call per attempt (two failures, one success)`,
-        );
       const runs = childRuns(obs);
-      if (!runs) return fail(NO_HISTORY);
-      const starts = (kind: Kind) => runs.filter((r) => r.kind === kind).length;
-      if (starts('payment') !== 1 || starts('inventory') !== 1) {
-        return fail(
-          `the parent started payment ${starts('payment')}× and inventory ${starts('inventory')}×: the retry should happen inside the inventory child`,
-        );
+      if (!runs || !obs.childHistories) return fail(NO_HISTORY);
+      const first = failuresFirst(SCENARIOS.everyStepFlaky.faults);
+      const problems: string[] = [];
+      const attempts: string[] = [];
+      const rerun: string[] = [];
+      for (const kind of CHILD_KINDS) {
+        const history = obs.childHistories[kind];
+        if (!history) continue; // never started: the order's outcome below says why
+        const activity = CHILD_ACTIVITY[kind];
+        // A child workflow retried as a whole starts a new run with the next attempt number.
+        const runOfChild = history.events?.[0]?.workflowExecutionStartedEventAttributes?.attempt ?? 1;
+        if (runOfChild > 1) {
+          rerun.push(`${kind} ${runOfChild} runs`);
+          continue;
+        }
+        const run = activityRunsIn(history).find((r) => r.type === activity);
+        if (!run) {
+          problems.push(`${kind}'s own history schedules no ${activity}`);
+          continue;
+        }
+        const attempt = run.attempt ?? 1;
+        if (run.closedAs !== 'completed') {
+          const limit = run.maximumAttempts ? ` of maximumAttempts ${run.maximumAttempts}` : '';
+          problems.push(
+            `${activity} ${run.closedAs ?? 'never finished'} on attempt ${attempt}${limit} in ${kind}'s own history: a transient error failed the step instead of being retried inside its child`,
+          );
+        } else if (attempt <= (first[kind] ?? 0)) {
+          problems.push(
+            `${activity} completed on attempt ${attempt} in ${kind}'s own history; expected attempt ${(first[kind] ?? 0) + 1}`,
+          );
+        } else {
+          attempts.push(`${kind} ${attempt}`);
+        }
       }
-      return ok();
+      if (rerun.length)
+        problems.unshift(
+          `children run again as a whole (a retry policy on executeChild): ${rerun.join(', ')}; retry each activity inside its child instead`,
+        );
+      if (obs.outcome.kind !== 'completed') problems.push(`the order ${ending(obs.outcome)}`);
+      else if (obs.audit.notifications.length !== 1)
+        problems.push(
+          `the order completed with ${obs.audit.notifications.length} confirmation email(s); expected one, sent on its second attempt`,
+        );
+      const starts = CHILD_KINDS.filter((kind) => runs.filter((r) => r.kind === kind).length > 1);
+      if (starts.length)
+        problems.push(`the parent started ${starts.join(', ')} more than once: each retry belongs inside its child`);
+      if (obs.audit.charges.length > 1) problems.push(`the customer was charged ${obs.audit.charges.length} times`);
+      // One service call per attempt the worker ran. (A task lost on its way to the worker makes no call;
+      // the server retries it after its StartToClose timeout.)
+      for (const kind of CHILD_KINDS) {
+        const calls = callsOf(obs, kind);
+        const ran = (obs.attemptsRun?.[CHILD_ACTIVITY[kind]] ?? []).length;
+        if (calls !== ran)
+          problems.push(`${kind} was called ${calls} time(s) in ${ran} attempt(s); expected one call per attempt`);
+      }
+      if (problems.length) return fail(problems.join('; '));
+      return ok(
+        `completed on attempt ${attempts.join(', ')}, each inside its child's own history; one run per child, one charge`,
+      );
     },
   },
   '02-happy-path': {

@@ -9,7 +9,7 @@
  */
 import { isLessonId, LESSONS, type LessonId } from '../../common/lessons';
 import { lessonBundle } from './bundle';
-import { Criterion, criteriaFor } from './checks';
+import { Criterion, criteriaFor, scenariosOf } from './checks';
 import { needsWorker, REPO_ROOT } from './observe';
 import type { Finding, FindingKind } from './pitfalls';
 import { Score, scoreTarget } from './scorecard';
@@ -77,6 +77,7 @@ const EXPLAINS: Partial<Record<FindingKind, string[]>> = {
     '02-happy-path',
     '06-children-in-order',
     '06-happy-path',
+    '06-compensate-half-done-steps',
     '07-shipping-waits-for-both',
     '07-happy-path',
     '03-steps-in-order',
@@ -210,7 +211,7 @@ function selected(lesson: string, part: string | undefined, options: GradeOption
 export function prepareGrading(lesson: string, lessonDir: string, part?: string, options: GradeOptions = {}): void {
   staticFindings(lessonDir, REPO_ROOT).catch(() => undefined);
   const target = { kind: 'temporal', name: 'grade', lessonDir, lesson: lesson as LessonId } as const;
-  if (selected(lesson, part, options).some((c) => needsWorker(target, c.scenario))) {
+  if (selected(lesson, part, options).some((c) => scenariosOf(c).some((s) => needsWorker(target, s)))) {
     lessonBundle(lessonDir, REPO_ROOT).catch(() => undefined);
   }
 }

@@ -92,6 +92,13 @@ export interface Scenario {
   hopeless?: string[];
   /** Ask the parent and each child (if it has any) for `status` every 100 ms while the order runs. */
   watchStatus?: boolean;
+  /** Also fetch each child's own event history (the latest run of its workflow ID), after the order ended. */
+  childHistories?: boolean;
+  /**
+   * After the order, while the worker still runs: ask the parent and every child for `status`, describe
+   * each child and list the parent's children (lessons with children). Off unless a criterion reads them.
+   */
+  inspect?: boolean;
 }
 
 export type Outcome =
@@ -129,9 +136,12 @@ export interface Observation {
   calls: CallRow[];
   /** The parent's event history; absent for the original. */
   history?: temporal.api.history.v1.IHistory;
+  /** Scenario `childHistories`: each child's own event history (its latest run), for the children that ran. */
+  childHistories?: Partial<Record<Kind, temporal.api.history.v1.IHistory>>;
   /** Workflows whose parent is the order's parent, as the visibility list reports them. */
   listedChildren?: ChildView[];
   children?: Record<Kind, ChildView>;
+  /** Scenario `inspect`: each workflow's answer to `status` once the order ended. */
   queries?: { parent: unknown; children: Record<Kind, unknown> };
   /** The parent's answer to `status` while it was still validating the order (earlyQuery). */
   earlyQuery?: unknown;
@@ -666,6 +676,21 @@ async function observeTemporal(
         Kind,
         string
       >;
+      if (scenario.childHistories) {
+        // Without a run ID: the latest run, which is the one a retried child workflow ended with.
+        const histories = await Promise.all(
+          CHILD_KINDS.map(
+            (kind) =>
+              client.workflow
+                .getHandle(childIds[kind])
+                .fetchHistory()
+                .then((history): [Kind, typeof history] => [kind, history])
+                .catch(() => undefined), // a child that never started has no history
+          ),
+        );
+        observation.childHistories = Object.fromEntries(histories.filter((h) => h !== undefined));
+      }
+      if (!scenario.inspect) return;
       // A workflow whose task keeps failing cannot answer: its query would wait for the server's query
       // timeout (30 s). Terminating the parent ends such a child only a moment later, so it is not asked.
       const stuckId = observation.outcome.kind === 'stuck' ? observation.outcome.workflowId : undefined;

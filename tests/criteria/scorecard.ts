@@ -1,6 +1,6 @@
 /**
  * Scores a target against criteria: each scenario runs once, every criterion that needs it reads
- * the same observation. Used by the tests and by the grader.
+ * the same observation (a criterion may read several). Used by the tests and by the grader.
  *
  * Scenarios of one target run side by side on one worker (./observe.ts `withRig`): they mostly wait on
  * retry backoff, so the wall time is about the slowest one.
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../services';
 import { hashFiles } from './cache';
 import { traced } from './trace';
-import { Criterion, Verdict } from './checks';
+import { Criterion, scenariosOf, Verdict } from './checks';
 import { needsWorker, observe, Observation, Scenario, Target, withRig } from './observe';
 
 export interface Score extends Verdict {
@@ -31,7 +31,7 @@ const MAX_CACHED = 200;
  * Every scenario runs against a clock (its workflows' execution timeout); on a small machine more at
  * once would only slow each one down towards it. A lesson's own scenarios all fit.
  */
-const MAX_RUNNING = 8;
+const MAX_RUNNING = 10;
 let runningNow = 0;
 const queue: (() => void)[] = [];
 
@@ -110,22 +110,40 @@ function observeAll(
   return { pending: result, done };
 }
 
+/**
+ * A criterion's verdict over each scenario it reads: it passes when every one passes. The detail is
+ * the failing scenarios' (or, when all pass, every scenario's), and the observation the first failing
+ * one, which the grader explains.
+ */
+function combined(verdicts: Omit<Score, 'criterion'>[]): Omit<Score, 'criterion'> {
+  const failing = verdicts.filter((v) => !v.pass);
+  const shown = failing.length ? failing : verdicts;
+  return {
+    pass: failing.length === 0,
+    detail: [...new Set(shown.map((v) => v.detail))].join('; '),
+    ...(shown[0].observation ? { observation: shown[0].observation } : {}),
+  };
+}
+
 export async function scoreTarget(target: Target, criteria: Criterion[]): Promise<Score[]> {
-  const scenarios = [...new Map(criteria.map((c) => [c.scenario.id, c.scenario])).values()];
+  const scenarios = [...new Map(criteria.flatMap(scenariosOf).map((s) => [s.id, s])).values()];
   const { pending, done } = observeAll(target, scenarios);
   for (const p of pending.values()) p.catch(() => undefined); // reported per criterion below
   const scores: Score[] = [];
   for (const criterion of criteria) {
-    try {
-      const observation = await pending.get(criterion.scenario.id)!;
-      scores.push({ criterion, observation, ...criterion.check(observation) });
-    } catch (err) {
-      scores.push({
-        criterion,
-        pass: false,
-        detail: `the scenario could not run: ${err instanceof Error ? err.message : String(err)}`,
-      });
+    const verdicts: Omit<Score, 'criterion'>[] = [];
+    for (const scenario of scenariosOf(criterion)) {
+      try {
+        const observation = await pending.get(scenario.id)!;
+        verdicts.push({ observation, ...criterion.check(observation) });
+      } catch (err) {
+        verdicts.push({
+          pass: false,
+          detail: `the scenario could not run: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
     }
+    scores.push({ criterion, ...combined(verdicts) });
   }
   await done; // the worker has stopped: nothing of this run still holds the server's connection
   return scores;

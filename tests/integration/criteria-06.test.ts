@@ -46,5 +46,15 @@ describe('lesson 06 criteria', function () {
       expect(shipping.observation!.audit.orphanedCharges).to.have.length(1);
       expect(shipping.observation!.audit.stuckReservations).to.have.length(1);
     });
+    it('leaves what a half-done step did in place: the charge, the reservation, the booking', () => {
+      const halfDone = scores.find((s) => s.criterion.id === '06-compensate-half-done-steps')!;
+      expect(halfDone.detail).to.equal(
+        [
+          'payment=after:4: the charge landed and the step then failed; the charge was never refunded',
+          'inventory=after:4: the reservation landed and the step then failed; the charge was never refunded, and the reservation was never released',
+          'shipping=after:4: the booking landed and the step then failed; the charge was never refunded, and the reservation was never released, and the booking was never cancelled',
+        ].join('; '),
+      );
+    });
   });
 });

@@ -26,6 +26,29 @@ after(() => removeVariants('06-'));
 
 const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `06-${name}`, mutate);
 
+/** The inventory step's undo, as the solution registers it: before the step. */
+const RELEASE_UNDO = `    saga.addUndo('release inventory', 'inventory', async () => {
+      const receipt = await releaseInventory({
+        idempotencyKey: \`release-\${inventoryId}\`,
+        orderId,
+        reservationKey: inventoryId,
+      });
+      return receipt.released;
+    });
+`;
+
+/** A retry policy on a child workflow: the whole child runs again, instead of its activity. */
+const CHILD_RETRY = "retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 4 },";
+
+/** Part E's TODO left as the starter has it: forward steps get one attempt. */
+function oneAttempt(dir: string): void {
+  edit(
+    path.join(dir, 'workflows', 'options.ts'),
+    / {2}retry: \{\n {4}initialInterval: '500 milliseconds',[^}]*\},\n/,
+    '  retry: { maximumAttempts: 1 },\n',
+  );
+}
+
 /** Started once, awaited by the test that reads it. */
 function started<T>(run: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined;
@@ -102,6 +125,51 @@ const grading = {
         edit(path.join(d, 'workflows', 'order-fulfillment.ts'), '    await saga.compensate();\n', ''),
       ),
       'C',
+    ),
+  ),
+  // The release registered after the inventory step, "once there is something to release".
+  undoAfterStep: started(() =>
+    gradeLesson(
+      '06',
+      variant('undo-after-step', (d) => {
+        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
+        edit(file, RELEASE_UNDO, '');
+        edit(file, '\n    const shippingId =', `\n${RELEASE_UNDO}    const shippingId =`);
+      }),
+      'C',
+      { criteria: ['06-compensate-half-done-steps'] },
+    ),
+  ),
+  // Part E's one attempt left in STEP_OPTIONS, and a retry policy on the inventory child workflow instead.
+  inventoryChildRetried: started(() =>
+    gradeLesson(
+      '06',
+      variant('inventory-child-retried', (d) => {
+        oneAttempt(d);
+        edit(
+          path.join(d, 'workflows', 'order-fulfillment.ts'),
+          'executeChild(inventoryWorkflow, {\n',
+          `executeChild(inventoryWorkflow, {\n        ${CHILD_RETRY}\n`,
+        );
+      }),
+      'E',
+    ),
+  ),
+  // The same on every child: the order completes, each child run again as a whole.
+  everyChildRetried: started(() =>
+    gradeLesson(
+      '06',
+      variant('every-child-retried', (d) => {
+        oneAttempt(d);
+        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
+        for (const child of ['payment', 'inventory', 'shipping', 'notification'])
+          edit(
+            file,
+            `executeChild(${child}Workflow, {\n`,
+            `executeChild(${child}Workflow, {\n        ${CHILD_RETRY}\n`,
+          );
+      }),
+      'E',
     ),
   ),
   lateHandler: started(() =>
@@ -215,6 +283,38 @@ describe('lesson 06 exercises', function () {
       expect(criterion(report, '06-compensate-inventory-failure').detail).to.match(/not refunded/);
       // The email criterion is in Part C too, and still passes: the grader is precise, not all-or-nothing.
       expect(criterion(report, '06-notification-failure-tolerated').pass).to.equal(true);
+    });
+
+    it('the release registered after the inventory step: a reservation that lands before the step fails is left stuck', async () => {
+      const report = await grading.undoAfterStep();
+      const halfDone = criterion(report, '06-compensate-half-done-steps');
+      expect(halfDone.pass).to.equal(false);
+      // Only the inventory scenario fails: the charge and the booking are still undone.
+      expect(halfDone.detail).to.equal(
+        'inventory=after:4: the reservation landed and the step then failed; the reservation was never released (the charge was refunded)',
+      );
+      expect(halfDone.hint).to.match(/^Register each undo BEFORE its step/);
+      expect(firstFailingPart(report)).to.equal('C');
+    });
+
+    it("Part E's one attempt, with a retry policy on the inventory child instead: the payment is never retried", async () => {
+      const report = await grading.inventoryChildRetried();
+      const retries = criterion(report, '06-child-level-retries');
+      expect(retries.pass).to.equal(false);
+      expect(retries.detail).to.match(
+        /^chargePayment failed on attempt 1 of maximumAttempts 1 in payment's own history: a transient error failed the step instead of being retried inside its child; the order ended as failed: order \S+ failed at payment/,
+      );
+      expect(retries.hint).to.match(/STEP_OPTIONS .* a retry policy on executeChild runs the whole child again/);
+    });
+
+    it('a retry policy on every child workflow: the order completes, but each child ran again as a whole', async () => {
+      const report = await grading.everyChildRetried();
+      const retries = criterion(report, '06-child-level-retries');
+      expect(retries.pass).to.equal(false);
+      expect(retries.detail).to.equal(
+        'children run again as a whole (a retry policy on executeChild): payment 2 runs, inventory 2 runs, ' +
+          'shipping 2 runs, notification 2 runs; retry each activity inside its child instead',
+      );
     });
 
     it('the status handler registered after the first await: Part D fails, pointing at the line', async () => {
