@@ -110,14 +110,14 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
         part: 'D',
         title:
           'Every activity has a retry policy of 3 attempts with backoff, visible in the history: inventory failing twice is retried and the order completes on attempt 3',
-        hint: "proxyActivities({ startToCloseTimeout, retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 } }).",
+        hint: "proxyActivities({ startToCloseTimeout, retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 } }), and in call() rethrow a transient error as it is: only a business error becomes non-retryable.",
       },
       {
         id: '02-retries-capped',
         part: 'D',
         title:
           'Retries are capped and visible: when inventory always fails, the order fails after exactly 3 inventory calls and the history shows attempt 3 failing',
-        hint: 'Set maximumAttempts: 3; without it Temporal retries forever and the order never ends.',
+        hint: 'Set maximumAttempts: 3 (without it Temporal retries forever and the order never ends), and make only business errors non-retryable: an outage or a timeout rethrown as it is gets its 3 attempts.',
       },
       {
         id: '02-business-errors-not-retried',

@@ -84,6 +84,8 @@ interface ActivityRun {
   attempt?: number;
   closedId?: number;
   closedAs?: string;
+  /** ActivityTaskFailed: the failure of the last attempt, as the worker reported it. */
+  failure?: { message: string; type?: string; nonRetryable: boolean };
 }
 
 /** The activities the workflow scheduled, from its event history, in the order it scheduled them. */
@@ -125,8 +127,32 @@ export function activityRunsIn(history: temporal.api.history.v1.IHistory): Activ
         run.closedAs = closedAs;
       }
     }
+    const failure = event.activityTaskFailedEventAttributes?.failure;
+    const failed = failure ? runs.get(num(event.activityTaskFailedEventAttributes!.scheduledEventId)) : undefined;
+    if (failure && failed) {
+      failed.failure = {
+        message: failure.message ?? '',
+        type: failure.applicationFailureInfo?.type ?? undefined,
+        nonRetryable: failure.applicationFailureInfo?.nonRetryable === true,
+      };
+    }
   }
   return [...runs.values()];
+}
+
+/**
+ * An activity the history shows failing with a non-retryable error in a scenario that injects only
+ * transient faults (timeouts, outages): the code made an error non-retryable that a retry would fix.
+ */
+function transientMadeNonRetryable(runs: ActivityRun[]): string | undefined {
+  // A starter's TODO throws a non-retryable NotImplemented on purpose: that is not this mistake.
+  const run = runs.find((r) => r.failure?.nonRetryable && !/TODO Part [A-Z]/.test(r.failure.message));
+  if (!run) return undefined;
+  const { type, message } = run.failure!;
+  return (
+    `${run.type} failed on attempt ${run.attempt ?? 1} with a non-retryable ${type ? `${type} error` : 'error'} ` +
+    `(${JSON.stringify(message.split('\n')[0])}): a transient error was made non-retryable, so the retry policy never retried it`
+  );
 }
 
 function callsOf(obs: Observation, step: string): number {
@@ -616,7 +642,8 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'moreScenarios' | 'che
         );
       }
       const done = completed(obs);
-      if (!done.pass) return fail(`payment failed once and inventory twice, and ${done.detail}`);
+      if (!done.pass)
+        return fail(transientMadeNonRetryable(runs) ?? `payment failed once and inventory twice, and ${done.detail}`);
       const inventory = runs.find((r) => r.type === 'reserveInventory');
       if (inventory?.attempt !== 3)
         return fail(`reserveInventory completed on attempt ${inventory?.attempt ?? 'none'}; expected attempt 3`);
@@ -630,6 +657,8 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'moreScenarios' | 'che
       if (obs.outcome.kind === 'retrying-forever')
         return fail(`${obs.outcome.message}; expected exactly 3 inventory calls, then the order fails`);
       if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs.outcome)}`);
+      const nonRetryable = obs.history && transientMadeNonRetryable(activityRunsIn(obs.history));
+      if (nonRetryable) return fail(nonRetryable);
       const calls = callsOf(obs, 'inventory');
       // The original has no worker: its own loop makes every call. Under Temporal, one call per attempt
       // the worker ran (a task lost on its way to the worker makes none, and times out).

@@ -104,6 +104,22 @@ const grading = {
       'D',
     ),
   ),
+  // Every error made non-retryable, the transient ones too: Part D's maximumAttempts is set, and never used.
+  allNonRetryable: started(() =>
+    gradeLesson(
+      '02',
+      variant('all-non-retryable', (d) =>
+        edit(
+          path.join(d, 'activities.ts'),
+          /if \(isBusinessError\(err\)\) \{\n\s*throw ApplicationFailure\.nonRetryable\(err\.message, err\.code\);\n\s*\}\n\s*throw err;[^\n]*/,
+          'if (isBusinessError(err)) throw ApplicationFailure.nonRetryable(err.message, err.code);\n' +
+            "    throw ApplicationFailure.nonRetryable((err as Error).message, (err as { code?: string }).code ?? 'Error');",
+        ),
+      ),
+      'D',
+      { criteria: ['02-retry-policy', '02-retries-capped'] },
+    ),
+  ),
   unlimited: started(() =>
     gradeLesson(
       '02',
@@ -215,6 +231,26 @@ describe('lesson 02 exercises', function () {
       expect(declined.pass).to.equal(false);
       expect(declined.detail).to.match(/called 3 time\(s\) for a declined card/);
       expect(criterion(report, '02-retry-policy').pass).to.equal(true);
+    });
+
+    it('every error made non-retryable: the grader names the transient error it saw, not maximumAttempts', async () => {
+      const report = await grading.allNonRetryable();
+      const policy = criterion(report, '02-retry-policy');
+      expect(policy.pass).to.equal(false);
+      expect(policy.detail).to.equal(
+        'chargePayment failed on attempt 1 with a non-retryable ServiceUnavailable error ("payment service unavailable (attempt 1)"): ' +
+          'a transient error was made non-retryable, so the retry policy never retried it',
+      );
+      const capped = criterion(report, '02-retries-capped');
+      expect(capped.pass).to.equal(false);
+      expect(capped.detail).to.equal(
+        'reserveInventory failed on attempt 1 with a non-retryable ServiceUnavailable error ("inventory service unavailable (attempt 1)"): ' +
+          'a transient error was made non-retryable, so the retry policy never retried it',
+      );
+      for (const c of [policy, capped]) {
+        expect(c.detail, c.id).to.not.match(/maximumAttempts/);
+        expect(c.hint, c.id).to.match(/only a business error becomes non-retryable|only business errors non-retryable/);
+      }
     });
 
     it('no retry policy limit: the grader says where, and stops the order as soon as it retries', async () => {
