@@ -12,6 +12,7 @@ import { REFUSED_LATE } from '../../services/ledger';
 import type { Criterion, Verdict } from './checks';
 import { childRuns } from './child-runs';
 import { CHILD_KINDS, type Kind, type Observation, type Scenario } from './observe';
+import { queryErrorLine, wrongQueryName } from './query-errors';
 
 export const SCENARIOS_07 = {
   // Both branches take 2 s, so a parent that runs them together is seen with both RUNNING.
@@ -229,7 +230,8 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
       if (answered.length === 0) {
         const error = answers.find((p) => p.queryError)?.queryError ?? 'no answer';
         return fail(
-          `the parent never answered 'status' while the order ran (${error.split('\n')[0].slice(0, 120)}): register the handler before the first await`,
+          wrongQueryName('the parent', error) ??
+            `the parent never answered 'status' while the order ran (${queryErrorLine(error)}): register the handler before the first await`,
         );
       }
       const both = samples.find((s) => {
@@ -251,8 +253,10 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
         const own = samples.map((s) => s.children[kind] as StatusAnswer | undefined);
         if (!own.some((a) => a?.state === 'RUNNING')) {
           const error = own.find((a) => a?.queryError)?.queryError;
+          const id = `${kind}-${obs.order.orderId}`;
           problems.push(
-            `${kind}-${obs.order.orderId} never answered 'status' with RUNNING while it ran${error ? ` (${error.split('\n')[0].slice(0, 120)})` : ''}`,
+            (error && wrongQueryName(id, error)) ||
+              `${id} never answered 'status' with RUNNING while it ran${error ? ` (${queryErrorLine(error)})` : ''}`,
           );
         }
       }

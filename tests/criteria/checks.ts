@@ -9,6 +9,7 @@ import { ACTIVITY_STEPS_02, CHILD_KINDS, Kind, Observation, Scenario } from './o
 import { CHECKS_03 } from './checks-03';
 import { CHECKS_07 } from './checks-07';
 import { CHILD_TYPES, childRuns, num } from './child-runs';
+import { queryErrorLine, wrongQueryName } from './query-errors';
 
 /** A criterion as the manifest states it, with the lesson it belongs to. */
 export interface CriterionMeta extends CriterionSpec {
@@ -455,7 +456,10 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'moreScenarios' | 'che
       if (!obs.queries) return fail(NO_HISTORY);
       const problems: string[] = [];
       const early = obs.earlyQuery as { state?: string; queryError?: string } | undefined;
-      if (early?.queryError) {
+      const wrongName = early?.queryError && wrongQueryName('the parent', early.queryError);
+      if (wrongName) {
+        problems.push(wrongName);
+      } else if (early?.queryError) {
         const why = /did not register a handler for status/i.test(early.queryError)
           ? 'no handler for it was registered yet'
           : early.queryError.split('\n')[0].slice(0, 120);
@@ -469,8 +473,12 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'moreScenarios' | 'che
       }
       for (const kind of CHILD_KINDS) {
         const answer = obs.queries.children[kind] as { state?: string; queryError?: string } | undefined;
+        const id = `${kind}-${obs.order.orderId}`;
         if (!answer || answer.queryError)
-          problems.push(`${kind}-${obs.order.orderId} did not answer 'status' (${answer?.queryError ?? 'no answer'})`);
+          problems.push(
+            (answer?.queryError && wrongQueryName(id, answer.queryError)) ||
+              `${id} did not answer 'status' (${answer?.queryError ? queryErrorLine(answer.queryError) : 'no answer'})`,
+          );
         else if (answer.state !== 'COMPLETED')
           problems.push(`${kind} reports state ${JSON.stringify(answer.state)}, expected COMPLETED`);
       }
@@ -479,8 +487,13 @@ const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'moreScenarios' | 'che
         children?: Record<string, { state?: string }>;
         queryError?: string;
       };
-      if (parent?.queryError) problems.push(`the parent did not answer 'status' (${parent.queryError})`);
-      else if (parent?.state !== 'COMPLETED')
+      if (parent?.queryError) {
+        if (!wrongName)
+          problems.push(
+            wrongQueryName('the parent', parent.queryError) ??
+              `the parent did not answer 'status' (${queryErrorLine(parent.queryError)})`,
+          );
+      } else if (parent?.state !== 'COMPLETED')
         problems.push(`the parent reports state ${JSON.stringify(parent?.state)}, expected COMPLETED`);
       else {
         const missing = CHILD_KINDS.filter((kind) => parent.children?.[kind]?.state !== 'COMPLETED');

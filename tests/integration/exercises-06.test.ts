@@ -172,6 +172,20 @@ const grading = {
       'E',
     ),
   ),
+  // The parent's query defined under another name: nothing to do with timing.
+  wrongQueryName: started(() =>
+    gradeLesson(
+      '06',
+      variant('wrong-query-name', (d) =>
+        edit(
+          path.join(d, 'workflows', 'queries.ts'),
+          "orderStatusQuery = defineQuery<OrderStatus>('status')",
+          "orderStatusQuery = defineQuery<OrderStatus>('orderStatus')",
+        ),
+      ),
+      'D',
+    ),
+  ),
   lateHandler: started(() =>
     gradeLesson(
       '06',
@@ -314,6 +328,16 @@ describe('lesson 06 exercises', function () {
       expect(retries.detail).to.equal(
         'children run again as a whole (a retry policy on executeChild): payment 2 runs, inventory 2 runs, ' +
           'shipping 2 runs, notification 2 runs; retry each activity inside its child instead',
+      );
+    });
+
+    it("the parent's query defined under another name: the grader lists the queries it has, and blames the name", async () => {
+      const report = await grading.wrongQueryName();
+      const status = criterion(report, '06-status-queries');
+      expect(status.pass).to.equal(false);
+      expect(status.detail).to.equal(
+        "the parent has no query named 'status': it registers 'orderStatus' (and Temporal's own __stack_trace, " +
+          "__enhanced_stack_trace, __temporal_workflow_metadata). The name is wrong, not the timing: defineQuery('status')",
       );
     });
 

@@ -86,6 +86,9 @@ describe('lesson 07 exercises', function () {
       }),
       tooEarly: variant('too-early', promiseAllJoin),
       sequential: variant('sequential', sequentialChildren),
+      wrongQueryName: variant('wrong-query-name', (d) =>
+        edit(path.join(d, PARENT), "defineQuery<OrderStatus>('status')", "defineQuery<OrderStatus>('orderStatus')"),
+      ),
     };
     const target = (name: string, dir: string) => ({
       kind: 'temporal' as const,
@@ -102,6 +105,7 @@ describe('lesson 07 exercises', function () {
         only('07-declined-while-reserving', '07-inventory-fails-after-payment'),
       ),
       scoreTarget(target('sequential', dirs.sequential), only('07-children-overlap', '07-status-during-fan-out')),
+      scoreTarget(target('wrong-query-name', dirs.wrongQueryName), only('07-status-during-fan-out')),
     ] as const);
   });
   let starter: Score[];
@@ -109,8 +113,9 @@ describe('lesson 07 exercises', function () {
   let promiseAllUndosAfter: Score[];
   let tooEarly: Score[];
   let sequential: Score[];
+  let wrongQueryName: Score[];
   before(async () => {
-    [starter, proof, promiseAllUndosAfter, tooEarly, sequential] = await grading();
+    [starter, proof, promiseAllUndosAfter, tooEarly, sequential, wrongQueryName] = await grading();
   });
 
   it("the untouched starter fails every graded criterion, at the TODO or at the scenario's fault before it", () => {
@@ -182,6 +187,16 @@ describe('lesson 07 exercises', function () {
       const status = score(sequential, '07-status-during-fan-out');
       expect(status.pass).to.equal(false);
       expect(status.detail).to.match(/never showed payment and inventory RUNNING at the same time/);
+    });
+
+    it("the parent's query defined under another name: the grader lists every query it registers, and blames the name", () => {
+      const s = score(wrongQueryName, '07-status-during-fan-out');
+      expect(s.pass).to.equal(false);
+      expect(s.detail).to.equal(
+        "the parent has no query named 'status': it registers 'orderStatus' (and Temporal's own __stack_trace, " +
+          "__enhanced_stack_trace, __temporal_workflow_metadata). The name is wrong, not the timing: defineQuery('status')",
+      );
+      expect(s.detail).to.not.match(/before the first await/);
     });
   });
 });
