@@ -6,7 +6,7 @@
  * Plain data and pure functions only: lesson code, the test harness and the CLIs may all import it.
  */
 
-export type LessonId = '02' | '03' | '06' | '07';
+export type LessonId = '02' | '03' | '06' | '07' | '08';
 
 export interface CriterionSpec {
   /** Stable ID, e.g. `06-children-in-order`. */
@@ -410,6 +410,61 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
         title:
           'While payment and inventory both run, the parent’s `status` lists both as RUNNING, and each child answers its own `status` query',
         hint: 'setHandler(orderStatusQuery, () => progress.status) first thing in the parent, and setHandler(childStatusQuery, () => status) in runTracked; progress.runChild marks each child RUNNING as it starts.',
+      },
+    ],
+  },
+  '08': {
+    id: '08',
+    title: 'Versioning: changing the order flow while orders are in flight',
+    folder: '08-versioning',
+    original: 'original/08-versioning/order-flow.ts',
+    originalTitle: 'Original order flow',
+    originalSummary:
+      'the monolith with the fraud check edited in (a deploy restarts it: orders in flight stop half-way)',
+    doc: 'docs/08-versioning.md',
+    minutes: 60,
+    summary:
+      'a change to the order flow (a fraud check first, stock reserved before the card is charged) deployed while ' +
+      'orders are in flight: the non-determinism error, a replay test that catches it, `patched()`, ' +
+      '`deprecatePatch()`, then the same change with Worker Versioning',
+    taskQueue: 'order-versioning',
+    workflowType: 'orderFlowWorkflow',
+    workflowIdPrefix: 'order-08-',
+    children: [],
+    defaultFaults: 'none',
+    parts: {
+      A: { title: 'A replay test' },
+      B: { title: 'Patch the change' },
+      C: { title: 'Retire the patch' },
+    },
+    criteria: [
+      {
+        id: '08-replay-test',
+        part: 'A',
+        title:
+          'Your replay test reads the orders’ histories from the server and replays them: an order started on v1 fails against v2 with its patched() guards replaced by true (a non-determinism error), and replays against the patched v2',
+        hint: 'In replay.ts: serverHistories returns client.workflow.list({ query }).intoHistories(); replayHistories collects verdictOf(result) for each result of Worker.runReplayHistories(workflows, histories), a failed replay included.',
+      },
+      {
+        id: '08-old-orders-finish',
+        part: 'B',
+        title:
+          'An order started on v1 and still in flight when v2 is deployed completes on v2 without a non-determinism error, on its old path: no fraud check, the card charged before the stock is reserved',
+        hint: "In workflows/v2.ts put the whole change behind one if (patched('fraud-check')) { … } and keep v1's steps, unchanged, after it: replaying a history recorded without the patch, patched() returns false.",
+      },
+      {
+        id: '08-new-orders-fraud-check',
+        part: 'B',
+        title:
+          'An order started after the deploy runs the new flow (validate, fraud check, reserve, charge, ship) and its history records the `fraud-check` patch marker',
+        hint: "Inside if (patched('fraud-check')): await flow.checkFraud(), then flow.reserve(), then flow.charge(), then ship. The marker is what patched() records the first time it returns true.",
+      },
+      {
+        id: '08-patch-retired',
+        part: 'C',
+        title:
+          "v3 calls deprecatePatch('fraud-check') and replays the orders v2 started; v4 has no patch call left and replays the orders v3 started",
+        hint: "v3: the new path only, with deprecatePatch('fraud-check') where v2 called patched(); deploy it once no order started on v1 is open. v4: the same without the call; deploy it once no order started on v2 is open.",
       },
     ],
   },

@@ -20,6 +20,10 @@ export interface LessonWorker {
   /** The lesson's workflows module (bundled for the workflow sandbox). */
   workflowsPath: string;
   createActivities: (services: Services) => object;
+  /** Worker options of the lesson's own: lesson 08's Worker Versioning settings for its build. */
+  workerOptions?: Pick<WorkerOptions, 'workerDeploymentOptions'>;
+  /** One more line for the worker's ready message, e.g. lesson 08's `build v1 (workflows/v1.ts)`. */
+  about?: string;
 }
 
 /**
@@ -44,7 +48,7 @@ export type WorkerTuning = Pick<
 
 /** A worker for `lesson` on an existing connection: what tests, batch runs and `runWorker` share. */
 export function createLessonWorker(
-  lesson: Pick<LessonWorker, 'taskQueue' | 'workflowsPath' | 'createActivities'>,
+  lesson: Pick<LessonWorker, 'taskQueue' | 'workflowsPath' | 'createActivities' | 'workerOptions'>,
   options: {
     connection: NativeConnection;
     namespace: string;
@@ -64,6 +68,7 @@ export function createLessonWorker(
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: lesson.workflowsPath }),
     activities: lesson.createActivities(options.services),
     interceptors: { activity: [attemptInterceptor] },
+    ...lesson.workerOptions,
     ...(options.identity ? { identity: options.identity } : {}),
     ...options.tuning,
   });
@@ -152,6 +157,7 @@ export async function serveLesson(
     const label = options.label ?? `Lesson ${lesson.lesson}`;
     console.log(`${label} worker polling "${taskQueue}" on ${settings.address} (namespace ${settings.namespace})`);
     console.log(`  ledger ${services.ledger.path}; ${services.faults.describe()}${services.latency.describe()}`);
+    if (lesson.about) console.log(`  ${lesson.about}`);
     await worker.run();
   } finally {
     await connection?.close();

@@ -9,9 +9,18 @@
  *   tests/fixtures/histories/07-compensation.json  lesson 07, ORDER-001, the card declined while the
  *                                                  reservation takes 1 s: the parent cancels inventory,
  *                                                  waits for it, then releases the stock
+ *   tests/fixtures/histories/08-v1-completed.json  lesson 08, ORDER-001 on build v1 (workflows/v1.ts),
+ *                                                  completed: validate, charge, reserve, ship
+ *   tests/fixtures/histories/08-v1-in-flight.json  lesson 08, ORDER-002 on build v1, recorded while its
+ *                                                  shipment is still on its way (an order in flight)
+ *   tests/fixtures/histories/08-v2-new-order.json  lesson 08, ORDER-003 on build v2: the `fraud-check`
+ *                                                  patch marker, then the new flow
+ *   tests/fixtures/histories/08-v3-new-order.json  lesson 08, ORDER-004 on build v3 (deprecatePatch)
  *
- * Each file is the PARENT's history (order-ORDER-001) exactly as `temporal workflow show --output json`
- * prints it (the same form as the Web UI's download), written by that command.
+ * Each file is the PARENT's history (order-ORDER-001; lesson 08: order-08-ORDER-00N) exactly as
+ * `temporal workflow show --output json` prints it (the same form as the Web UI's download), written by
+ * that command. Lesson 08's recordings are the replay test's: each build must replay those of the build
+ * it replaces (exercises/08-versioning/replay.ts).
  *
  * Re-record after an intentional change to the parent workflow's command sequence, and only then:
  * the point of the fixtures is that an unintentional change fails the replay test.
@@ -26,7 +35,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLessonWorker } from '../common/worker';
-import { LESSONS } from '../common/lessons';
+import { LESSONS, orderWorkflowId } from '../common/lessons';
 import type { LessonWorker } from '../common/worker';
 import { FaultPlan, LatencyPlan, REPO_ROOT, sampleOrder, type Order } from '../services';
 import { parentWorkflowId, type OrderResult } from '../solution/06-order-fulfillment/shared';
@@ -47,7 +56,19 @@ interface Recording {
   latency?: string;
   order?: Partial<Order>;
   expect: 'COMPLETED' | 'FAILED';
+  /** The order ID (default ORDER-001). */
+  orderId?: string;
+  /** The workflow ID (default the lesson-06 parent's, order-<orderId>). */
+  workflowId?: (orderId: string) => string;
+  /** The workflows to run, when not the lesson worker's (lesson 08: one build). */
+  workflowsPath?: string;
+  /** Record the history as soon as this activity is scheduled (an order in flight), then let it finish. */
+  inFlightAt?: string;
 }
+
+/** Lesson 08's builds, from the solution. */
+const BUILD_08 = (build: string) => path.join(REPO_ROOT, 'solution', LESSONS['08'].folder, 'workflows', `${build}.ts`);
+const ID_08 = (orderId: string) => orderWorkflowId('08', orderId);
 
 const RECORDINGS: Recording[] = [
   { file: '06-happy-path.json', lesson: lessonWorkerOf('06'), faults: 'none', expect: 'COMPLETED' },
@@ -67,6 +88,43 @@ const RECORDINGS: Recording[] = [
     order: { paymentToken: 'tok_declined' },
     expect: 'FAILED',
   },
+  {
+    file: '08-v1-completed.json',
+    lesson: lessonWorkerOf('08'),
+    workflowsPath: BUILD_08('v1'),
+    workflowId: ID_08,
+    faults: 'none',
+    expect: 'COMPLETED',
+  },
+  {
+    file: '08-v1-in-flight.json',
+    lesson: lessonWorkerOf('08'),
+    workflowsPath: BUILD_08('v1'),
+    workflowId: ID_08,
+    orderId: 'ORDER-002',
+    faults: 'none',
+    latency: 'shipping=1s',
+    inFlightAt: 'arrangeShipment',
+    expect: 'COMPLETED',
+  },
+  {
+    file: '08-v2-new-order.json',
+    lesson: lessonWorkerOf('08'),
+    workflowsPath: BUILD_08('v2'),
+    workflowId: ID_08,
+    orderId: 'ORDER-003',
+    faults: 'none',
+    expect: 'COMPLETED',
+  },
+  {
+    file: '08-v3-new-order.json',
+    lesson: lessonWorkerOf('08'),
+    workflowsPath: BUILD_08('v3'),
+    workflowId: ID_08,
+    orderId: 'ORDER-004',
+    faults: 'none',
+    expect: 'COMPLETED',
+  },
 ];
 
 async function record(recording: Recording): Promise<string> {
@@ -77,23 +135,40 @@ async function record(recording: Recording): Promise<string> {
     undefined,
     LatencyPlan.parse(recording.latency ?? ''),
   );
-  const order: Order = { ...sampleOrder('ORDER-001'), ...recording.order };
+  const order: Order = { ...sampleOrder(recording.orderId ?? 'ORDER-001'), ...recording.order };
+  const workflowId = (recording.workflowId ?? parentWorkflowId)(order.orderId);
   const lessonWorker = recording.lesson;
+  const show = async () =>
+    execFileSync(
+      await ensureTemporalCli(),
+      ['workflow', 'show', '--address', env.address, '-w', workflowId, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
+  let json: string | undefined;
   try {
     const worker = await createLessonWorker(lessonWorker, {
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       services,
       identity: IDENTITY,
-      workflowBundle: await workflowBundle(lessonWorker.workflowsPath),
+      workflowBundle: await workflowBundle(recording.workflowsPath ?? lessonWorker.workflowsPath),
     });
     await worker.runUntil(async () => {
       const handle = await client.workflow.start(LESSONS[lessonWorker.lesson].workflowType, {
         taskQueue: lessonWorker.taskQueue,
-        workflowId: parentWorkflowId(order.orderId),
+        workflowId,
         args: [order],
         workflowExecutionTimeout: '60 seconds',
       });
+      if (recording.inFlightAt) {
+        // An order in flight: its history as soon as the step is scheduled, while it is still running.
+        const scheduled = (history: Awaited<ReturnType<typeof handle.fetchHistory>>) =>
+          (history.events ?? []).some(
+            (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === recording.inFlightAt,
+          );
+        while (!scheduled(await handle.fetchHistory())) await new Promise((resolve) => setTimeout(resolve, 50));
+        json = await show();
+      }
       let outcome: string;
       try {
         outcome = ((await handle.result()) as OrderResult).status;
@@ -109,16 +184,15 @@ async function record(recording: Recording): Promise<string> {
     if (audit.orphanedCharges.length || audit.stuckReservations.length) {
       throw new Error(`${recording.file}: the ledger shows orphaned charges or stuck reservations; not recording it`);
     }
-    const json = execFileSync(
-      await ensureTemporalCli(),
-      ['workflow', 'show', '--address', env.address, '-w', parentWorkflowId(order.orderId), '--output', 'json'],
-      { encoding: 'utf8' },
-    );
+    json ??= await show();
     const file = path.join(HISTORIES_DIR, recording.file);
     fs.mkdirSync(HISTORIES_DIR, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
     const events = (JSON.parse(json) as { events?: unknown[] }).events?.length ?? 0;
-    return `${path.relative(REPO_ROOT, file)}: ${events} events, order ${recording.expect.toLowerCase()}`;
+    const ended = recording.inFlightAt
+      ? `in flight at ${recording.inFlightAt}`
+      : `order ${recording.expect.toLowerCase()}`;
+    return `${path.relative(REPO_ROOT, file)}: ${events} events, ${ended}`;
   } finally {
     services.close();
   }
