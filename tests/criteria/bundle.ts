@@ -38,11 +38,18 @@ function resolveLocal(from: string, spec: string): string | undefined {
   return undefined;
 }
 
-/** The key of the bundle for `workflowsDir`: what the bundler would read, by content. */
-export function bundleKey(workflowsDir: string): string {
+/**
+ * The key of the bundle for `workflowsDir` (its index.ts), or for one workflows file (lesson 08 bundles
+ * each build, workflows/v1.ts …, on its own): what the bundler would read, by content.
+ */
+export function bundleKey(workflowsPath: string): string {
   const hash = createHash('sha256');
   hash.update(`sdk ${SDK_VERSION}\0`);
-  const entry = resolveLocal(path.join(workflowsDir, 'x'), './index') ?? path.join(workflowsDir, 'index.ts');
+  const isFile = /\.[cm]?[jt]s$/.test(workflowsPath) && fs.existsSync(workflowsPath);
+  const workflowsDir = isFile ? path.dirname(workflowsPath) : workflowsPath;
+  const entry = isFile
+    ? workflowsPath
+    : (resolveLocal(path.join(workflowsDir, 'x'), './index') ?? path.join(workflowsDir, 'index.ts'));
   const seen = new Set<string>();
   const queue = [entry];
   while (queue.length) {
@@ -84,8 +91,12 @@ const memo = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /** The bundle of `<lessonDir>/workflows`, from memory, from disk, or built (and then kept). */
 export function lessonBundle(lessonDir: string, root: string): Promise<WorkflowBundleWithSourceMap> {
-  const workflowsDir = path.join(lessonDir, 'workflows');
-  const key = bundleKey(workflowsDir);
+  return workflowsBundle(path.join(lessonDir, 'workflows'), root);
+}
+
+/** The bundle of a workflows folder or of one workflows file, from memory, from disk, or built (and then kept). */
+export function workflowsBundle(workflowsPath: string, root: string): Promise<WorkflowBundleWithSourceMap> {
+  const key = bundleKey(workflowsPath);
   let bundle = memo.get(key);
   if (bundle) return bundle;
   const dir = cacheDir(root, 'bundles');
@@ -97,7 +108,7 @@ export function lessonBundle(lessonDir: string, root: string): Promise<WorkflowB
       // not built yet
     }
     const helper = helpers[0].busy === 0 ? helpers[0] : helpers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    const built = await traced('bundle', helper.call<WorkflowBundleWithSourceMap>('buildBundle', workflowsDir));
+    const built = await traced('bundle', helper.call<WorkflowBundleWithSourceMap>('buildBundle', workflowsPath));
     const partial = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(partial, JSON.stringify(built));
     fs.renameSync(partial, file);

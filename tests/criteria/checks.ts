@@ -8,6 +8,7 @@ import { LESSON_IDS, LESSONS, type CriterionSpec, type LessonId } from '../../co
 import { ACTIVITY_STEPS_02, CHILD_KINDS, Kind, Observation, Scenario } from './observe';
 import { CHECKS_03 } from './checks-03';
 import { CHECKS_07 } from './checks-07';
+import { CHECKS_08 } from './checks-08';
 import { CHILD_TYPES, childRuns, num } from './child-runs';
 import { queryErrorLine, wrongQueryName } from './query-errors';
 
@@ -307,6 +308,7 @@ function halfDoneUndone(obs: Observation): Verdict {
 const CHECKS: Record<string, Pick<Criterion, 'scenario' | 'moreScenarios' | 'check'>> = {
   ...CHECKS_03,
   ...CHECKS_07,
+  ...CHECKS_08,
   '06-children-work-alone': {
     scenario: SCENARIOS.childrenAlone,
     check: (obs) => {

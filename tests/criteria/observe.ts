@@ -83,6 +83,11 @@ export interface Scenario {
    * (lesson 02 Part A).
    */
   mode?: 'order' | 'children' | 'activities';
+  /**
+   * A lesson's own way to run the scenario, instead of one order on one worker (lesson 08: orders started
+   * on one build and finished on another). It starts whatever it needs; the checks read its `lessonData`.
+   */
+  observe?: (target: Extract<Target, { kind: 'temporal' }>, scenario: Scenario) => Promise<Observation>;
   /** Query the parent's `status` while it validates (needs validate latency). */
   earlyQuery?: boolean;
   /**
@@ -157,6 +162,8 @@ export interface Observation {
    * timeout), so it made no service call.
    */
   attemptsRun?: AttemptsRun;
+  /** What a scenario's own observer (Scenario.observe) recorded for its lesson's checks. */
+  lessonData?: unknown;
 }
 
 export interface StatusSample {
@@ -761,7 +768,7 @@ function lessonActivities(lessonDir: string): (services: Services) => Record<str
 
 /** Does this scenario run workflows (and so need a worker)? */
 export function needsWorker(target: Target, scenario: Scenario): boolean {
-  return target.kind === 'temporal' && scenario.mode !== 'activities';
+  return target.kind === 'temporal' && scenario.mode !== 'activities' && !scenario.observe;
 }
 
 /** Runs `body` while one worker serves `target`'s workflows; the worker stops afterwards. */
@@ -823,6 +830,7 @@ export async function withRig<T>(target: Target, body: (rig: Rig) => Promise<T>)
  * worker when given one, else a worker of their own.
  */
 export async function observe(target: Target, scenario: Scenario, rig?: Rig): Promise<Observation> {
+  if (scenario.observe && target.kind === 'temporal') return scenario.observe(target, scenario);
   if (!rig && needsWorker(target, scenario)) return withRig(target, (own) => observe(target, scenario, own));
   const services = freshServices(
     FaultPlan.parse(scenario.faults, 1),
