@@ -5,6 +5,7 @@
  * ORDER-001 completes, ORDER-002 is compensated after shipping fails, ORDER-003 is retried inside its
  * inventory child. Then it drives that server's own Web UI in headless Chromium (Debian's `chromium`
  * package through playwright-core: nothing is downloaded) and writes cropped PNGs to docs/images/.
+ * Lesson 08's two pictures come from a deploy on the same server (lesson08 below).
  * Installs nothing; stops everything it started.
  */
 import type { WorkflowHandle } from '@temporalio/client';
@@ -13,8 +14,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { Worker } from '@temporalio/worker';
+import { LESSONS, orderWorkflowId } from '../common/lessons';
 import { installWorkerLogging } from '../common/worker';
-import { REPO_ROOT } from '../services';
+import { workflowTaskTrouble } from '../common/workflow-trouble';
+import { createActivities as createActivities08 } from '../solution/08-versioning/activities';
+import { REPO_ROOT, sampleOrder } from '../services';
+import { unpatchedSolution } from '../tests/criteria/versioning-08';
+import { freshServices, workflowBundle } from '../tests/support/harness';
 import { ChromiumMissingError, launchBrowser } from '../tests/e2e/browser';
 import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../tests/e2e/ui-orders';
 import { startDevServer } from '../tests/support/dev-server';
@@ -25,7 +32,8 @@ const FLAGS = {
 } as const;
 
 const SUMMARY = `Runs three lesson-06 orders and one lesson-07 order on a private dev server and photographs its
-Web UI in headless Chromium (/usr/bin/chromium, or CHROMIUM_PATH). Writes web-ui-*.png for docs/06 and docs/07.`;
+Web UI in headless Chromium (/usr/bin/chromium, or CHROMIUM_PATH). Writes web-ui-*.png for docs/06, docs/07 and
+docs/08 (a lesson-08 order stopped by a non-determinism error, then a new order with its patch marker).`;
 
 /** Wide enough for the list's Type column; tall enough that every crop is on screen without scrolling. */
 const VIEWPORT = { width: 1280, height: 2400 };
@@ -107,6 +115,115 @@ async function waitForRetry(handle: WorkflowHandle, timeoutMs = 60_000): Promise
       return pending.attempt;
     if (Date.now() > deadline) throw new Error(`${handle.workflowId} never retried its activity`);
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * docs/08-versioning.md's pictures. Build v1 runs ORDER-001 until its shipment is on its way (the
+ * shipping activity waits at a gate: the order is in flight); then v2 is deployed without its patch
+ * (the solution's v2 with patched() replaced by true), the shipment lands, and the order's workflow task
+ * fails with a non-determinism error: photographed. Then the patched v2 is deployed: ORDER-001 finishes
+ * on its old path, and ORDER-002 runs the new flow with the `fraud-check` marker: photographed. Each
+ * worker's identity names its build, so the history's Identity column shows which build did what.
+ */
+async function lesson08(runner: OrderRunner, page: Page, uiUrl: string, out: string, log: Log): Promise<void> {
+  const { client, connection } = runner;
+  const taskQueue = LESSONS['08'].taskQueue;
+  const services = freshServices();
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  let arrived!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const activities = createActivities08(services);
+  const ship = activities.arrangeShipment;
+  activities.arrangeShipment = async (input) => {
+    if (input.orderId === 'ORDER-001') {
+      arrived();
+      await opened;
+    }
+    return ship(input);
+  };
+  const on = { connection, namespace: 'default', taskQueue };
+  /** A workflow worker for one build (its identity names it), one at a time. */
+  const build = async (buildId: string, file: string, options: { maxCachedWorkflows?: number } = {}) =>
+    Worker.create({
+      ...on,
+      identity: `build ${buildId}`,
+      workflowBundle: await workflowBundle(file),
+      ...options,
+    });
+  const builds = path.join(REPO_ROOT, 'solution', LESSONS['08'].folder, 'workflows');
+  const activityWorker = await Worker.create({ ...on, identity: 'activities', activities });
+  const start = (orderId: string) =>
+    client.workflow.start(LESSONS['08'].workflowType, {
+      taskQueue,
+      workflowId: orderWorkflowId('08', orderId),
+      args: [sampleOrder(orderId)],
+    });
+  try {
+    await activityWorker.runUntil(async () => {
+      // v1 keeps no workflow cached, so the order's next task goes to the next build at once.
+      const v1 = await build('v1', path.join(builds, 'v1.ts'), { maxCachedWorkflows: 0 });
+      const inFlight = await v1.runUntil(async () => {
+        const handle = await start('ORDER-001');
+        await reached;
+        return handle;
+      });
+      const naive = await build('v2-unpatched', path.join(unpatchedSolution(), 'workflows', 'v2.ts'));
+      await naive.runUntil(async () => {
+        release();
+        for (;;) {
+          const trouble = await workflowTaskTrouble(client, inFlight.workflowId);
+          if (trouble?.nondeterminism) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        log(`ORDER-001 (lesson 08): stopped by a non-determinism error on v2 without its patch`);
+        // A running workflow whose task keeps failing: the Web UI says why above its history.
+        await openWorkflow(page, uiUrl, inFlight.workflowId);
+        await page.getByText('Non Deterministic Error', { exact: true }).waitFor();
+        await mark(page.getByText(/\[TMPRL1100\] Nondeterminism error/).first());
+        await shot(
+          page,
+          path.join(out, 'web-ui-08-nondeterminism.png'),
+          heading(page, inFlight.workflowId),
+          page.getByRole('heading', { name: 'Event History' }),
+          log,
+          { beforeTo: true },
+        );
+      });
+      const patched = await build('v2', path.join(builds, 'v2.ts'));
+      await patched.runUntil(async () => {
+        await inFlight.result();
+        log('ORDER-001 (lesson 08): completed on the patched v2, on its old path');
+        const fresh = await start('ORDER-002');
+        await fresh.result();
+        // Its history, every event, oldest first: the marker, then the fraud check.
+        await openWorkflow(page, uiUrl, fresh.workflowId);
+        await page.getByTestId('feed').click();
+        const sort = page.getByRole('button', { name: /^(Descending|Ascending)$/ });
+        if ((await sort.innerText()).trim() === 'Descending') await sort.click();
+        await page.getByRole('button', { name: 'Ascending', exact: true }).waitFor();
+        const markerRow = page.getByTestId('event-summary-row').filter({ hasText: 'Marker Recorded' });
+        await markerRow.click();
+        const patchId = page.getByText('"fraud-check"', { exact: true });
+        await patchId.waitFor();
+        await mark(patchId);
+        await shot(
+          page,
+          path.join(out, 'web-ui-08-patch-marker.png'),
+          markerRow,
+          page
+            .getByTestId('event-summary-row')
+            .filter({ hasText: 'Activity Task Scheduled' })
+            .filter({ hasText: 'checkFraud' }),
+          log,
+          { padTop: 1, padBottom: 1 },
+        );
+      });
+    });
+  } finally {
+    release();
+    services.close();
   }
 }
 
@@ -233,7 +350,7 @@ async function main(): Promise<number> {
     // Lesson 07: the parent's timeline, with the payment and inventory children's bars side by side.
     const parallel = await runner.run(PARALLEL);
     log(`${PARALLEL.orderId}: ${PARALLEL.what}: ${parallel.kind}`);
-    await openWorkflow(page, uiUrl, `order-${PARALLEL.orderId}`);
+    await openWorkflow(page, uiUrl, orderWorkflowId('07', PARALLEL.orderId));
     await page.getByText('paymentWorkflow', { exact: true }).first().waitFor();
     await shot(
       page,
@@ -243,6 +360,9 @@ async function main(): Promise<number> {
       log,
       { padTop: 6, beforeTo: true },
     );
+
+    // Lesson 08: an order in flight when the change is deployed without its patch, then with it.
+    await lesson08(runner, page, uiUrl, out, log);
 
     log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
     return 0;
