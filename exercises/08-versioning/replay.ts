@@ -67,6 +67,20 @@ export function serverHistories(_client: Client, _query: string): Histories {
 // END TODO Part A
 
 /**
+ * Replays every history against `workflows`, one verdict each. A failed replay is a verdict, not an
+ * exception: the caller sees every order that would break, not just the first.
+ */
+// TODO Part A: replay every history against `workflows`, one verdict each:
+//   Worker.runReplayHistories(workflows, histories) replays them one by one and yields a ReplayResult for each
+//   (for await … of); verdictOf(result) below turns one into a ReplayVerdict. Collect them and return the list:
+//   a history that does not replay is a verdict with ok false, not an exception, so you see every order that
+//   would break, not just the first.
+export async function replayHistories(_workflows: WorkflowCode, _histories: Histories): Promise<ReplayVerdict[]> {
+  throw new Error('TODO Part A: replayHistories is not written yet');
+}
+// END TODO Part A
+
+/**
  * One replay result as a verdict. The replayer wraps its reason in a long message; the verdict keeps
  * its own words: `[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'chargePayment' …`.
  */
@@ -81,17 +95,3 @@ export function verdictOf(result: ReplayResult): ReplayVerdict {
     error: own ?? error.message.split('\n')[0],
   };
 }
-
-/**
- * Replays every history against `workflows`, one verdict each. A failed replay is a verdict, not an
- * exception: the caller sees every order that would break, not just the first.
- */
-// TODO Part A: replay every history against `workflows`, one verdict each:
-//   Worker.runReplayHistories(workflows, histories) replays them one by one and yields a ReplayResult for each
-//   (for await … of); verdictOf(result) above turns one into a ReplayVerdict. Collect them and return the list:
-//   a history that does not replay is a verdict with ok false, not an exception, so you see every order that
-//   would break, not just the first.
-export async function replayHistories(_workflows: WorkflowCode, _histories: Histories): Promise<ReplayVerdict[]> {
-  throw new Error('TODO Part A: replayHistories is not written yet');
-}
-// END TODO Part A

@@ -63,6 +63,16 @@ export function serverHistories(client: Client, query: string): Histories {
 }
 
 /**
+ * Replays every history against `workflows`, one verdict each. A failed replay is a verdict, not an
+ * exception: the caller sees every order that would break, not just the first.
+ */
+export async function replayHistories(workflows: WorkflowCode, histories: Histories): Promise<ReplayVerdict[]> {
+  const verdicts: ReplayVerdict[] = [];
+  for await (const result of Worker.runReplayHistories(workflows, histories)) verdicts.push(verdictOf(result));
+  return verdicts;
+}
+
+/**
  * One replay result as a verdict. The replayer wraps its reason in a long message; the verdict keeps
  * its own words: `[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'chargePayment' …`.
  */
@@ -76,14 +86,4 @@ export function verdictOf(result: ReplayResult): ReplayVerdict {
     nondeterminism: error instanceof DeterminismViolationError,
     error: own ?? error.message.split('\n')[0],
   };
-}
-
-/**
- * Replays every history against `workflows`, one verdict each. A failed replay is a verdict, not an
- * exception: the caller sees every order that would break, not just the first.
- */
-export async function replayHistories(workflows: WorkflowCode, histories: Histories): Promise<ReplayVerdict[]> {
-  const verdicts: ReplayVerdict[] = [];
-  for await (const result of Worker.runReplayHistories(workflows, histories)) verdicts.push(verdictOf(result));
-  return verdicts;
 }
