@@ -6,8 +6,14 @@ import prettier from 'eslint-config-prettier';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
-/** Files matching `files` must not import from the top-level folders in `above`. */
-function layer(files, above) {
+/** A relative import that climbs into another lesson's folder (`../06-order-fulfillment/…`). */
+const OTHER_LESSON = {
+  regex: '^(\\.\\./)+(original/|solution/|exercises/)?\\d\\d-[^/]+(/|$)',
+  message: "A lesson stands alone: import only common/ and services/, never another lesson's folder.",
+};
+
+/** Files matching `files` must not import from the top-level folders in `above` (nor match `extra`). */
+function layer(files, above, extra = []) {
   return {
     files,
     ignores: ['**/workflows/**/*.ts', '**/workflows.ts'],
@@ -20,6 +26,7 @@ function layer(files, above) {
               regex: `^(\\.\\./)+(${above.join('|')})(/|$)`,
               message: `This layer may not import from ${above.join(', ')}: services and common at the bottom, lessons on them, tests above, scripts on top.`,
             },
+            ...extra,
           ],
         },
       ],
@@ -28,6 +35,52 @@ function layer(files, above) {
 }
 
 const nodeBuiltins = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '').split('/')[0]))];
+
+/** What a lesson's files may never import: another lesson's folder (an exercise never reads a solution). */
+const LESSON_PATTERNS = [
+  {
+    regex: '^(\\.\\./)+(original|solution|exercises)(/|$)',
+    message: "A lesson stands alone: import only common/ and services/, never another lesson's folder.",
+  },
+  OTHER_LESSON,
+];
+
+/** The rule for workflow files: no Node modules, no services, activities only as types; plus `extra`. */
+function workflowRules(extra) {
+  return {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: nodeBuiltins.map((name) => ({
+          name,
+          message: 'Workflow code cannot use Node modules (deterministic sandbox): do this in an activity.',
+        })),
+        patterns: [
+          {
+            regex: '^node:',
+            message: 'Workflow code cannot use Node modules (deterministic sandbox): do this in an activity.',
+          },
+          {
+            regex: '(^|/)services(/(index|ledger|faults|errors))?$',
+            message:
+              'The services open a SQLite ledger: workflow code may import only services/orders (pure), or use `import type`.',
+            allowTypeImports: true,
+          },
+          {
+            regex: '^(\\.\\./)+(tests|scripts)(/|$)',
+            message: 'Lesson code may not import the test harness or the command-line tools.',
+          },
+          ...extra,
+          {
+            regex: '(^|/)activities$',
+            message: 'Call activities through proxyActivities; import their types only (`import type`).',
+            allowTypeImports: true,
+          },
+        ],
+      },
+    ],
+  };
+}
 
 export default tseslint.config(
   {
@@ -70,46 +123,23 @@ export default tseslint.config(
   // exercises/) on them, the test harness (tests/) above, the command-line tools (scripts/) on top.
   layer(['services/**/*.ts'], ['common', 'original', 'solution', 'exercises', 'tests', 'scripts']),
   layer(['common/**/*.ts'], ['original', 'solution', 'exercises', 'tests', 'scripts']),
-  layer(['original/**/*.ts', 'solution/**/*.ts', 'exercises/**/*.ts'], ['tests', 'scripts']),
+  // A lesson stands alone: its folder imports only common/ and services/, never another lesson's folder
+  // (an exercise never reads a solution).
+  layer(
+    ['original/**/*.ts', 'solution/**/*.ts', 'exercises/**/*.ts'],
+    ['original', 'solution', 'exercises', 'tests', 'scripts'],
+    [OTHER_LESSON],
+  ),
   layer(['tests/**/*.ts'], ['scripts']),
+  // Workflow code runs in Temporal's deterministic sandbox: every run and every replay must make the
+  // same calls in the same order. Node built-ins (files, network, clocks, randomness) and the services
+  // (a SQLite ledger) are not available there; activities are called through proxyActivities, so
+  // workflow files may import them only as `import type`.
+  { files: ['**/workflows/**/*.ts', '**/workflows.ts'], rules: workflowRules([]) },
+  // … and a lesson's workflow code, like the rest of the lesson, never reaches into another lesson.
   {
-    // Workflow code runs in Temporal's deterministic sandbox: every run and every replay must make the
-    // same calls in the same order. Node built-ins (files, network, clocks, randomness) and the services
-    // (a SQLite ledger) are not available there; activities are called through proxyActivities, so
-    // workflow files may import them only as `import type`.
-    files: ['**/workflows/**/*.ts', '**/workflows.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: nodeBuiltins.map((name) => ({
-            name,
-            message: 'Workflow code cannot use Node modules (deterministic sandbox): do this in an activity.',
-          })),
-          patterns: [
-            {
-              regex: '^node:',
-              message: 'Workflow code cannot use Node modules (deterministic sandbox): do this in an activity.',
-            },
-            {
-              regex: '(^|/)services(/(index|ledger|faults|errors))?$',
-              message:
-                'The services open a SQLite ledger: workflow code may import only services/orders (pure), or use `import type`.',
-              allowTypeImports: true,
-            },
-            {
-              regex: '^(\\.\\./)+(tests|scripts)(/|$)',
-              message: 'Lesson code may not import the test harness or the command-line tools.',
-            },
-            {
-              regex: '(^|/)activities$',
-              message: 'Call activities through proxyActivities; import their types only (`import type`).',
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
-    },
+    files: ['{original,solution,exercises}/**/workflows/**/*.ts', '{original,solution,exercises}/**/workflows.ts'],
+    rules: workflowRules(LESSON_PATTERNS),
   },
   {
     // The starters are incomplete on purpose: they import and declare what the learner is about to use.

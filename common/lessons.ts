@@ -44,6 +44,12 @@ export interface LessonSpec {
   workflowType: string;
   /** Its workflow ID prefix: `order-` gives `order-ORDER-001`. */
   workflowIdPrefix: string;
+  /**
+   * What a child's workflow ID carries between its kind and the order ID: `07-` gives
+   * `payment-07-ORDER-001`. Lesson 06 keeps the seed's `payment-ORDER-001`; every other lesson tags its
+   * IDs, so lessons never collide on one server.
+   */
+  childIdTag: string;
   /** Child workflow kinds, in the order the lesson runs them (none for a single-workflow lesson). */
   children: readonly string[];
   /** The seed's fault rates, used when ORDER_FAULTS is not set. */
@@ -68,6 +74,7 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
     taskQueue: 'order-processing',
     workflowType: 'orderProcessingWorkflow',
     workflowIdPrefix: 'order-processing-',
+    childIdTag: '',
     children: [],
     defaultFaults: 'payment=0.2,inventory=0.15,shipping=0.1',
     parts: {
@@ -142,6 +149,7 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
     taskQueue: 'saga-fan-out',
     workflowType: 'sagaFanOutWorkflow',
     workflowIdPrefix: 'order-03-',
+    childIdTag: '03-',
     children: [],
     defaultFaults: 'payment=0.2,inventory=0.1,shipping=0.1',
     parts: {
@@ -239,6 +247,7 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
     taskQueue: 'order-fulfillment',
     workflowType: 'orderFulfillmentWorkflow',
     workflowIdPrefix: 'order-',
+    childIdTag: '',
     children: ['payment', 'inventory', 'shipping', 'notification'],
     defaultFaults: 'payment=0.15,inventory=0.2,shipping=0.1',
     parts: {
@@ -346,7 +355,8 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
       'and compensation that waits for a still-running sibling before undoing it',
     taskQueue: 'order-fulfillment-parallel',
     workflowType: 'parallelFulfillmentWorkflow',
-    workflowIdPrefix: 'order-',
+    workflowIdPrefix: 'order-07-',
+    childIdTag: '07-',
     children: ['payment', 'inventory', 'shipping', 'notification'],
     defaultFaults: 'payment=0.15,inventory=0.2,shipping=0.1',
     parts: {
@@ -367,7 +377,7 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
         id: '07-child-ids',
         part: 'B',
         title:
-          'Each child has its own workflow ID: payment-<orderId>, inventory-<orderId>, shipping-<orderId>, notification-<orderId>',
+          'Each child has its own workflow ID: payment-07-<orderId>, inventory-07-<orderId>, shipping-07-<orderId>, notification-07-<orderId>',
         hint: "Pass workflowId: childWorkflowId('payment', orderId) and so on in the executeChild options.",
       },
       {
@@ -430,6 +440,7 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
     taskQueue: 'order-versioning',
     workflowType: 'orderFlowWorkflow',
     workflowIdPrefix: 'order-08-',
+    childIdTag: '',
     children: [],
     defaultFaults: 'none',
     parts: {
@@ -472,6 +483,12 @@ export const LESSONS: Record<LessonId, LessonSpec> = {
 
 export const LESSON_IDS = Object.keys(LESSONS) as LessonId[];
 
+/**
+ * The lesson a command works on without `--lesson`: 06, the parent-and-children lesson the kit is
+ * built around (its page and the README show `npm run grade` and `npm run worker` without the flag).
+ */
+export const DEFAULT_LESSON: LessonId = '06';
+
 /** The places a lesson's code lives: the reference and the learner's copy. */
 export const TARGETS = ['solution', 'exercises'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -480,9 +497,14 @@ export function isLessonId(value: string): value is LessonId {
   return (LESSON_IDS as string[]).includes(value);
 }
 
-/** `order-ORDER-001` (06), `order-processing-ORDER-001` (02): one workflow per order. */
+/** `order-ORDER-001` (06), `order-processing-ORDER-001` (02), `order-07-ORDER-001` (07): one workflow per order. */
 export function orderWorkflowId(lesson: LessonId, orderId: string): string {
   return `${LESSONS[lesson].workflowIdPrefix}${orderId}`;
+}
+
+/** `payment-ORDER-001` (06), `payment-07-ORDER-001` (07): a child's workflow ID, also its idempotency key. */
+export function childWorkflowIdOf(lesson: LessonId, kind: string, orderId: string): string {
+  return `${kind}-${LESSONS[lesson].childIdTag}${orderId}`;
 }
 
 export function criteriaOf(lesson: LessonId, part?: string): CriterionSpec[] {

@@ -8,6 +8,7 @@
  * is made certain by simulated latency (the inventory call takes 3 s, the decline is immediate); the
  * ledger says what happened in the outside world, after every call in flight has ended.
  */
+import { childWorkflowIdOf } from '../../common/lessons';
 import { REFUSED_LATE } from '../../services/ledger';
 import type { Criterion, Verdict } from './checks';
 import { childRuns } from './child-runs';
@@ -83,14 +84,11 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
     check: (obs) => {
       const spans = childRuns(obs);
       if (!spans) return fail(NO_HISTORY);
-      const wrong = CHILD_KINDS.filter(
-        (kind) => !spans.some((s) => s.kind === kind && s.workflowId === `${kind}-${obs.order.orderId}`),
-      );
+      const idOf = (kind: Kind) => childWorkflowIdOf('07', kind, obs.order.orderId);
+      const wrong = CHILD_KINDS.filter((kind) => !spans.some((s) => s.kind === kind && s.workflowId === idOf(kind)));
       if (wrong.length) {
         const seen = spans.map((s) => `${s.kind ?? '?'}=${s.workflowId}`).join(', ') || 'none';
-        return fail(
-          `expected IDs ${wrong.map((k) => `${k}-${obs.order.orderId}`).join(', ')}; the history shows ${seen}`,
-        );
+        return fail(`expected IDs ${wrong.map(idOf).join(', ')}; the history shows ${seen}`);
       }
       return ok();
     },
@@ -253,7 +251,7 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
         const own = samples.map((s) => s.children[kind] as StatusAnswer | undefined);
         if (!own.some((a) => a?.state === 'RUNNING')) {
           const error = own.find((a) => a?.queryError)?.queryError;
-          const id = `${kind}-${obs.order.orderId}`;
+          const id = childWorkflowIdOf('07', kind, obs.order.orderId);
           problems.push(
             (error && wrongQueryName(id, error)) ||
               `${id} never answered 'status' with RUNNING while it ran${error ? ` (${queryErrorLine(error)})` : ''}`,

@@ -18,7 +18,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { LESSONS, orderWorkflowId, type LessonId, type TargetName } from '../../common/lessons';
+import { childWorkflowIdOf, LESSONS, orderWorkflowId, type LessonId, type TargetName } from '../../common/lessons';
 import {
   Audit,
   CallRow,
@@ -362,7 +362,9 @@ function watchStatus(handle: { query: (name: string) => Promise<unknown> }, less
       const atMs = Date.now() - started;
       const [parent, ...children] = await Promise.all([
         settle(handle.query('status')),
-        ...kinds.map((kind) => settle(client.workflow.getHandle(`${kind}-${orderId}`).query('status'))),
+        ...kinds.map((kind) =>
+          settle(client.workflow.getHandle(childWorkflowIdOf(lesson, kind, orderId)).query('status')),
+        ),
       ]);
       samples.push({ atMs, parent, children: Object.fromEntries(kinds.map((kind, i) => [kind, children[i]])) });
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -679,10 +681,9 @@ async function observeTemporal(
       observation.history = await handle.fetchHistory();
       if (!hasChildren) return; // lesson 02 has no children and no queries
       // Queries need a running worker, so they happen here, before it stops.
-      const childIds = Object.fromEntries(CHILD_KINDS.map((kind) => [kind, `${kind}-${order.orderId}`])) as Record<
-        Kind,
-        string
-      >;
+      const childIds = Object.fromEntries(
+        CHILD_KINDS.map((kind) => [kind, childWorkflowIdOf(lesson, kind, order.orderId)]),
+      ) as Record<Kind, string>;
       if (scenario.childHistories) {
         // Without a run ID: the latest run, which is the one a retried child workflow ended with.
         const histories = await Promise.all(

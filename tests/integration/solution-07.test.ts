@@ -11,6 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { childWorkflowIdOf } from '../../common/lessons';
 import type { OrderOutcome } from '../../common/client';
 import {
   CATALOG,
@@ -96,7 +97,7 @@ async function run(label: string, c: Case, taskQueue: string): Promise<Run> {
     const children: Record<string, string> = {};
     for (const kind of ['payment', 'inventory', 'shipping', 'notification']) {
       children[kind] = await client.workflow
-        .getHandle(`${kind}-${order.orderId}`)
+        .getHandle(childWorkflowIdOf('07', kind, order.orderId))
         .describe()
         .then(
           (d) => d.status.name,

@@ -45,6 +45,29 @@ describe('npm run lint: the workflow-code rule', function () {
     expect(messages[0]).to.match(/^1: .*The services open a SQLite ledger/);
   });
 
+  it("fires when a lesson imports another lesson's folder: an exercise reading a solution, in workflow code or not", async () => {
+    for (const [file, injected] of [
+      [
+        'exercises/07-parallel-fulfillment/workflows/parallel-fulfillment.ts',
+        "import { paymentWorkflow } from '../../../solution/06-order-fulfillment/workflows/payment';",
+      ],
+      [
+        'exercises/07-parallel-fulfillment/client.ts',
+        "import { TASK_QUEUE } from '../../solution/07-parallel-fulfillment/shared';",
+      ],
+      [
+        'solution/07-parallel-fulfillment/activities.ts',
+        "import { createActivities } from '../06-order-fulfillment/activities';",
+      ],
+    ]) {
+      const messages = await restrictedImports(file, injected);
+      expect(messages, `${file}: ${injected}`).to.not.deep.equal([]);
+      for (const message of messages) {
+        expect(message).to.match(/^1: .*(A lesson stands alone|may not import from original, solution, exercises)/);
+      }
+    }
+  });
+
   it('leaves the same import alone in an activity file, and the lesson files as they are', async () => {
     expect(
       await restrictedImports('solution/06-order-fulfillment/activities.ts', "import fs from 'node:fs';"),

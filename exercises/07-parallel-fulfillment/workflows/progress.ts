@@ -6,9 +6,8 @@
  * children it is waiting for (PAYMENT_AND_INVENTORY while both run), and the step an order "failed at"
  * is the first child that failed, not the one that started last.
  */
-import { isCancellation } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
 import { orderFailed, rootCauseMessage } from '../../../common/failures';
-import { cancellationOf } from '../../../solution/06-order-fulfillment/workflows/progress';
 import {
   CHILD_KINDS,
   childWorkflowId,
@@ -121,4 +120,17 @@ export class OrderProgress {
       warnings: [...s.warnings],
     };
   }
+}
+
+/**
+ * What a cancelled order ends with, or undefined when it was not cancelled: the cancellation itself, or,
+ * when the step in flight failed after the cancel request, a cancellation that names that failure (the
+ * customer asked to cancel, so the order ends Cancelled, not as a failure of that step).
+ */
+export function cancellationOf(orderId: string, err: unknown): unknown {
+  if (isCancellation(err)) return err;
+  if (CancellationScope.current().consideredCancelled) {
+    return new CancelledFailure(`order ${orderId} cancelled (${rootCauseMessage(err)})`);
+  }
+  return undefined;
 }
