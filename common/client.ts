@@ -60,10 +60,13 @@ export class OrderAlreadyRanError extends Error {
   constructor(
     readonly workflowId: string,
     readonly closedAs: string,
+    /** An order ID that has not run yet, to suggest (`npm run client` looks one up). */
+    readonly freeOrderId?: string,
   ) {
     super(
       `${workflowId} already ran (it ended ${closedAs}); an order ID runs once, so a re-run can never ` +
-        `reuse a refunded charge. Start a new order ID instead (e.g. --order ORDER-002).`,
+        `reuse a refunded charge. Start a new order ID instead` +
+        (freeOrderId ? ` (--order ${freeOrderId} has not run yet).` : '.'),
     );
     this.name = 'OrderAlreadyRanError';
   }

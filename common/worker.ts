@@ -78,7 +78,7 @@ export function createLessonWorker(
 export function servicesFromEnv(lesson: LessonId, env: NodeJS.ProcessEnv = process.env): Services {
   const faults = FaultPlan.fromEnv(LESSONS[lesson].defaultFaults, env);
   const latency = LatencyPlan.fromEnv(env);
-  return createServices({ ledger: openLedger(ledgerPathFromEnv(env)), faults, latency });
+  return createServices({ ledger: openLedger(ledgerPathFromEnv(env, lesson)), faults, latency });
 }
 
 let loggingInstalled = false;

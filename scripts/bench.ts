@@ -34,7 +34,7 @@ import {
   type Order,
   type Services,
 } from '../services';
-import { builtCliPath, cliVersion, ensureTemporalCli } from '../tests/support/temporal-cli';
+import { builtCliPath, cliVersion, ensureTemporalCli } from '../common/kit/temporal-cli';
 import { createFloorActivities } from './bench/activities';
 import type { FloorShape } from './bench/workflows';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';

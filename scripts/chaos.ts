@@ -35,8 +35,8 @@ import { Ledger, sampleBatch, type Audit, type CallRow, type Order } from '../se
 import { fulfillmentOutcome, startOrder } from '../solution/06-order-fulfillment/client';
 import { parentWorkflowId } from '../solution/06-order-fulfillment/shared';
 import { STEP_OPTIONS } from '../solution/06-order-fulfillment/workflows/options';
-import { startDevServer, type DevServer } from '../tests/support/dev-server';
-import { startTsProcess, type ProcessHandle } from '../tests/support/processes';
+import { startDevServer, type DevServer } from '../common/kit/dev-server';
+import { startTsProcess, type ProcessHandle } from '../common/kit/processes';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
 const FLAGS = {

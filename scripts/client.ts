@@ -7,12 +7,19 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkOrder, checkOrderId, orderOutcome, startOrderWorkflow, type OrderOutcome } from '../common/client';
+import {
+  checkOrder,
+  checkOrderId,
+  OrderAlreadyRanError,
+  orderOutcome,
+  startOrderWorkflow,
+  type OrderOutcome,
+} from '../common/client';
 import { connectClient, temporalSettings } from '../common/connection';
 import { describeTrouble, workflowTaskTrouble } from '../common/workflow-trouble';
-import { LESSON_IDS, LESSONS, orderWorkflowId, type LessonId } from '../common/lessons';
+import { DEFAULT_LESSON, LESSON_IDS, LESSONS, orderWorkflowId, type LessonId } from '../common/lessons';
 import { openLedger } from '../common/ledger';
-import { formatCents, type Ledger, orderTotalCents, sampleOrder, type Order } from '../services';
+import { formatCents, type Ledger, ledgerPathFromEnv, orderTotalCents, sampleOrder, type Order } from '../services';
 import type { OrderResult as Result02 } from '../solution/02-order-processing/shared';
 import type { OrderResult as ParentResult, OrderStatus as Status06 } from '../solution/06-order-fulfillment/shared';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
@@ -20,7 +27,7 @@ import { formatAudit } from './lib/report';
 import { webUiUrl, workflowUrl } from './lib/ui';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: LESSON_IDS, description: 'lesson (default 06)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },
   order: {
     type: 'string',
     description: 'order ID (default: the first free ORDER-NNN; the sample order, 2 items, $1,059.97)',
@@ -170,7 +177,7 @@ async function main(): Promise<number> {
     console.log(usage('npm run client --', 'Starts one order and follows it to the end.', FLAGS));
     return 0;
   }
-  const lesson = (args.lesson ?? '06') as LessonId;
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   if (args.order !== undefined) checkOrderId(args.order, '--order');
   const paymentToken = args['payment-token'];
   const orderFor = (orderId: string): Order => ({ ...sampleOrder(orderId), ...(paymentToken ? { paymentToken } : {}) });
@@ -179,13 +186,20 @@ async function main(): Promise<number> {
   // ledger (the audit at the end reads it), the server and its namespace.
   checkOrder(orderFor(args.order ?? 'ORDER-001'));
   const settings = temporalSettings();
-  const ledger = openLedger();
+  const ledger = openLedger(ledgerPathFromEnv(process.env, lesson));
   try {
     const client = await connectClient(settings);
     try {
       const orderId = args.order ?? (await nextFreeOrderId(client, lesson));
+      if (!args.order) console.log(`No --order given: ${orderId}, the first order ID that has not run on this server.`);
       const order = checkOrder(orderFor(orderId));
-      return await placeOrder(client, { lesson, taskQueue, order, ledger, ...settings });
+      try {
+        return await placeOrder(client, { lesson, taskQueue, order, ledger, ...settings });
+      } catch (err) {
+        // Refused: the ID is spent. Suggest one that is free, rather than one that may be spent too.
+        if (!(err instanceof OrderAlreadyRanError)) throw err;
+        throw new OrderAlreadyRanError(err.workflowId, err.closedAs, await nextFreeOrderId(client, lesson));
+      }
     } finally {
       await client.connection.close();
     }

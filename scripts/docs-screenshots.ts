@@ -24,7 +24,7 @@ import { unpatchedSolution } from '../tests/criteria/versioning-08';
 import { freshServices, workflowBundle } from '../tests/support/harness';
 import { ChromiumMissingError, launchBrowser } from '../tests/e2e/browser';
 import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../tests/e2e/ui-orders';
-import { startDevServer } from '../tests/support/dev-server';
+import { startDevServer } from '../common/kit/dev-server';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
 const FLAGS = {

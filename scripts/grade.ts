@@ -21,13 +21,21 @@ import {
 import { stopBundler } from '../tests/criteria/bundle';
 import { stopStaticChecks } from '../tests/criteria/static-check';
 import { trace, traced } from '../tests/criteria/trace';
-import { startTestServer, stopTestServer, testServerRunning } from '../tests/support/server';
+import { startTestServer, stopTestServer, testServerRunning } from '../common/kit/server';
 import { REPO_ROOT } from '../services';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
-import { LESSON_IDS, LESSONS, partAnchor, TARGETS, type LessonId, type TargetName } from '../common/lessons';
+import {
+  DEFAULT_LESSON,
+  LESSON_IDS,
+  LESSONS,
+  partAnchor,
+  TARGETS,
+  type LessonId,
+  type TargetName,
+} from '../common/lessons';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: LESSON_IDS, description: 'lesson (default 06)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },
   target: { type: 'string', choices: TARGETS, description: 'whose code: exercises (default, yours) or solution' },
   part: { type: 'string', description: 'only the criteria of one Part (A, B, …)' },
   watch: { type: 'boolean', description: 'grade again every time you save a file (Ctrl-C stops)' },
@@ -299,7 +307,7 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const lesson = (args.lesson ?? '06') as LessonId;
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const part = args.part?.toUpperCase();
   const parts = Object.keys(LESSONS[lesson].parts);
   if (part && !parts.includes(part)) {

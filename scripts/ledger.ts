@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ledger, ledgerPathFromEnv, LedgerError } from '../services';
+import { DEFAULT_LESSON, LESSON_IDS, type LessonId } from '../common/lessons';
 import { parseArgs, runMain, usage } from './lib/args';
 import { formatAudit } from './lib/report';
 
@@ -12,7 +13,11 @@ const FLAGS = {
     type: 'boolean',
     description: 'print the audit as JSON (charges, refunds, …, orphanedCharges, stuckReservations)',
   },
-  ledger: { type: 'string', description: 'ledger file (default LEDGER_PATH or .data/ledger.sqlite)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: `whose ledger (default ${DEFAULT_LESSON})` },
+  ledger: {
+    type: 'string',
+    description: 'ledger file (default LEDGER_PATH, else the lesson’s own: .data/lesson-<lesson>.sqlite)',
+  },
 } as const;
 
 async function main(): Promise<number> {
@@ -21,7 +26,8 @@ async function main(): Promise<number> {
     console.log(usage('npm run ledger --', 'Prints what the simulated outside world recorded.', FLAGS));
     return 0;
   }
-  const file = args.ledger ? path.resolve(args.ledger) : ledgerPathFromEnv();
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
+  const file = args.ledger ? path.resolve(args.ledger) : ledgerPathFromEnv(process.env, lesson);
   if (!fs.existsSync(file)) {
     throw new LedgerError(`no ledger at ${file} yet: run an order first (npm run original, npm run client …)`);
   }

@@ -4,7 +4,7 @@
  * The same seed gives the same output, byte for byte.
  */
 import path from 'node:path';
-import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
+import { DEFAULT_LESSON, LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import {
   type Audit,
   createServices,
@@ -16,7 +16,7 @@ import {
   REPO_ROOT,
   sampleBatch,
 } from '../services';
-import { originalOf } from '../tests/criteria/lesson-code';
+import { originalOf } from '../common/kit/lesson-code';
 import { parseArgs, runMain, usage } from './lib/args';
 import { displayPath, formatAudit, plural } from './lib/report';
 
@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     console.log(usage('npm run original --', SUMMARY, FLAGS));
     return 0;
   }
-  const lesson = (args.lesson ?? '06') as LessonId;
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const count = args.orders ?? 20;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
   const defaults = LESSONS[lesson].defaultFaults;

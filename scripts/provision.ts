@@ -2,7 +2,7 @@
  * `npm run temporal:cli`: makes sure a Temporal CLI is on this machine (building it from source
  * when there is no internet) and prints where it is. CI runs this before the tests.
  */
-import { cliVersion, ensureTemporalCli, findTemporalCli } from '../tests/support/temporal-cli';
+import { cliVersion, ensureTemporalCli, findTemporalCli } from '../common/kit/temporal-cli';
 import { runMain } from './lib/args';
 
 runMain(async () => {

@@ -10,12 +10,17 @@ import { connectClient, connectWorker, temporalSettings } from '../common/connec
 import { formatAuditLine, formatNothingToDo, formatSummary, reconcile } from '../common/reconcile';
 import { installWorkerLogging } from '../common/worker';
 import { FaultPlan, LatencyPlan, Ledger, LedgerError, ledgerPathFromEnv } from '../services';
+import { DEFAULT_LESSON, LESSON_IDS, type LessonId } from '../common/lessons';
 import { parseArgs, runMain, usage } from './lib/args';
 
 const FLAGS = {
   'dry-run': { type: 'boolean', description: 'list what it would undo, change nothing (starts no worker)' },
   json: { type: 'boolean', description: 'print the result as JSON, for programs' },
-  ledger: { type: 'string', description: 'ledger file (default LEDGER_PATH or .data/ledger.sqlite)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: `whose ledger (default ${DEFAULT_LESSON})` },
+  ledger: {
+    type: 'string',
+    description: 'ledger file (default LEDGER_PATH, else the lesson’s own: .data/lesson-<lesson>.sqlite)',
+  },
 } as const;
 
 const SUMMARY = [
@@ -34,7 +39,8 @@ async function main(): Promise<number> {
     console.log(usage('npm run reconcile --', SUMMARY, FLAGS));
     return 0;
   }
-  const file = args.ledger ? path.resolve(args.ledger) : ledgerPathFromEnv();
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
+  const file = args.ledger ? path.resolve(args.ledger) : ledgerPathFromEnv(process.env, lesson);
   if (!fs.existsSync(file)) {
     throw new LedgerError(`no ledger at ${file}: nothing has run there yet (set LEDGER_PATH or --ledger)`);
   }
@@ -50,6 +56,9 @@ async function main(): Promise<number> {
     const result = await reconcile({
       client,
       ledger,
+      // A lesson's own ledger holds that lesson's orders; a file named by --ledger or LEDGER_PATH may hold
+      // any lesson's, so an order any lesson runs or completed is left alone.
+      ...(args.ledger || process.env.LEDGER_PATH?.trim() ? {} : { lessons: [lesson] }),
       dryRun,
       // The worker's runtime starts only when there is something to undo (a dry run starts none).
       connection: () => {

@@ -39,11 +39,11 @@ import { LESSONS, orderWorkflowId } from '../common/lessons';
 import type { LessonWorker } from '../common/worker';
 import { FaultPlan, LatencyPlan, REPO_ROOT, sampleOrder, type Order } from '../services';
 import { parentWorkflowId, type OrderResult } from '../solution/06-order-fulfillment/shared';
-import { lessonWorkerOf } from '../tests/criteria/lesson-code';
+import { lessonWorkerOf } from '../common/kit/lesson-code';
 import { HISTORIES_DIR } from '../tests/support/histories';
 import { freshServices, workflowBundle } from '../tests/support/harness';
-import { startTestServer, stopTestServer } from '../tests/support/server';
-import { ensureTemporalCli } from '../tests/support/temporal-cli';
+import { startTestServer, stopTestServer } from '../common/kit/server';
+import { ensureTemporalCli } from '../common/kit/temporal-cli';
 import { runMain } from './lib/args';
 
 /** A fixed identity instead of `pid@hostname`, so the committed files say nothing about the machine. */

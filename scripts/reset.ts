@@ -4,13 +4,13 @@
  * work alone. Your files are copied to .grade/backup/<time>/ first, and the command says where.
  */
 import path from 'node:path';
-import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
+import { DEFAULT_LESSON, LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import { REPO_ROOT } from '../services';
 import { applyReset, planReset, ResetError, starterOf } from '../tests/criteria/restore';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: LESSON_IDS, description: 'lesson (default 06)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },
   part: { type: 'string', description: 'restore only this Part’s TODO regions (A, B, …)' },
 } as const;
 
@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const lesson = (args.lesson ?? '06') as LessonId;
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const spec = LESSONS[lesson];
   const part = args.part?.toUpperCase();
   if (part && !(part in spec.parts)) {

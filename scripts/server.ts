@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../services';
 import { parseArgs, runMain, usage } from './lib/args';
-import { isListening } from '../tests/support/net';
-import { ensureTemporalCli } from '../tests/support/temporal-cli';
+import { isListening } from '../common/kit/net';
+import { ensureTemporalCli } from '../common/kit/temporal-cli';
 import { DEMO_NAMESPACE } from './lib/temporal-run';
 import { removeServerInfo, webUiUrl, writeServerInfo } from './lib/ui';
 

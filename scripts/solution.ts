@@ -9,7 +9,7 @@
  * the orders in the Web UI and query them.
  */
 import path from 'node:path';
-import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
+import { DEFAULT_LESSON, LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import {
   createServices,
   FaultPlan,
@@ -22,7 +22,7 @@ import {
   sampleOrder,
 } from '../services';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
-import { lessonWorkerOf } from '../tests/criteria/lesson-code';
+import { lessonWorkerOf } from '../common/kit/lesson-code';
 import { parseArgs, runMain, usage } from './lib/args';
 import { formatAudit } from './lib/report';
 import { demoServer, runLessonBatch, type BatchResult } from './lib/temporal-run';
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   }
   const count = args.orders ?? 5;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const lesson = (args.lesson ?? '06') as LessonId;
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const lessonWorker = lessonWorkerOf(lesson);
   const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS[lesson].defaultFaults).spec, seed);
   const latency = new LatencyPlan(LatencyPlan.fromEnv().spec, seed);

@@ -1,5 +1,5 @@
 /**
- * `npm run temporal -- <args>`: the Temporal CLI this kit provisions (tests/support/temporal-cli.ts),
+ * `npm run temporal -- <args>`: the Temporal CLI this kit provisions (common/kit/temporal-cli.ts),
  * so the `temporal …` commands in the docs work without installing anything, e.g.
  *
  *   npm run temporal -- workflow describe -w payment-ORDER-001
@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { ensureTemporalCli } from '../tests/support/temporal-cli';
+import { ensureTemporalCli } from '../common/kit/temporal-cli';
 import { runMain } from './lib/args';
 
 runMain(async () => {

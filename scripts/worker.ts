@@ -3,13 +3,13 @@
  * server your settings point at (TEMPORAL_ADDRESS or a profile; start a local one with `npm run server`).
  * Ctrl-C stops it.
  */
-import { LESSON_IDS, LESSONS, TARGETS, type LessonId, type TargetName } from '../common/lessons';
+import { DEFAULT_LESSON, LESSON_IDS, LESSONS, TARGETS, type LessonId, type TargetName } from '../common/lessons';
 import { serveLesson, type LessonWorker } from '../common/worker';
-import { lessonWorkerOf } from '../tests/criteria/lesson-code';
+import { lessonWorkerOf } from '../common/kit/lesson-code';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
 const FLAGS = {
-  lesson: { type: 'string', choices: LESSON_IDS, description: 'lesson (default 06)' },
+  lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },
   target: {
     type: 'string',
     choices: TARGETS,
@@ -31,7 +31,7 @@ async function main(): Promise<number | void> {
     console.log(usage('npm run worker --', SUMMARY, FLAGS));
     return 0;
   }
-  const lesson = (args.lesson ?? '06') as LessonId;
+  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const target = (args.target ?? 'solution') as TargetName;
   let lessonWorker: LessonWorker;
   try {

@@ -14,7 +14,7 @@
 import { WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createServices, FaultPlan, LatencyPlan, type Ledger } from '../../services';
-import { LESSON_IDS, orderWorkflowId } from '../lessons';
+import { LESSON_IDS, orderWorkflowId, type LessonId } from '../lessons';
 import { attemptInterceptor } from '../worker';
 import { createReconcileActivities } from './activities';
 import { formatOrder } from './format';
@@ -44,6 +44,12 @@ export interface ReconcileOptions {
    * opened only when there is something to undo, and closed afterwards). Not needed for a dry run.
    */
   connection?: NativeConnection | (() => Promise<NativeConnection>);
+  /**
+   * Whose orders the ledger holds: each lesson has its own ledger by default, so its orders are judged by
+   * that lesson's workflows only. Default: every lesson (an order is left alone when any of them runs or
+   * completed it).
+   */
+  lessons?: readonly LessonId[];
   /** List what would be done; change nothing, start no worker. */
   dryRun?: boolean;
   /** Default `reconcile`. */
@@ -156,9 +162,9 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-/** Every lesson's workflow for the order, described once per distinct workflow ID. */
-async function workflowsOf(client: Client, orderId: string): Promise<WorkflowSeen[]> {
-  const ids = [...new Set(LESSON_IDS.map((lesson) => orderWorkflowId(lesson, orderId)))];
+/** The workflow of each of `lessons` for the order, described once per distinct workflow ID. */
+async function workflowsOf(client: Client, orderId: string, lessons: readonly LessonId[]): Promise<WorkflowSeen[]> {
+  const ids = [...new Set(lessons.map((lesson) => orderWorkflowId(lesson, orderId)))];
   return Promise.all(
     ids.map(async (workflowId) => {
       try {
@@ -253,7 +259,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   const examined = ordersToExamine(ledger.audit(), ledger.calls());
 
   // Which orders Temporal still owns: describe each, a few at a time.
-  const seen = await mapLimited(examined, 16, (order) => workflowsOf(client, order.orderId));
+  const seen = await mapLimited(examined, 16, (order) =>
+    workflowsOf(client, order.orderId, options.lessons ?? LESSON_IDS),
+  );
   const skipped: SkippedOrder[] = [];
   const plans: { order: OrderLeftovers; report: OrderReport }[] = [];
   examined.forEach((order, i) => {

@@ -12,8 +12,8 @@ import { LESSONS, orderWorkflowId } from '../../common/lessons';
 import { createLessonWorker, installWorkerLogging, type LessonWorker, type WorkerTuning } from '../../common/worker';
 import type { Order, Services } from '../../services';
 import { REPO_ROOT } from '../../services';
-import { startDevServer, type DevServer } from '../../tests/support/dev-server';
-import { isListening } from '../../tests/support/net';
+import { startDevServer, type DevServer } from '../../common/kit/dev-server';
+import { isListening } from '../../common/kit/net';
 import { webUiUrl } from './ui';
 
 export interface ServerHandle {

@@ -490,9 +490,9 @@ async function untilLedger(file: string, done: (audit: Audit) => boolean, timeou
   }
 }
 
-/** Output printed with this test's ledger file, as it reads with the default `.data/ledger.sqlite`. */
+/** Output printed with this test's ledger file, as it reads with lesson 06's default `.data/lesson-06.sqlite`. */
 function asDefaultLedger(output: string, ledgerPath: string | undefined): string {
-  return ledgerPath ? output.split(ledgerPath).join('.data/ledger.sqlite') : output;
+  return ledgerPath ? output.split(ledgerPath).join('.data/lesson-06.sqlite') : output;
 }
 
 /** Waits until the workflow's first pending activity is waiting for `attempt` (or a later one). */
