@@ -21,7 +21,7 @@ import { workflowTaskTrouble } from '../common/workflow-trouble';
 import { createActivities as createActivities08 } from '../solution/08-versioning/activities';
 import { REPO_ROOT, sampleOrder } from '../services';
 import { unpatchedSolution } from '../tests/criteria/versioning-08';
-import { freshServices, workflowBundle } from '../tests/support/harness';
+import { freshServices, workflowBundle } from '../common/kit/scratch';
 import { ChromiumMissingError, launchBrowser } from '../tests/e2e/browser';
 import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../tests/e2e/ui-orders';
 import { startDevServer } from '../common/kit/dev-server';

@@ -1,7 +1,7 @@
 /**
  * GRADE_TRACE=1 npm run grade: when each stage of a grading run starts and ends (static check, bundle,
  * server, worker, every scenario), in seconds since the process started, on stderr. For finding where
- * the time goes; scripts/bench-grade.ts measures the totals.
+ * the time goes; scripts/maintainer/bench-grade.ts measures the totals.
  */
 const enabled = !!process.env.GRADE_TRACE;
 

@@ -1,6 +1,6 @@
 /**
  * Replay: the lesson-06 parent must still produce, command for command, the histories it recorded
- * (tests/fixtures/histories, written by `npx ts-node scripts/record-histories.ts`). A change to the
+ * (tests/fixtures/histories, written by `npx ts-node scripts/maintainer/record-histories.ts`). A change to the
  * workflow code that would break orders already running on a real cluster fails here first.
  * The negative case proves the check has teeth: a reordered parent is rejected.
  */

@@ -1,6 +1,6 @@
 /**
  * Replay: the lesson-07 parent must still produce, command for command, the histories it recorded
- * (tests/fixtures/histories/07-*.json, written by `npx ts-node scripts/record-histories.ts 07`): the
+ * (tests/fixtures/histories/07-*.json, written by `npx ts-node scripts/maintainer/record-histories.ts 07`): the
  * fan-out, and the compensation after a declined card (cancel the inventory child, wait for it,
  * release, refund). A change that would break orders already running on a real cluster fails here
  * first. The negative case proves the check has teeth: a parent that went back to running its

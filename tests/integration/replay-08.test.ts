@@ -1,6 +1,6 @@
 /**
  * Replay: lesson 08's builds against the histories they will meet (tests/fixtures/histories/08-*.json,
- * written by `npx ts-node scripts/record-histories.ts 08`). Each build must replay what the build it
+ * written by `npx ts-node scripts/maintainer/record-histories.ts 08`). Each build must replay what the build it
  * replaces recorded, and its own; the tests also pin down why the order of deploys matters: v2 without
  * its patch, and v3 (deprecatePatch), both fail on the orders v1 started, with a non-determinism error.
  * Bundles come from the grader's content cache, so the grading tests and this file build each once.

@@ -3,53 +3,17 @@
  * workflow bundle per workflows file for the whole run, and a worker that runs while a test body runs.
  */
 import { Context } from '@temporalio/activity';
-import { bundleWorkflowCode, DefaultLogger, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../../common/kit/scratch';
 import { randomUUID } from 'node:crypto';
-import { createServices, FaultPlan, LatencyPlan, Ledger, type Services } from '../../services';
 import { attemptInterceptor } from '../../common/worker';
 import { testEnv } from './server';
 import { missingAttempts } from './attempts';
 
-const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'order-kit-tests-'));
-process.on('exit', () => fs.rmSync(scratchRoot, { recursive: true, force: true }));
-
-/** A path for a brand-new ledger file that no other test uses. */
-export function freshLedgerPath(label = 'ledger'): string {
-  return path.join(scratchRoot, `${label}-${randomUUID()}.sqlite`);
-}
-
-/** Services on a fresh ledger with the given fault plan. Close them (services.close()) when done. */
-export function freshServices(
-  faults: FaultPlan = FaultPlan.none(),
-  ledgerPath = freshLedgerPath(),
-  latency: LatencyPlan = LatencyPlan.none(),
-): Services {
-  return createServices({ ledger: Ledger.open(ledgerPath), faults, latency });
-}
+export { forgetBundles, freshLedgerPath, freshServices, workflowBundle } from '../../common/kit/scratch';
 
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
-}
-
-const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
-
-/** One bundle per workflows file per run: bundling takes seconds, so it is never done twice. */
-export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  const key = path.resolve(workflowsPath);
-  let bundle = bundles.get(key);
-  if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: key, logger: new DefaultLogger('WARN') });
-    bundles.set(key, bundle);
-  }
-  return bundle;
-}
-
-/** Forget cached bundles (the grader's --watch mode rebundles after every edit). */
-export function forgetBundles(): void {
-  bundles.clear();
 }
 
 export interface WorkerSpec {

@@ -1,7 +1,7 @@
 /**
  * The recorded event histories the replay test replays (tests/fixtures/histories), in the JSON form
  * Temporal's own tools write: `temporal workflow show --output json`, or the Web UI's download.
- * `npx ts-node scripts/record-histories.ts` writes them.
+ * `npx ts-node scripts/maintainer/record-histories.ts` writes them.
  */
 import type { temporal } from '@temporalio/proto';
 import fs from 'node:fs';

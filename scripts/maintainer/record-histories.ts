@@ -25,8 +25,8 @@
  * Re-record after an intentional change to the parent workflow's command sequence, and only then:
  * the point of the fixtures is that an unintentional change fails the replay test.
  *
- *   npx ts-node scripts/record-histories.ts        # every recording
- *   npx ts-node scripts/record-histories.ts 07     # only lesson 07's
+ *   npx ts-node scripts/maintainer/record-histories.ts        # every recording
+ *   npx ts-node scripts/maintainer/record-histories.ts 07     # only lesson 07's
  *
  * It starts its own throwaway dev server (the same way the tests do), so nothing else needs to run.
  */
@@ -34,17 +34,20 @@ import { Client, WorkflowFailedError } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createLessonWorker } from '../common/worker';
-import { LESSONS, orderWorkflowId } from '../common/lessons';
-import type { LessonWorker } from '../common/worker';
-import { FaultPlan, LatencyPlan, REPO_ROOT, sampleOrder, type Order } from '../services';
-import { parentWorkflowId, type OrderResult } from '../solution/06-order-fulfillment/shared';
-import { lessonWorkerOf } from '../common/kit/lesson-code';
-import { HISTORIES_DIR } from '../tests/support/histories';
-import { freshServices, workflowBundle } from '../tests/support/harness';
-import { startTestServer, stopTestServer } from '../common/kit/server';
-import { ensureTemporalCli } from '../common/kit/temporal-cli';
-import { runMain } from './lib/args';
+import { createLessonWorker } from '../../common/worker';
+import { LESSONS, orderWorkflowId } from '../../common/lessons';
+import type { LessonWorker } from '../../common/worker';
+import { FaultPlan, LatencyPlan, REPO_ROOT, sampleOrder, type Order } from '../../services';
+import { parentWorkflowId, type OrderResult } from '../../solution/06-order-fulfillment/shared';
+import { lessonWorkerOf } from '../../common/kit/lesson-code';
+
+import { freshServices, workflowBundle } from '../../common/kit/scratch';
+import { startTestServer, stopTestServer } from '../../common/kit/server';
+
+/** Where the recorded histories live (tests/support/histories.ts reads them from there). */
+const HISTORIES_DIR = path.join(REPO_ROOT, 'tests', 'fixtures', 'histories');
+import { ensureTemporalCli } from '../../common/kit/temporal-cli';
+import { runMain } from '../lib/args';
 
 /** A fixed identity instead of `pid@hostname`, so the committed files say nothing about the machine. */
 const IDENTITY = 'record-histories';

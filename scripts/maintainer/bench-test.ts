@@ -2,10 +2,10 @@
  * How long does `npm test` take? Runs it as a learner (or CI) would, on one or more Node.js versions, and
  * prints its wall time, the lint step's time, the result line, and the slowest test files and tests.
  *
- *   npx ts-node scripts/bench-test.ts                         # this checkout, this Node, caches as they are
- *   npx ts-node scripts/bench-test.ts --node 22,24,26         # each version in turn (provisioned like CI does)
- *   npx ts-node scripts/bench-test.ts --fresh --node 22,24,26 # a fresh clone of HEAD, in CI's order
- *   npx ts-node scripts/bench-test.ts --edit solution/06-order-fulfillment/workflows/payment.ts
+ *   npx ts-node scripts/maintainer/bench-test.ts                         # this checkout, this Node, caches as they are
+ *   npx ts-node scripts/maintainer/bench-test.ts --node 22,24,26         # each version in turn (provisioned like CI does)
+ *   npx ts-node scripts/maintainer/bench-test.ts --fresh --node 22,24,26 # a fresh clone of HEAD, in CI's order
+ *   npx ts-node scripts/maintainer/bench-test.ts --edit solution/06-order-fulfillment/workflows/payment.ts
  *
  * `--fresh` clones the last commit (uncommitted changes are not in it) into a temporary folder, runs
  * `npm ci` there and removes it at the end: the first run then starts with cold lint caches and no
@@ -19,9 +19,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../services';
-import { parseArgs, runMain, usage, UsageError } from './lib/args';
-import { timedRun } from './lib/timed-run';
+import { REPO_ROOT } from '../../services';
+import { parseArgs, runMain, usage, UsageError } from '../lib/args';
+import { timedRun } from './timed-run';
 
 const FLAGS = {
   node: { type: 'string', description: 'Node.js majors to run on, in order, e.g. 22,24,26 (default: this one)' },
@@ -102,7 +102,7 @@ function printSlowest(timings: Timings, count: number): void {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    console.log(usage('npx ts-node scripts/bench-test.ts', 'Measures how long `npm test` takes.', FLAGS));
+    console.log(usage('npx ts-node scripts/maintainer/bench-test.ts', 'Measures how long `npm test` takes.', FLAGS));
     return 0;
   }
   const majors = (args.node ?? process.versions.node.split('.')[0]).split(',').map((m) => m.trim());

@@ -3,9 +3,9 @@
  * the time it reports ("graded in …", from the moment it starts working until the verdict) and the wall
  * time of the whole command (process start, module loading, server start and stop included).
  *
- *   npx ts-node scripts/bench-grade.ts                     # lessons 02 and 06: starter and finished, cold and warm
- *   npx ts-node scripts/bench-grade.ts --lesson 06 --runs 3
- *   npx ts-node scripts/bench-grade.ts --root /path/to/an/older/checkout   # the same cases against another tree
+ *   npx ts-node scripts/maintainer/bench-grade.ts                     # lessons 02 and 06: starter and finished, cold and warm
+ *   npx ts-node scripts/maintainer/bench-grade.ts --lesson 06 --runs 3
+ *   npx ts-node scripts/maintainer/bench-grade.ts --root /path/to/an/older/checkout   # the same cases against another tree
  *
  * Cases per lesson: the untouched starter (exercises/<lesson>) and the proof swap (the solution copied over
  * a copy of the exercises, where every criterion passes). "cold" removes the grader's caches (.grade/cache)
@@ -15,10 +15,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
-import { REPO_ROOT } from '../services';
-import { parseArgs, runMain, usage } from './lib/args';
-import { timedRun, type TimedRun } from './lib/timed-run';
+import { LESSON_IDS, LESSONS, type LessonId } from '../../common/lessons';
+import { REPO_ROOT } from '../../services';
+import { parseArgs, runMain, usage } from '../lib/args';
+import { timedRun, type TimedRun } from './timed-run';
 
 const FLAGS = {
   lesson: { type: 'string', choices: LESSON_IDS, description: 'only this lesson (default: 02 and 06)' },
@@ -77,7 +77,9 @@ async function measure(root: string, lesson: LessonId, which: Measurement['case'
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    console.log(usage('npx ts-node scripts/bench-grade.ts', 'Measures how long `npm run grade` takes.', FLAGS));
+    console.log(
+      usage('npx ts-node scripts/maintainer/bench-grade.ts', 'Measures how long `npm run grade` takes.', FLAGS),
+    );
     return 0;
   }
   const root = path.resolve(args.root ?? REPO_ROOT);
