@@ -34,6 +34,7 @@ import {
   type Order,
   type Services,
 } from '../services';
+import { originalOf } from '../common/kit/lesson-code';
 import { builtCliPath, cliVersion, ensureTemporalCli } from '../common/kit/temporal-cli';
 import { createFloorActivities } from './bench/activities';
 import type { FloorShape } from './bench/workflows';
@@ -664,31 +665,15 @@ async function runTemporalRow(ctx: BenchContext, row: RowSpec, memory: Meter): P
 
 type Monolith = (order: Order, services: Services) => Promise<{ status: 'completed' | 'failed' }>;
 
-/**
- * A lesson's original, whichever way it is written: an `OrderProcessor` class (lesson 02) or a
- * `fulfillOrder…(order, services, logger)` function (lesson 06, 07).
- */
-async function loadOriginal(lesson: LessonId): Promise<Monolith> {
-  const file = path.join(REPO_ROOT, LESSONS[lesson].original);
-  const mod = (await import(file)) as Record<string, unknown>;
+/** A lesson's original: its `runOrder(order, services, logger)`, with a logger that stays quiet. */
+function loadOriginal(lesson: LessonId): Monolith {
+  const runOrder = originalOf(lesson);
   const quiet = { warn: () => undefined };
-  if (typeof mod.OrderProcessor === 'function') {
-    const OrderProcessor = mod.OrderProcessor as new (
-      s: Services,
-      o: { logger: typeof quiet },
-    ) => { processOrder(o: Order): ReturnType<Monolith> };
-    return (order, services) => new OrderProcessor(services, { logger: quiet }).processOrder(order);
-  }
-  const name = Object.keys(mod).find((key) => /^fulfill?Order/.test(key) && typeof mod[key] === 'function');
-  if (name) {
-    const fulfill = mod[name] as (o: Order, s: Services, l: typeof quiet) => ReturnType<Monolith>;
-    return (order, services) => fulfill(order, services, quiet);
-  }
-  throw new Error(`${LESSONS[lesson].original} exports neither OrderProcessor nor a fulfillOrder… function`);
+  return (order, services) => runOrder(order, services, quiet);
 }
 
 async function runOriginalRow(ctx: BenchContext, row: RowSpec, memory: Meter): Promise<RowResult> {
-  const monolith = await loadOriginal(row.lesson!);
+  const monolith = loadOriginal(row.lesson!);
   const services = freshServices(row);
   try {
     const runs: { ok: boolean; latencyMs: number }[] = new Array(ctx.orders.length);
