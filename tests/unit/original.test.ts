@@ -71,7 +71,7 @@ describe('original (lesson 06 monolith)', () => {
           },
         )
       ).stdout
-        .replace(/\(.*order-kit-tests-.*\.sqlite\)/g, '(ledger)')
+        .replace(/\(.*order-kit-scratch-.*\.sqlite\)/g, '(ledger)')
         .replace(/--ledger \S+/, '--ledger X');
     // Both runs at once, each with its own ledger: the same seed must print the same bytes either way.
     const [first, second] = await Promise.all([run(), run()]);
