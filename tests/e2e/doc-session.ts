@@ -1,6 +1,6 @@
 /**
- * Running the docs' commands as a learner would, in a copy of this repository: each doc gets its own
- * `npm run server` (on free ports, so nobody's server is touched) and its commands run in order, the
+ * Running the docs' commands as a learner would, in a copy of this repository: a session has one
+ * `npm run server` (on free ports, so nobody's server is touched) and the commands run in order, the
  * long-running ones (server, workers, `grade --watch`, `solution --keep`) in the background until
  * their ready line, the others to the end. The lesson's exercises are, at each command, what the
  * learner has at that point of the doc: the starter before Part A, the Parts done so far inside a
@@ -80,12 +80,13 @@ interface Background {
 // under `npm run --silent` they would silence npm's own messages in every command run here).
 const KIT_ENV = /^(TEMPORAL_|ORDER_|LEDGER_PATH$|TASK_QUEUE$|CHROMIUM_PATH$|npm_config_)/i;
 
-/** One doc's commands in one copy of the repo, with its own server. */
+/** Doc commands in one copy of the repo, with one server: one doc's, or the whole learner path's. */
 export class DocSession {
   readonly port: Promise<number>;
   readonly uiPort: Promise<number>;
   private server?: Background;
-  private workers = new Map<LessonId, Background>();
+  /** Running workers, keyed by `workerKey`. */
+  private workers = new Map<string, Background>();
   private others: Background[] = [];
   private exerciseState = new Map<LessonId, string>();
 
@@ -178,14 +179,17 @@ export class DocSession {
    * until `stop()`, or until `replaces` says so.
    */
   async start(command: string, ready: RegExp, kind: 'server' | LessonId | 'other', timeoutMs = 180_000): Promise<Run> {
-    if (kind !== 'server' && kind !== 'other') {
-      const previous = this.workers.get(kind);
-      if (previous) await stopGroup(previous);
-      // A fresh ledger for each worker, as the docs' outputs assume (`rm -f .data/ledger.sqlite*`).
-      const data = path.join(this.copy, '.data');
-      fs.mkdirSync(data, { recursive: true });
-      for (const name of fs.readdirSync(data))
-        if (name.startsWith('ledger.sqlite')) fs.rmSync(path.join(data, name), { force: true });
+    const key = kind === 'server' || kind === 'other' ? undefined : workerKey(kind, command);
+    if (key) {
+      // A learner stops the lesson's worker (Ctrl-C) before starting it again, except a worker of another
+      // build under Worker Versioning, which runs beside it in its own terminal. The ledger stays: each
+      // lesson's default ledger accumulates across its page, and the pages' audits show it so.
+      for (const [other, bg] of [...this.workers]) {
+        if (!other.startsWith(`${kind}@`) && other !== kind) continue;
+        if (key.includes('@') && other.includes('@') && other !== key) continue;
+        await stopGroup(bg);
+        this.workers.delete(other);
+      }
     }
     const bg = this.spawn(command, await this.env());
     const deadline = Date.now() + timeoutMs;
@@ -203,7 +207,7 @@ export class DocSession {
         if (code !== undefined) return { output: bg.output(), code };
         this.server = bg;
       } else if (kind === 'other') this.others.push(bg);
-      else this.workers.set(kind, bg);
+      else this.workers.set(key!, bg);
       return { output: bg.output(), code: null };
     }
     if (code === undefined) await stopGroup(bg);
@@ -218,17 +222,31 @@ export class DocSession {
     return { output: bg.output(), code, signal: bg.signal() };
   }
 
+  /** Stops every worker and background command (Ctrl-C), the server stays: a learner moving on to the next page. */
+  async stopBackground(): Promise<void> {
+    for (const bg of [...this.others, ...this.workers.values()]) await stopGroup(bg);
+    this.others = [];
+    this.workers.clear();
+  }
+
   hasServer(): boolean {
     return this.server !== undefined;
   }
 
   async stop(): Promise<void> {
-    for (const bg of [...this.others, ...this.workers.values()]) await stopGroup(bg);
-    this.others = [];
-    this.workers.clear();
+    await this.stopBackground();
     if (this.server) await stopGroup(this.server);
     this.server = undefined;
   }
+}
+
+/**
+ * Which worker a command starts: its lesson, and under Worker Versioning (`ORDER_VERSIONING=…`) its build
+ * (`08@v1`), since each build is a deployment version of its own, run side by side.
+ */
+function workerKey(lesson: LessonId, command: string): string {
+  if (!/\bORDER_VERSIONING=\S/.test(command)) return lesson;
+  return `${lesson}@${/\bORDER_BUILD=(\S+)/.exec(command)?.[1] ?? 'default'}`;
 }
 
 /** SIGINT to the command's process group (what Ctrl-C sends), SIGKILL after 15 s. */
