@@ -119,6 +119,23 @@ async function ensureNamespace(connection: Connection, namespace: string, log: (
   }
 }
 
+/**
+ * `connect()` again while a dev server that has just started says its frontend is not healthy yet (it
+ * listens a moment before it serves); anything else, or still unhealthy after 15 s, is thrown.
+ */
+async function whenHealthy<T>(connect: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (err) {
+      const starting = err instanceof Error && /not healthy yet|UNAVAILABLE/i.test(err.message);
+      if (!starting || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export interface OrderRun<R> {
   order: Order;
   outcome: OrderOutcome<R>;
@@ -167,8 +184,9 @@ export interface BatchOptions<R> {
  * fresh ledger each time, so its effects are new.
  */
 export async function runWorkflowBatch<R>(options: BatchOptions<R>): Promise<BatchResult<R>> {
-  const connection = await NativeConnection.connect({ address: options.server.address });
-  const clientConnection = await Connection.connect({ address: options.server.address });
+  const address = options.server.address;
+  const connection = await whenHealthy(() => NativeConnection.connect({ address }));
+  const clientConnection = await whenHealthy(() => Connection.connect({ address }));
   const client = new Client({ connection: clientConnection, namespace: options.server.namespace });
   const { workflow } = options;
   let worker: Worker | undefined;
