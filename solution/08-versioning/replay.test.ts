@@ -30,7 +30,11 @@ installWorkerLogging('ERROR');
 
 /** One line per history that did not replay: `order-08-ORDER-001: [TMPRL1100] Nondeterminism error: …`. */
 function failures(verdicts: ReplayVerdict[]): string[] {
-  return verdicts.filter((v) => !v.ok).map((v) => `${v.workflowId}: ${v.error}`);
+  // By workflow ID: the server lists running orders newest first, the recordings come in file order.
+  return verdicts
+    .filter((v) => !v.ok)
+    .map((v) => `${v.workflowId}: ${v.error}`)
+    .sort();
 }
 
 describe(`build ${build} (workflows/${build}.ts) replays the orders it will meet`, function () {
