@@ -216,7 +216,7 @@ export function prepareGrading(lesson: string, lessonDir: string, part?: string,
   }
 }
 
-/** Grades the lesson code in `lessonDir` (needs the test server: tests/support/server.ts). */
+/** Grades the lesson code in `lessonDir` (needs the test server: common/kit/server.ts). */
 export async function gradeLesson(
   lesson: string,
   lessonDir: string,

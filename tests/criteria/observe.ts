@@ -36,9 +36,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Worker } from '@temporalio/worker';
 import { attemptInterceptor } from '../../common/worker';
 import { DeliveryLog, freshServices, uniqueTaskQueue, type AttemptsRun } from '../support/harness';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 import { lessonBundle } from './bundle';
-import { originalOf } from './lesson-code';
+import { originalOf } from '../../common/kit/lesson-code';
 import { traced } from './trace';
 
 export { REPO_ROOT };

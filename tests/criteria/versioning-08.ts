@@ -33,7 +33,7 @@ import { attemptInterceptor } from '../../common/worker';
 import { workflowTaskTrouble } from '../../common/workflow-trouble';
 import { REPO_ROOT, sampleOrder, type Audit, type CallRow, type Order, type Services } from '../../services';
 import { freshServices, uniqueTaskQueue } from '../support/harness';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 import { workflowsBundle } from './bundle';
 import { hashFiles } from './cache';
 import type { Outcome } from './observe';

@@ -15,8 +15,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startDevServer, type DevServer } from '../support/dev-server';
-import { testEnv } from '../support/server';
+import { freePort, startDevServer, type DevServer } from '../../common/kit/dev-server';
+import { testEnv } from '../../common/kit/server';
 import { freshLedgerPath, uniqueTaskQueue } from '../support/harness';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');

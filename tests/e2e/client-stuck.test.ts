@@ -14,8 +14,8 @@ import { lessonWorker as worker02 } from '../../solution/02-order-processing/wor
 import { lessonWorker as worker06 } from '../../solution/06-order-fulfillment/worker';
 import { FaultPlan, LatencyPlan } from '../../services';
 import { freshLedgerPath, freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
-import { startTsProcess } from '../support/processes';
-import { testEnv } from '../support/server';
+import { startTsProcess } from '../../common/kit/processes';
+import { testEnv } from '../../common/kit/server';
 
 /** The process's exit code, once it has exited by itself. */
 function exitCode(child: ChildProcess): Promise<number | null> {

@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LESSON_IDS, LESSONS, type LessonId } from '../../common/lessons';
-import { freePort } from '../support/dev-server';
-import { isListening } from '../support/net';
+import { freePort } from '../../common/kit/dev-server';
+import { isListening } from '../../common/kit/net';
 import { ROOT, type DocCommand } from './doc-text';
 import { completeThrough } from './lesson-state';
 

@@ -25,8 +25,8 @@ import { lessonWorker as worker06 } from '../../solution/06-order-fulfillment/wo
 import { lessonWorker as worker07 } from '../../solution/07-parallel-fulfillment/worker';
 import { createServices, FaultPlan, Ledger, sampleOrder, type Audit, type CallRow } from '../../services';
 import { freshLedgerPath, uniqueTaskQueue, withWorker, workflowBundle } from '../support/harness';
-import { startTsProcess, type ProcessHandle } from '../support/processes';
-import { testEnv } from '../support/server';
+import { startTsProcess, type ProcessHandle } from '../../common/kit/processes';
+import { testEnv } from '../../common/kit/server';
 
 const { EventType } = temporal.api.enums.v1;
 

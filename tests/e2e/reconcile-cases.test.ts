@@ -30,7 +30,7 @@ import {
 } from '../../services';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { freshLedgerPath, SharedWorker, uniqueTaskQueue, workflowBundle } from '../support/harness';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 
 const WORKFLOWS_06 = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 const RECONCILE_WORKFLOWS = require.resolve('../../common/reconcile/workflows');

@@ -21,7 +21,12 @@ import { attemptInterceptor } from '../../common/worker';
 import { createServices, FaultPlan, Ledger, REPO_ROOT, sampleOrder, type CallRow, type Services } from '../../services';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { lessonWorker } from '../../solution/06-order-fulfillment/worker';
-import { startDevServer, startLocalEnvironment, type DevServer, type LocalEnvironment } from '../support/dev-server';
+import {
+  startDevServer,
+  startLocalEnvironment,
+  type DevServer,
+  type LocalEnvironment,
+} from '../../common/kit/dev-server';
 import { workflowBundle } from '../support/harness';
 
 const TASK_QUEUE = 'reconcile-e2e';

@@ -15,8 +15,8 @@ import path from 'node:path';
 import { createServices, FaultPlan, Ledger, sampleBatch } from '../../services';
 import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
 import { freshLedgerPath } from '../support/harness';
-import { startTsProcess, type ProcessHandle } from '../support/processes';
-import { PROFILE_TEST_NAMESPACE, testEnv } from '../support/server';
+import { startTsProcess, type ProcessHandle } from '../../common/kit/processes';
+import { PROFILE_TEST_NAMESPACE, testEnv } from '../../common/kit/server';
 
 const ORDERS = 12;
 

@@ -18,7 +18,7 @@ import { causeChain, orderOutcome } from '../../common/client';
 import { createLessonWorker, type LessonWorker } from '../../common/worker';
 import { Ledger, sampleOrder, type Audit } from '../../services';
 import { removeVariants, exercisesCopy } from '../criteria/variants';
-import { startDevServer, type DevServer } from '../support/dev-server';
+import { startDevServer, type DevServer } from '../../common/kit/dev-server';
 import { freshServices } from '../support/harness';
 import { readHistoryFixture } from '../support/histories';
 import { blocksOf, commandsOf, missingFrom, ROOT, type Block, type DocCommand } from './doc-text';
@@ -432,7 +432,7 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
 
   it('§11: no Temporal CLI: what to install', async () => {
     const program =
-      "require('./common/cli').runMain(async () => { throw new (require('./tests/support/temporal-cli').TemporalCliMissingError)(); })";
+      "require('./common/cli').runMain(async () => { throw new (require('./common/kit/temporal-cli').TemporalCliMissingError)(); })";
     const { output, code } = await run(`node -r ts-node/register -e "${program}"`, env);
     expect(code, output).to.equal(2);
     expectQuoted(11, 0, output);

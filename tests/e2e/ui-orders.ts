@@ -18,8 +18,8 @@ import { LESSONS, orderWorkflowId, type LessonId } from '../../common/lessons';
 import { createLessonWorker } from '../../common/worker';
 import { FaultPlan, LatencyPlan, sampleOrder, type Order, type Services } from '../../services';
 import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
-import { lessonWorkerOf } from '../criteria/lesson-code';
-import type { DevServer } from '../support/dev-server';
+import { lessonWorkerOf } from '../../common/kit/lesson-code';
+import type { DevServer } from '../../common/kit/dev-server';
 import { freshServices, workflowBundle } from '../support/harness';
 
 export const WORKFLOW_TYPE = LESSONS['06'].workflowType;

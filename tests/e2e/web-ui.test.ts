@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from './browser';
 import { HAPPY, OrderRunner } from './ui-orders';
-import { startDevServer, type DevServer } from '../support/dev-server';
+import { startDevServer, type DevServer } from '../../common/kit/dev-server';
 
 const PARENT = 'order-ORDER-001';
 const CHILDREN = ['payment-ORDER-001', 'inventory-ORDER-001', 'shipping-ORDER-001', 'notification-ORDER-001'];

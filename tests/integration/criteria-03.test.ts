@@ -24,7 +24,7 @@ import { scoreTarget, type Score } from '../criteria/scorecard';
 import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
 import { afterEager } from '../support/eager';
 import { freshServices } from '../support/harness';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 
 const LESSON = '03-saga-fan-out';
 const WORKFLOW = path.join('workflows', 'saga-fan-out.ts');

@@ -17,7 +17,7 @@ import type { OrderResult, OrderStatus } from '../../solution/06-order-fulfillme
 import { lessonWorker } from '../../solution/06-order-fulfillment/worker';
 import { SharedWorker } from '../support/harness';
 import { itEager } from '../support/eager';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 
 type Stubs = { [K in keyof Activities]: sinon.SinonStub };
 

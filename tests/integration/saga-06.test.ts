@@ -35,7 +35,7 @@ import { createActivities } from '../../solution/06-order-fulfillment/activities
 import { fulfillmentOutcome, queryStatus, startOrder } from '../../solution/06-order-fulfillment/client';
 import type { CompensationRecord, OrderResult } from '../../solution/06-order-fulfillment/shared';
 import { freshServices, SharedWorker, type Delivery } from '../support/harness';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 import { afterEager } from '../support/eager';
 import { ORDER_WAIT_MS, waitForStatus } from '../support/order-status';
 import {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FaultPlan } from '../../services';
 import { freshServices, uniqueTaskQueue, withWorker } from '../support/harness';
 import { itEager } from '../support/eager';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 import { createSmokeActivities } from '../fixtures/smoke/activities';
 
 describe('smoke: a real workflow on the real dev server', () => {

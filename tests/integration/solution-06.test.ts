@@ -27,7 +27,7 @@ import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
 import { CATALOG, FaultPlan, sampleOrder, type LineItem, type Order, type Services } from '../../services';
 import { freshServices, SharedWorker } from '../support/harness';
 import { itEager } from '../support/eager';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 import { waitForStatus } from '../support/order-status';
 import { expectEachAttemptReachedService } from '../support/attempts';
 import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/options';

@@ -30,7 +30,7 @@ import { eager } from '../support/eager';
 import { freshServices, SharedWorker, type Delivery } from '../support/harness';
 import { expectEachAttemptReachedService } from '../support/attempts';
 import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/options';
-import { testEnv } from '../support/server';
+import { testEnv } from '../../common/kit/server';
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/07-parallel-fulfillment/workflows');
 

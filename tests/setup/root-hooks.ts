@@ -4,7 +4,7 @@
  * So `npx mocha tests/unit/faults.test.ts` runs in a second, and a full run pays for one server.
  * The first run on a machine without the CLI may build it from source (minutes), hence no timeout.
  */
-import { startTestServer, stopTestServer } from '../support/server';
+import { startTestServer, stopTestServer } from '../../common/kit/server';
 
 function needsServer(suite: Mocha.Suite): boolean {
   if (suite.file && /[\\/]tests[\\/](integration|e2e)[\\/]/.test(suite.file)) return true;

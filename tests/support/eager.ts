@@ -12,7 +12,7 @@
  *   scenario has ended. They run against clocks (execution timeouts, 20-s status waits) that the first
  *   wave's load would eat into, and the CLI checks compare timings that theirs would skew.
  */
-import { startTestServer } from './server';
+import { startTestServer } from '../../common/kit/server';
 
 const firstWave: Promise<unknown>[] = [];
 const secondWave: (() => void)[] = [];

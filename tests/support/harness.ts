@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../../common/kit/scratch';
 import { randomUUID } from 'node:crypto';
 import { attemptInterceptor } from '../../common/worker';
-import { testEnv } from './server';
+import { testEnv } from '../../common/kit/server';
 import { missingAttempts } from './attempts';
 
 export { forgetBundles, freshLedgerPath, freshServices, workflowBundle } from '../../common/kit/scratch';
