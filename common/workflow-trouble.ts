@@ -6,7 +6,7 @@
  * pending workflow task is on its second attempt or later, and its history's last WorkflowTaskFailed
  * event says why. The client and the grader both use it.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 
 export interface WorkflowTaskTrouble {
   workflowId: string;
@@ -38,19 +38,35 @@ export async function workflowTaskTrouble(
     if (options.followChildren) {
       for (const child of raw.pendingChildren ?? []) if (child.workflowId) queue.push(child.workflowId);
     }
-    // A failed workflow task is retried as attempt 2, 3 …; the worker reports only the first failure
-    // (later attempts fail the same way), so the last recorded failure says why.
-    if ((raw.pendingWorkflowTask?.attempt ?? 0) < 2) continue;
-    const history = await handle.fetchHistory().catch(() => undefined);
-    const failures = (history?.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
-    const attrs = failures[failures.length - 1]?.workflowTaskFailedEventAttributes;
-    if (!attrs) continue;
-    const message = attrs.failure?.message ?? 'workflow task failed';
-    const nondeterminism =
-      /nondetermin|TMPRL1100/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
-    return { workflowId: id, message, nondeterminism };
+    const trouble = await troubleOf(client, id, raw);
+    if (trouble) return trouble;
   }
   return undefined;
+}
+
+/**
+ * Why the workflow task of `workflowId` keeps failing, from a description just read (`raw`), or
+ * undefined: its pending workflow task is on attempt 2 or later, and the history's last WorkflowTaskFailed
+ * event says why. The history is fetched only then. (A failed task is retried as attempt 2, 3 …; the
+ * worker reports only the first failure, so one recorded failure is enough.)
+ */
+export async function troubleOf(
+  client: Client,
+  workflowId: string,
+  raw: Pick<WorkflowExecutionDescription['raw'], 'pendingWorkflowTask'>,
+): Promise<WorkflowTaskTrouble | undefined> {
+  if ((raw.pendingWorkflowTask?.attempt ?? 0) < 2) return undefined;
+  const history = await client.workflow
+    .getHandle(workflowId)
+    .fetchHistory()
+    .catch(() => undefined);
+  const failures = (history?.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+  const attrs = failures[failures.length - 1]?.workflowTaskFailedEventAttributes;
+  if (!attrs) return undefined;
+  const message = attrs.failure?.message ?? 'workflow task failed';
+  const nondeterminism =
+    /nondetermin|TMPRL1100/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
+  return { workflowId, message, nondeterminism };
 }
 
 /** One line for people: what is wrong, what to do, and where the docs say more. */

@@ -18,6 +18,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { troubleOf } from '../../common/workflow-trouble';
 import { childWorkflowIdOf, LESSONS, orderWorkflowId, type LessonId, type TargetName } from '../../common/lessons';
 import {
   Audit,
@@ -251,21 +252,8 @@ function watchRun(ids: string[], scenario: Scenario, followChildren: boolean) {
     }
     if (followChildren)
       for (const child of raw.pendingChildren ?? []) if (child.workflowId) more.push(child.workflowId);
-    // A failed workflow task is retried as attempt 2, 3 …; the worker reports only the first failure
-    // (later attempts just time out), so one recorded failure is enough.
-    if ((raw.pendingWorkflowTask?.attempt ?? 0) >= 2) {
-      const history = await client.workflow
-        .getHandle(workflowId)
-        .fetchHistory()
-        .catch(() => undefined);
-      const failures = (history?.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
-      if (failures.length) {
-        const attrs = failures[failures.length - 1].workflowTaskFailedEventAttributes!;
-        const message = attrs.failure?.message ?? 'workflow task failed';
-        const nondeterminism = /nondetermin/i.test(message) || String(attrs.cause ?? '').includes('NON_DETERMINISTIC');
-        return { kind: 'stuck', message, workflowId, nondeterminism };
-      }
-    }
+    const trouble = await troubleOf(client, workflowId, raw);
+    if (trouble) return { kind: 'stuck', ...trouble };
     // Without a schedule-to-close timeout of its own, an activity's deadline is the workflow's (the
     // execution timeout the grader sets): that is no limit of the learner's.
     const seconds = (t?: { seconds?: unknown; nanos?: number | null } | null) =>
