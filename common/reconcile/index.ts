@@ -14,6 +14,7 @@
 import { WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createServices, FaultPlan, LatencyPlan, type Ledger } from '../../services';
+import { mapLimited } from '../kit/limit';
 import { LESSON_IDS, orderWorkflowId, type LessonId } from '../lessons';
 import { attemptInterceptor } from '../worker';
 import { createReconcileActivities } from './activities';
@@ -146,20 +147,6 @@ function auditCounts(ledger: Ledger): AuditCounts {
     stuckUnits: audit.stuckReservations.reduce((sum, r) => sum + r.itemCount, 0),
     shippedUnpaid: audit.shippedUnpaid.length,
   };
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 /** The workflow of each of `lessons` for the order, described once per distinct workflow ID. */
