@@ -263,8 +263,8 @@ function expectCleanLedger(run: Run) {
 describe('lesson 07 solution: every interleaving of the fan-out, against the real dev server and ledger', function () {
   this.timeout(120_000);
 
-  // Every case starts when this file loads (see tests/support/eager.ts) and runs alongside the others.
-  const all = eager(async () => {
+  // Every case starts when the run begins (see tests/support/eager.ts) and runs alongside the others.
+  const all = eager(this, async () => {
     const entries = await worker.use(() =>
       Promise.all(
         Object.entries(CASES).map(

@@ -1,10 +1,12 @@
 /**
  * Mocha root hooks: ONE Temporal dev server for the whole run, started only when a loaded test file
  * needs one (the integration and end-to-end tests), and stopped at the end even when tests fail.
- * So `npx mocha tests/unit/faults.test.ts` runs in a second, and a full run pays for one server.
+ * So `npx mocha tests/unit/faults.test.ts` runs in a second, and a full run pays for one server. Once
+ * it is up, the slow scenarios of the tests that will run start, side by side (../support/eager.ts).
  * The first run on a machine without the CLI may build it from source (minutes), hence no timeout.
  */
 import { startTestServer, stopTestServer } from '../../common/kit/server';
+import { startFirstWave } from '../support/eager';
 
 function needsServer(suite: Mocha.Suite): boolean {
   if (suite.file && /[\\/]tests[\\/](integration|e2e)[\\/]/.test(suite.file)) return true;
@@ -16,7 +18,10 @@ export const mochaHooks = {
     this.timeout(0);
     let root = this.test?.parent;
     while (root?.parent) root = root.parent;
-    if (root && needsServer(root)) await startTestServer();
+    if (!root || !needsServer(root)) return;
+    await startTestServer();
+    // The slow scenarios of the tests that will run start now, side by side (../support/eager.ts).
+    startFirstWave(root);
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
