@@ -205,7 +205,7 @@ describe('the commands fail in one line, never with a stack trace or a hang', fu
     const orders = { ledgerDir: id(), apiKey: id(), terminated: id() };
     /**
      * A bad order ID for each lesson's client (solution and exercises have the same client.ts). Every kind the
-     * rule refuses is in tests/unit/services.test.ts; these once were charged and shipped, or a stack trace.
+     * rule refuses is in tests/unit/orders.test.ts; these once were charged and shipped, or a stack trace.
      */
     const badIds = ["1'; DROP TABLE charges;--", '🚀', 'x'.repeat(5000)];
     const lessonClients = [
