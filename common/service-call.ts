@@ -14,7 +14,7 @@
  *     still waits for its answer.
  *
  * Stopping the wait does not stop a request that is already on its way: it may still land after its
- * undo ran. The services refuse such a late effect (see fence() in services/index.ts); see
+ * undo ran. The services refuse such a late effect (see fence() in services/service.ts); see
  * docs/concepts.md, "An undo must win against a late step".
  */
 import { Context } from '@temporalio/activity';

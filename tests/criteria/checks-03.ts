@@ -9,8 +9,7 @@
  * still reserving" is made certain by simulated latency: the east warehouse takes 2 s, the west one
  * refuses at once (its item is sold out).
  */
-import { CATALOG, formatCents, splitByWarehouse, type LineItem } from '../../services';
-import { REFUSED_LATE } from '../../services/ledger';
+import { CATALOG, formatCents, REFUSED_LATE, splitByWarehouse, type LineItem } from '../../services';
 import type { Criterion, Verdict } from './checks';
 import { num } from './child-runs';
 import type { Observation, Scenario } from './observe';

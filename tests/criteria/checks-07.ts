@@ -9,7 +9,7 @@
  * ledger says what happened in the outside world, after every call in flight has ended.
  */
 import { childWorkflowIdOf } from '../../common/lessons';
-import { REFUSED_LATE } from '../../services/ledger';
+import { REFUSED_LATE } from '../../services';
 import type { Criterion, Verdict } from './checks';
 import { childRuns } from './child-runs';
 import { CHILD_KINDS, type Kind, type Observation, type Scenario } from './observe';
