@@ -42,8 +42,3 @@ export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWit
   }
   return bundle;
 }
-
-/** Forget cached bundles (the grader's --watch mode rebundles after every edit). */
-export function forgetBundles(): void {
-  bundles.clear();
-}

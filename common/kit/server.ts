@@ -50,11 +50,6 @@ export function testEnv(): TestWorkflowEnvironment {
   return current.env;
 }
 
-/** The dev server's own log file (for error messages). */
-export function testServerLog(): string | undefined {
-  return current?.server.logFile;
-}
-
 export function testServerRunning(): boolean {
   return current !== undefined;
 }

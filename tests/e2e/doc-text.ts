@@ -125,11 +125,6 @@ function isRightAfter(doc: string, first: Block, second: Block): boolean {
   return lines.slice(firstEnd, second.line - 1).every((l) => l.trim() === '');
 }
 
-/** The ```text blocks of `doc` with the heading they sit under. */
-export function textBlocksOf(doc: string): Block[] {
-  return blocksOf(doc).filter((b) => b.lang === 'text');
-}
-
 /** What changes from run to run, replaced by a placeholder on both sides of a comparison. */
 const VOLATILE: [RegExp, string, 'id'?][] = [
   // eslint-disable-next-line no-control-regex -- colour codes start with ESC

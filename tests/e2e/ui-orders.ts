@@ -22,8 +22,6 @@ import { lessonWorkerOf } from '../../common/kit/lesson-code';
 import type { DevServer } from '../../common/kit/dev-server';
 import { freshServices, workflowBundle } from '../support/harness';
 
-export const WORKFLOW_TYPE = LESSONS['06'].workflowType;
-
 export interface Scenario {
   /** The lesson whose solution runs it (default 06). */
   lesson?: LessonId;

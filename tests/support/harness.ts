@@ -10,7 +10,7 @@ import { attemptInterceptor } from '../../common/worker';
 import { testEnv } from '../../common/kit/server';
 import { missingAttempts } from './attempts';
 
-export { forgetBundles, freshLedgerPath, freshServices, workflowBundle } from '../../common/kit/scratch';
+export { freshLedgerPath, freshServices, workflowBundle } from '../../common/kit/scratch';
 
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
