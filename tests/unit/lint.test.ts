@@ -45,6 +45,30 @@ describe('npm run lint: the workflow-code rule', function () {
     expect(messages[0]).to.match(/^1: .*The services open a SQLite ledger/);
   });
 
+  for (const module of ['payment-gateway', 'ledger-schema', 'sqlite', 'stable-ids']) {
+    it(`fires on a value import of services/${module} in workflow code: only the pure services pass`, async () => {
+      const messages = await restrictedImports(
+        'solution/06-order-fulfillment/workflows/payment.ts',
+        `import * as outside from '../../../services/${module}';`,
+      );
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.match(
+        /^1: .*The services open a SQLite ledger: workflow code may import only services\/orders and services\/warehouses/,
+      );
+    });
+  }
+
+  it('lets workflow code import the pure services (orders, warehouses) and any service as a type', async () => {
+    // Lesson 03's workflow imports values from both today.
+    expect(await restrictedImports('solution/03-saga-fan-out/workflows/saga-fan-out.ts', '')).to.deep.equal([]);
+    expect(
+      await restrictedImports(
+        'solution/06-order-fulfillment/workflows/payment.ts',
+        "import type { ChargeReceipt } from '../../../services/payment-gateway';",
+      ),
+    ).to.deep.equal([]);
+  });
+
   it("fires when a lesson imports another lesson's folder: an exercise reading a solution, in workflow code or not", async () => {
     for (const [file, injected] of [
       [
