@@ -8,6 +8,9 @@
 
 export type LessonId = '02' | '03' | '06' | '07' | '08';
 
+/** A child workflow of a parent-and-children lesson: one per step of the order, named by that step. */
+export type ChildKind = 'payment' | 'inventory' | 'shipping' | 'notification';
+
 export interface CriterionSpec {
   /** Stable ID, e.g. `06-children-in-order`. */
   id: string;
@@ -51,7 +54,7 @@ export interface LessonSpec {
    */
   childIdTag: string;
   /** Child workflow kinds, in the order the lesson runs them (none for a single-workflow lesson). */
-  children: readonly string[];
+  children: readonly ChildKind[];
   /** The seed's fault rates, used when ORDER_FAULTS is not set. */
   defaultFaults: string;
   parts: Record<string, PartSpec>;
@@ -505,10 +508,6 @@ export function orderWorkflowId(lesson: LessonId, orderId: string): string {
 /** `payment-ORDER-001` (06), `payment-07-ORDER-001` (07): a child's workflow ID, also its idempotency key. */
 export function childWorkflowIdOf(lesson: LessonId, kind: string, orderId: string): string {
   return `${kind}-${LESSONS[lesson].childIdTag}${orderId}`;
-}
-
-export function criteriaOf(lesson: LessonId, part?: string): CriterionSpec[] {
-  return LESSONS[lesson].criteria.filter((c) => !part || c.part === part);
 }
 
 /** GitHub's anchor for a Part's section: `## Part A: Four child workflows` → `part-a-four-child-workflows`. */
