@@ -6,75 +6,29 @@
  * by the bundler, so a save to activities.ts does not re-bundle; any change to a file the bundle
  * contains does.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { cacheDir, pruneCache } from './cache';
+import { cacheDir, contentKey, pruneCache } from './cache';
 import { HelperProcess } from './helper';
+import { importedContent, resolveLocal } from './imports';
 import { traced } from './trace';
 
 const SDK_VERSION: string = JSON.parse(
   fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8'),
 ).version;
 
-/** Module specifiers imported as values (not `import type` / `export type`). */
-function valueImports(text: string): string[] {
-  const specs: string[] = [];
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-  for (const m of code.matchAll(/(?:^|[;\n])\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/g)) {
-    if (!m[2]) specs.push(m[4]);
-  }
-  for (const m of code.matchAll(/(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]/g)) specs.push(m[1]);
-  for (const m of code.matchAll(/\b(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1]);
-  return specs;
-}
-
-function resolveLocal(from: string, spec: string): string | undefined {
-  const base = path.resolve(path.dirname(from), spec);
-  for (const candidate of [`${base}.ts`, `${base}.tsx`, `${base}.js`, path.join(base, 'index.ts'), base]) {
-    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
-  }
-  return undefined;
-}
-
 /**
  * The key of the bundle for `workflowsDir` (its index.ts), or for one workflows file (lesson 08 bundles
  * each build, workflows/v1.ts …, on its own): what the bundler would read, by content.
  */
 export function bundleKey(workflowsPath: string): string {
-  const hash = createHash('sha256');
-  hash.update(`sdk ${SDK_VERSION}\0`);
   const isFile = /\.[cm]?[jt]s$/.test(workflowsPath) && fs.existsSync(workflowsPath);
   const workflowsDir = isFile ? path.dirname(workflowsPath) : workflowsPath;
   const entry = isFile
     ? workflowsPath
     : (resolveLocal(path.join(workflowsDir, 'x'), './index') ?? path.join(workflowsDir, 'index.ts'));
-  const seen = new Set<string>();
-  const queue = [entry];
-  while (queue.length) {
-    const file = queue.shift()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      hash.update(`missing ${path.relative(workflowsDir, file)}\0`);
-      continue;
-    }
-    hash.update(`file ${path.relative(workflowsDir, file)}\0${text}\0`);
-    for (const spec of valueImports(text)) {
-      if (!spec.startsWith('.')) {
-        hash.update(`package ${spec}\0`);
-        continue;
-      }
-      const resolved = resolveLocal(file, spec);
-      if (resolved) queue.push(resolved);
-      else hash.update(`unresolved ${spec}\0`);
-    }
-  }
-  return hash.digest('hex').slice(0, 32);
+  return contentKey(['sdk', SDK_VERSION, ...importedContent(entry, workflowsDir)]);
 }
 
 // Bundling is CPU work for seconds: in helper processes it never stalls the main thread, where a

@@ -14,44 +14,52 @@ export function cacheDir(root: string, kind: string): string {
   return dir;
 }
 
-function walk(entry: string, out: string[]): void {
+/**
+ * The key of a content: sha256 over `parts`, in order, each with its length (so no two lists of parts
+ * share a key), as 32 hex digits. Every cache of the grader is keyed by one.
+ */
+export function contentKey(parts: Iterable<string | Uint8Array>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const bytes = typeof part === 'string' ? Buffer.from(part) : part;
+    hash.update(`${bytes.length}:`);
+    hash.update(bytes);
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Every file under `at` (or `at` itself), by its path relative to `entry` and its content. */
+function* treeParts(entry: string, at: string): Generator<string | Uint8Array> {
   let stat: fs.Stats;
   try {
-    stat = fs.statSync(entry);
+    stat = fs.statSync(at);
   } catch {
-    out.push(`${entry}\0missing`);
+    yield* ['missing', path.relative(entry, at)];
     return;
   }
-  if (stat.isDirectory()) {
-    for (const name of fs.readdirSync(entry).sort()) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      walk(path.join(entry, name), out);
-    }
-  } else {
-    out.push(entry);
+  if (!stat.isDirectory()) {
+    yield* ['file', path.relative(entry, at), fs.readFileSync(at)];
+    return;
+  }
+  for (const name of fs.readdirSync(at).sort()) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    yield* treeParts(entry, path.join(at, name));
+  }
+}
+
+function* entriesParts(entries: string[]): Generator<string | Uint8Array> {
+  for (const entry of entries) {
+    yield* ['entry', path.basename(entry)];
+    yield* treeParts(entry, entry);
   }
 }
 
 /**
- * A hash of the files (and folders, recursively) named, by content and by their path relative to the
- * folder or file named: two copies of the same tree hash the same wherever they live.
+ * The key of the files (and folders, recursively) named, by content and by their path relative to the
+ * folder or file named: two copies of the same tree have the same key wherever they live.
  */
 export function hashFiles(entries: string[]): string {
-  const hash = createHash('sha256');
-  for (const entry of entries) {
-    const files: string[] = [];
-    walk(entry, files);
-    hash.update(`\0entry\0${path.basename(entry)}`);
-    for (const file of files) {
-      if (file.endsWith('\0missing')) {
-        hash.update(`\0missing\0${path.relative(entry, file.slice(0, -8))}`);
-        continue;
-      }
-      hash.update(`\0file\0${path.relative(entry, file)}\0`);
-      hash.update(fs.readFileSync(file));
-    }
-  }
-  return hash.digest('hex');
+  return contentKey(entriesParts(entries));
 }
 
 /** Keeps the `keep` most recently written entries of a cache folder. */

@@ -3,15 +3,16 @@
  * process (./helper.ts) so that it overlaps with starting the server and bundling, and cached:
  *   - while this process runs, by the helper, which keeps the parsed type definitions between checks;
  *   - across runs, on disk under .grade/cache/static/, keyed by the content of everything the result
- *     depends on (the lesson's files, services/, common/, tsconfig.json, the analyser, TypeScript's
- *     version), so a second `npm run grade` with nothing changed does not type-check again.
+ *     depends on (the lesson's files, services/, common/, tsconfig.json, pitfalls.ts and what it
+ *     imports, TypeScript's version), so a second `npm run grade` with nothing changed does not
+ *     type-check again.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './pitfalls';
-import { cacheDir, hashFiles, pruneCache } from './cache';
+import { cacheDir, contentKey, hashFiles, pruneCache } from './cache';
 import { HelperProcess } from './helper';
+import { importedContent } from './imports';
 import { traced } from './trace';
 
 // Nothing waits on it until the report is printed: it takes the CPU the scenarios leave while they
@@ -30,20 +31,13 @@ export function stopStaticChecks(): void {
 }
 
 function staticKey(lessonDir: string, root: string): string {
-  const ts = require.resolve('typescript/package.json', { paths: [root] });
-  const hash = createHash('sha256');
-  hash.update(path.relative(root, lessonDir)); // findings name files by their path
-  hash.update(fs.readFileSync(ts));
-  hash.update(
-    hashFiles([
-      path.join(root, 'tsconfig.json'),
-      path.join(__dirname, `pitfalls${path.extname(__filename)}`),
-      lessonDir,
-      path.join(root, 'services'),
-      path.join(root, 'common'),
-    ]),
-  );
-  return hash.digest('hex').slice(0, 32);
+  const analyser = path.join(__dirname, `pitfalls${path.extname(__filename)}`);
+  return contentKey([
+    path.relative(root, lessonDir), // findings name files by their path
+    fs.readFileSync(require.resolve('typescript/package.json', { paths: [root] })),
+    ...importedContent(analyser, __dirname),
+    hashFiles([path.join(root, 'tsconfig.json'), lessonDir, path.join(root, 'services'), path.join(root, 'common')]),
+  ]);
 }
 
 const memo = new Map<string, Promise<Finding[]>>();
