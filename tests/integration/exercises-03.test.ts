@@ -10,7 +10,7 @@ import path from 'node:path';
 import { criteriaFor } from '../criteria/checks';
 import { gradeLesson, type GradeReport } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
-import { listTs } from '../criteria/pitfalls';
+import { listTs } from '../criteria/source';
 import { REPO_ROOT } from '../criteria/observe';
 import { edit, exercisesCopy, removeVariants } from '../criteria/variants';
 import { afterEager } from '../support/eager';
