@@ -3,32 +3,16 @@
  * deterministic sandbox): Node modules or the services imported, plain errors thrown, activities called
  * without await, retries without a limit, a late `status` handler, errors dropped, unguarded joins.
  */
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 import { moduleImports } from './imports';
 import type { Finding } from './pitfalls';
 import { catchHandler, contains, listTs, parse, where } from './source';
 
-const NODE_BUILTINS = new Set([
-  'fs',
-  'path',
-  'os',
-  'crypto',
-  'child_process',
-  'http',
-  'https',
-  'net',
-  'dns',
-  'stream',
-  'worker_threads',
-  'cluster',
-  'zlib',
-  'util',
-  'events',
-]);
-
+/** Node's own modules: every name it lists (`fs`, `fs/promises`, `timers` …), and anything `node:…`. */
 function isNodeModule(spec: string): boolean {
-  return spec.startsWith('node:') || NODE_BUILTINS.has(spec.replace(/^node:/, ''));
+  return spec.startsWith('node:') || builtinModules.includes(spec);
 }
 
 /** The names of queries defined as `defineQuery(…'status')` in the workflow files. */
