@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { DEFAULT_LESSON, LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import { REPO_ROOT } from '../services';
-import { applyReset, planReset, ResetError, starterOf } from '../tests/criteria/restore';
+import { applyReset, planReset } from '../tests/criteria/reset-plan';
+import { ResetError } from '../tests/criteria/restore';
+import { starterOf } from '../tests/criteria/starters';
 import { parseArgs, runMain, usage, UsageError } from './lib/args';
 
 const FLAGS = {

@@ -16,17 +16,25 @@ function files(dir: string): string[] {
     );
 }
 
-/** Lines without import declarations (single- or multi-line). */
-function withoutImports(text: string): string[] {
-  const out: string[] = [];
+/** Which of `lines` belong to an import declaration (single- or multi-line). */
+export function importLines(lines: string[]): boolean[] {
   let inImport = false;
-  for (const line of text.split('\n')) {
-    if (!inImport && /^import\s/.test(line))
+  return lines.map((line) => {
+    if (!inImport && /^import\s/.test(line)) {
       inImport = !/from\s+['"].*['"];?\s*$|^import\s+['"].*['"];?\s*$/.test(line);
-    else if (inImport) inImport = !/from\s+['"].*['"];?\s*$/.test(line);
-    else out.push(line);
-  }
-  return out;
+      return true;
+    }
+    if (!inImport) return false;
+    inImport = !/from\s+['"].*['"];?\s*$/.test(line);
+    return true;
+  });
+}
+
+/** Lines without import declarations. */
+function withoutImports(text: string): string[] {
+  const lines = text.split('\n');
+  const imports = importLines(lines);
+  return lines.filter((_, i) => !imports[i]);
 }
 
 /** The exercise's lines outside TODO regions, as consecutive segments. */

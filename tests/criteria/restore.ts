@@ -1,20 +1,16 @@
 /**
- * `npm run reset` (scripts/reset.ts): puts a lesson's exercise files back to the starter, whole files or
- * only one Part's TODO regions, after copying the learner's files to a backup.
+ * One Part's TODO regions put back into a learner's file, for `npm run reset -- --part X`
+ * (./reset-plan.ts plans the whole reset).
  *
- * The starter is what the kit ships under exercises/<lesson> (kept in STARTERS_FILE). A Part's regions are found by the code
- * around them, not by the TODO markers (a learner usually deletes those): outside its TODO regions a
- * learner's file still has the starter's lines (./mirror.ts checks the same of the solution), so each
- * region is whatever lies between the starter lines before it and the starter lines after it.
- * Blank lines and import lines are skipped when matching, and lines are compared without indentation;
- * a region whose surroundings cannot be found is reported, never guessed.
+ * A Part's regions are found by the code around them, not by the TODO markers (a learner usually
+ * deletes those): outside its TODO regions a learner's file still has the starter's lines (./mirror.ts
+ * checks the same of the solution), so each region is whatever lies between the starter lines before it
+ * and the starter lines after it. Blank lines and import lines are skipped when matching, and lines are
+ * compared without trailing spaces (indentation counts); a region whose surroundings cannot be found is
+ * reported, never guessed.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { TODO_START } from './mirror';
-
-/** A lesson's starter files: path relative to the lesson folder → text. */
-export type Starter = Map<string, string>;
+import { mergeImports } from './merge-imports';
+import { importLines, TODO_START } from './mirror';
 
 export class ResetError extends Error {
   constructor(message: string) {
@@ -22,48 +18,6 @@ export class ResetError extends Error {
     this.name = 'ResetError';
   }
 }
-
-/**
- * Where the starters are kept: every file of every exercises/<lesson> as the kit ships it, so a reset
- * restores the true starter whether or not the learner has committed their work, and on a tree that is
- * not a git clone (a ZIP download). scripts/maintainer/record-starters.ts writes it; a unit test keeps it
- * equal to exercises/.
- */
-export const STARTERS_FILE = 'exercises/starter.json';
-
-type StarterSnapshot = Record<string, Record<string, string>>;
-
-/** The starter of `exercises/<folder>`, from STARTERS_FILE. */
-export function starterOf(root: string, folder: string): Starter {
-  const file = path.join(root, STARTERS_FILE);
-  let snapshot: StarterSnapshot;
-  try {
-    snapshot = JSON.parse(fs.readFileSync(file, 'utf8')) as StarterSnapshot;
-  } catch (err) {
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new ResetError(`the starters are kept in ${STARTERS_FILE}, which cannot be read (${why})`);
-  }
-  const files = snapshot[folder];
-  if (!files) throw new ResetError(`${STARTERS_FILE} has no starter for exercises/${folder}`);
-  return new Map(Object.entries(files));
-}
-
-/** Every file of every `exercises/<folder>` as it is on disk now, for STARTERS_FILE. */
-export function snapshotOf(root: string, folders: string[]): StarterSnapshot {
-  const snapshot: StarterSnapshot = {};
-  for (const folder of folders) {
-    const dir = path.join(root, 'exercises', folder);
-    const files: Record<string, string> = {};
-    for (const rel of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
-      const full = path.join(dir, rel);
-      if (fs.statSync(full).isFile()) files[rel.split(path.sep).join('/')] = fs.readFileSync(full, 'utf8');
-    }
-    snapshot[folder] = files;
-  }
-  return snapshot;
-}
-
-// ---- regions ---------------------------------------------------------------------------------
 
 interface Block {
   /** undefined: starter code outside any region; else the Part of a top-level TODO region. */
@@ -97,31 +51,17 @@ export function blocksOf(text: string): Block[] {
 }
 
 /** Parts whose TODO notes sit inside another Part's region (restored with that Part). */
-function nestedParts(block: Block): string[] {
+export function nestedParts(block: Block): string[] {
   return block.lines
     .slice(1)
     .map((line) => TODO_START.exec(line)?.[1])
     .filter((p): p is string => !!p && p !== block.part);
 }
 
-const IMPORT_START = /^import\s/;
-
 /** Indices of the lines that matter when matching: not blank, not part of an import statement. */
 function significant(lines: string[]): number[] {
-  const out: number[] = [];
-  let inImport = false;
-  lines.forEach((line, i) => {
-    if (!inImport && IMPORT_START.test(line)) {
-      inImport = !/from\s+['"].*['"];?\s*$|^import\s+['"].*['"];?\s*$/.test(line);
-      return;
-    }
-    if (inImport) {
-      inImport = !/from\s+['"].*['"];?\s*$/.test(line);
-      return;
-    }
-    if (line.trim()) out.push(i);
-  });
-  return out;
+  const imports = importLines(lines);
+  return lines.flatMap((line, i) => (!imports[i] && line.trim() ? [i] : []));
 }
 
 type Span = [number, number];
@@ -277,198 +217,4 @@ export function restoreRegions(
   out.push(...learner.slice(copied));
   if (!changed) return { file, unchanged: true };
   return { file, regions, text: mergeImports(out.join('\n'), starterText) };
-}
-
-// ---- imports ---------------------------------------------------------------------------------
-
-interface ImportDecl {
-  text: string;
-  module: string;
-  typeOnly: boolean;
-  names?: string[];
-  start: number;
-  end: number;
-}
-
-function importsOf(text: string): ImportDecl[] {
-  const decls: ImportDecl[] = [];
-  for (const m of text.matchAll(/^import\s+(type\s+)?([\s\S]*?)\s+from\s+['"]([^'"]+)['"];?[ \t]*$/gm)) {
-    const braces = /^\{([\s\S]*)\}$/.exec(m[2].trim());
-    decls.push({
-      text: m[0],
-      module: m[3],
-      typeOnly: !!m[1],
-      names: braces
-        ? braces[1]
-            .split(',')
-            .map((n) => n.trim())
-            .filter(Boolean)
-        : undefined,
-      start: m.index!,
-      end: m.index! + m[0].length,
-    });
-  }
-  return decls;
-}
-
-const localName = (spec: string) =>
-  spec
-    .replace(/^type\s+/, '')
-    .split(/\s+as\s+/)
-    .pop()!
-    .trim();
-
-/**
- * Makes sure everything the starter imports is imported: a restored region may use a name the
- * learner's finished code no longer needed (and so removed from the import).
- */
-export function mergeImports(text: string, starterText: string): string {
-  let result = text;
-  for (const wanted of importsOf(starterText)) {
-    const have = importsOf(result).filter((d) => d.module === wanted.module && d.typeOnly === wanted.typeOnly);
-    if (!have.length) {
-      const last = importsOf(result).pop();
-      const at = last ? last.end : 0;
-      result = `${result.slice(0, at)}${last ? '\n' : ''}${wanted.text}${last ? '' : '\n'}${result.slice(at)}`;
-      continue;
-    }
-    if (!wanted.names) continue;
-    const named = have.find((d) => d.names);
-    const present = new Set(have.flatMap((d) => (d.names ?? []).map(localName)));
-    const missing = wanted.names.filter((n) => !present.has(localName(n)));
-    if (!missing.length) continue;
-    if (!named) {
-      result = `${result.slice(0, have[0].end)}\n${wanted.text}${result.slice(have[0].end)}`;
-      continue;
-    }
-    const names = [...named.names!, ...missing];
-    const sorted = [...named.names!].sort((a, b) => localName(a).localeCompare(localName(b)));
-    if (sorted.join() === named.names!.join()) names.sort((a, b) => localName(a).localeCompare(localName(b)));
-    const typePrefix = named.typeOnly ? 'type ' : '';
-    const single = `import ${typePrefix}{ ${names.join(', ')} } from '${named.module}';`;
-    const replacement =
-      single.length <= 120
-        ? single
-        : `import ${typePrefix}{\n${names.map((n) => `  ${n},`).join('\n')}\n} from '${named.module}';`;
-    result = `${result.slice(0, named.start)}${replacement}${result.slice(named.end)}`;
-  }
-  return result;
-}
-
-// ---- the reset -------------------------------------------------------------------------------
-
-export interface ResetPlan {
-  /** Files to write: relative path → new text. */
-  writes: Map<string, string>;
-  /** What the learner reads: one line per restored file. */
-  summary: string[];
-  /** Things worth knowing that were not done. */
-  notes: string[];
-}
-
-/** Every file under `dir`, as paths relative to it. */
-function listFiles(dir: string): string[] {
-  const walk = (at: string): string[] =>
-    fs
-      .readdirSync(at, { withFileTypes: true })
-      .flatMap((e) => (e.isDirectory() ? walk(path.join(at, e.name)) : [path.join(at, e.name)]));
-  return fs.existsSync(dir)
-    ? walk(dir)
-        .map((f) => path.relative(dir, f).split(path.sep).join('/'))
-        .sort()
-    : [];
-}
-
-/** What a reset of `lessonDir` (the whole lesson, or Part `part`) would write; throws ResetError when nothing. */
-export function planReset(lessonDir: string, starter: Starter, part?: string): ResetPlan {
-  const writes = new Map<string, string>();
-  const summary: string[] = [];
-  const notes: string[] = [];
-  const current = (rel: string) => {
-    try {
-      return fs.readFileSync(path.join(lessonDir, rel), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  if (!part) {
-    for (const [rel, text] of starter) {
-      const now = current(rel);
-      if (now === text) continue;
-      writes.set(rel, text);
-      summary.push(`${rel}${now === undefined ? ' (was missing)' : ''}`);
-    }
-    const extra = listFiles(lessonDir).filter((rel) => !starter.has(rel));
-    if (extra.length) notes.push(`kept ${extra.join(', ')}: not in the starter (a copy is in the backup too)`);
-    if (!writes.size) throw new ResetError('nothing to restore: every file is the starter’s already');
-    return { writes, summary, notes };
-  }
-  const problems: string[] = [];
-  let regionsSeen = 0;
-  for (const [rel, text] of starter) {
-    if (!rel.endsWith('.ts')) continue;
-    const blocks = blocksOf(text);
-    for (const other of blocks) {
-      if (other.part && other.part !== part && nestedParts(other).includes(part)) {
-        const owner: string = other.part;
-        notes.push(
-          `${rel}: Part ${part}'s notes inside Part ${owner}'s region were left alone (npm run reset -- --part ${owner} restores them)`,
-        );
-      }
-    }
-    if (!blocks.some((b) => b.part === part)) continue;
-    regionsSeen++;
-    const now = current(rel);
-    if (now === undefined) {
-      writes.set(rel, text);
-      summary.push(`${rel} (was missing: restored whole)`);
-      continue;
-    }
-    const result = restoreRegions(rel, text, now, part);
-    if ('problem' in result) problems.push(`${rel}: ${result.problem}`);
-    else if ('text' in result) {
-      writes.set(rel, result.text);
-      const spans = result.regions.map((r) =>
-        r.from >= r.to ? `line ${Math.min(r.from, r.to + 1)}` : `lines ${r.from}-${r.to}`,
-      );
-      summary.push(
-        `${rel}: ${result.regions.length} region${result.regions.length > 1 ? 's' : ''} (your ${spans.join(', ')})`,
-      );
-    }
-  }
-  if (!regionsSeen) throw new ResetError(`the starter has no TODO Part ${part} regions`);
-  if (problems.length) {
-    throw new ResetError(
-      `cannot find Part ${part}'s regions in ${problems.length === 1 ? 'this file' : 'these files'}, so nothing was changed:\n  ${problems.join('\n  ')}\n` +
-        `Restore the whole lesson without --part instead (your files are backed up first).`,
-    );
-  }
-  if (!writes.size) throw new ResetError(`nothing to restore: Part ${part}'s regions are the starter's already`);
-  return { writes, summary, notes };
-}
-
-/** Copies every file of `lessonDir` to `<root>/.grade/backup/<timestamp>/<lessonDir relative to root>`. */
-export function backup(lessonDir: string, root: string, now = new Date()): string {
-  const stamp = now
-    .toISOString()
-    .replace(/:/g, '-')
-    .replace(/\.\d+Z$/, 'Z');
-  let dir = path.join(root, '.grade', 'backup', stamp, path.relative(root, lessonDir));
-  for (let n = 2; fs.existsSync(dir); n++) {
-    dir = path.join(root, '.grade', 'backup', `${stamp}-${n}`, path.relative(root, lessonDir));
-  }
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  fs.cpSync(lessonDir, dir, { recursive: true });
-  return dir;
-}
-
-/** Backs up, then writes the plan. Returns the backup folder. */
-export function applyReset(lessonDir: string, root: string, plan: ResetPlan, now?: Date): string {
-  const saved = backup(lessonDir, root, now);
-  for (const [rel, text] of plan.writes) {
-    const file = path.join(lessonDir, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
-  return saved;
 }
