@@ -10,9 +10,10 @@
  * refuses at once (its item is sold out).
  */
 import { CATALOG, formatCents, REFUSED_LATE, splitByWarehouse, type LineItem } from '../../services';
-import type { Criterion, Verdict } from './checks';
-import { num } from './child-runs';
-import type { Observation, Scenario } from './observe';
+import { activityRuns, type ActivityRun } from './activity-runs';
+import { callsOf, ending, fail, NO_HISTORY, ok, type Check } from './criterion';
+import type { Observation, Scenario } from './observation';
+import { ACTIVITY_STEPS_03 } from './observe-alone';
 
 function line(sku: string, quantity: number): LineItem {
   const entry = CATALOG.find((e) => e.sku === sku)!;
@@ -50,110 +51,9 @@ export const SCENARIOS_03 = {
   },
 } satisfies Record<string, Scenario>;
 
-const NO_HISTORY = 'no workflow history: this target runs no Temporal workflows';
-
-const ok = (detail = 'ok'): Verdict => ({ pass: true, detail });
-const fail = (detail: string): Verdict => ({ pass: false, detail });
-
-/** The forward activities and the service step each one calls, in the order the workflow runs them. */
-const FORWARD = [
-  ['validateOrder', 'validate'],
-  ['chargePayment', 'payment'],
-  ['reserveAtWarehouse', 'inventory'],
-  ['arrangeShipment', 'shipping'],
-  ['sendConfirmation', 'notification'],
-] as const;
-
-/** One activity the workflow scheduled, from its history. */
-interface ActivitySpan {
-  type: string;
-  /** Its first argument, decoded (the request: idempotency key, warehouse …). */
-  input?: { idempotencyKey?: string; warehouse?: string; reservationKey?: string };
-  scheduledId: number;
-  maximumAttempts?: number;
-  backoffCoefficient?: number;
-  /** The attempt of the last ActivityTaskStarted, and when it started (ms, the server's clock). */
-  attempt?: number;
-  startedAt?: number;
-  closedId?: number;
-  closedAs?: string;
-  closedAt?: number;
-  cancelRequestedId?: number;
-}
-
-function millis(time: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
-  if (!time) return undefined;
-  return num(time.seconds) * 1000 + (time.nanos ?? 0) / 1e6;
-}
-
-function decode(payload: { data?: Uint8Array | null } | undefined): ActivitySpan['input'] {
-  try {
-    return payload?.data ? JSON.parse(Buffer.from(payload.data).toString('utf8')) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The activities in the workflow's history, in the order it scheduled them. */
-function spans(obs: Observation): ActivitySpan[] | undefined {
-  if (!obs.history) return undefined;
-  const runs = new Map<number, ActivitySpan>();
-  for (const event of obs.history.events ?? []) {
-    const id = num(event.eventId);
-    const at = millis(event.eventTime);
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled) {
-      runs.set(id, {
-        type: scheduled.activityType?.name ?? '',
-        input: decode(scheduled.input?.payloads?.[0] ?? undefined),
-        scheduledId: id,
-        maximumAttempts: scheduled.retryPolicy?.maximumAttempts ?? undefined,
-        backoffCoefficient: scheduled.retryPolicy?.backoffCoefficient ?? undefined,
-      });
-      continue;
-    }
-    const started = event.activityTaskStartedEventAttributes;
-    if (started) {
-      const run = runs.get(num(started.scheduledEventId));
-      if (run) Object.assign(run, { attempt: started.attempt ?? undefined, startedAt: at });
-      continue;
-    }
-    const cancelRequested = event.activityTaskCancelRequestedEventAttributes;
-    if (cancelRequested) {
-      const run = runs.get(num(cancelRequested.scheduledEventId));
-      if (run) run.cancelRequestedId = id;
-      continue;
-    }
-    const closes: [string, { scheduledEventId?: unknown } | null | undefined][] = [
-      ['completed', event.activityTaskCompletedEventAttributes],
-      ['failed', event.activityTaskFailedEventAttributes],
-      ['timed out', event.activityTaskTimedOutEventAttributes],
-      ['cancelled', event.activityTaskCanceledEventAttributes],
-    ];
-    for (const [closedAs, attrs] of closes) {
-      const run = attrs ? runs.get(num(attrs.scheduledEventId)) : undefined;
-      if (run) Object.assign(run, { closedId: id, closedAs, closedAt: at });
-    }
-  }
-  return [...runs.values()];
-}
-
 /** `reserveAtWarehouse(east)`, `chargePayment`. */
-function label(span: ActivitySpan): string {
+function label(span: ActivityRun): string {
   return span.input?.warehouse ? `${span.type}(${span.input.warehouse})` : span.type;
-}
-
-/** How an order that did not complete ended, in words. */
-function ending(obs: Observation): string {
-  const o = obs.outcome;
-  if (o.kind === 'completed') return 'completed';
-  if (o.kind === 'retrying-forever') return `was stopped: ${o.message}`;
-  if (o.kind === 'stuck') return `was stopped: a workflow task keeps failing (${o.message.split('\n')[0]})`;
-  return `ended as ${o.kind}: ${o.message}`;
-}
-
-function callsOf(obs: Observation, step: string, key?: string): number {
-  return obs.calls.filter((c) => c.step === step && (!key || c.key === key)).length;
 }
 
 /** What the ledger says is wrong: charged for nothing, stock locked, goods given away, a false email. */
@@ -172,11 +72,11 @@ function reservationKeyOf(warehouse: string, orderId: string): string {
   return `inventory-${warehouse}-03-${orderId}`;
 }
 
-export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+export const CHECKS_03 = {
   '03-happy-path': {
     scenario: SCENARIOS_03.happy,
     check: (obs) => {
-      if (obs.outcome.kind !== 'completed') return fail(`the order ${ending(obs)}`);
+      if (obs.outcome.kind !== 'completed') return fail(`the order ${ending(obs.outcome)}`);
       const a = obs.audit;
       const { orderId } = obs.order;
       const parcels = splitByWarehouse(obs.order.items);
@@ -240,9 +140,9 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
   '03-retry-policies': {
     scenario: SCENARIOS_03.flaky,
     check: (obs) => {
-      const runs = spans(obs);
+      const runs = activityRuns(obs);
       if (!runs) return fail(`${NO_HISTORY}: it retries the card in an endless loop, and nothing else`);
-      const forward = runs.filter((r) => FORWARD.some(([type]) => type === r.type));
+      const forward = runs.filter((r) => ACTIVITY_STEPS_03.some(([type]) => type === r.type));
       if (forward.length === 0) return fail('the history schedules no activities');
       const wrong = forward.filter((r) => !((r.maximumAttempts ?? 0) >= 2) || !((r.backoffCoefficient ?? 0) > 1));
       if (wrong.length) {
@@ -259,7 +159,7 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
         );
       }
       if (obs.outcome.kind !== 'completed')
-        return fail(`the payment and each warehouse failed once, and the order ${ending(obs)}`);
+        return fail(`the payment and each warehouse failed once, and the order ${ending(obs.outcome)}`);
       const notRetried = forward.filter(
         (r) => (r.type === 'chargePayment' || r.type === 'reserveAtWarehouse') && (r.attempt ?? 1) < 2,
       );
@@ -277,9 +177,9 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
       const payments = callsOf(obs, 'payment');
       if (obs.outcome.kind === 'completed')
         return fail(`the order completed although every payment call reported an error (${payments} payment calls)`);
-      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs)}`);
+      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs.outcome)}`);
       const a = obs.audit;
-      if (a.charges.length === 0) return fail(`the card was never charged (the order ${ending(obs)})`);
+      if (a.charges.length === 0) return fail(`the card was never charged (the order ${ending(obs.outcome)})`);
       if (a.refunds.length === 0) {
         return fail(
           'the card was charged (the money moved, then the call reported an error) and never refunded: ' +
@@ -298,9 +198,9 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
     check: (obs) => {
       if (obs.outcome.kind === 'completed')
         return fail('the order completed although every shipping call reported an error');
-      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs)}`);
+      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs.outcome)}`);
       const a = obs.audit;
-      if (a.shipments.length === 0) return fail(`the carrier was never called (the order ${ending(obs)})`);
+      if (a.shipments.length === 0) return fail(`the carrier was never called (the order ${ending(obs.outcome)})`);
       const problems: string[] = [];
       if (a.shipments.some((s) => !s.cancelled))
         problems.push(
@@ -325,14 +225,14 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
   '03-reservations-overlap': {
     scenario: SCENARIOS_03.happy,
     check: (obs) => {
-      const runs = spans(obs);
+      const runs = activityRuns(obs);
       if (!runs) return fail(NO_HISTORY);
       const parcels = splitByWarehouse(obs.order.items);
       const reservations = runs.filter((r) => r.type === 'reserveAtWarehouse');
       if (reservations.length < parcels.length) {
         return fail(
           `the history shows ${reservations.length} reservation(s); expected one per warehouse (${parcels.map((p) => p.warehouse).join(', ')})` +
-            (obs.outcome.kind === 'completed' ? '' : `, and the order ${ending(obs)}`),
+            (obs.outcome.kind === 'completed' ? '' : `, and the order ${ending(obs.outcome)}`),
         );
       }
       const closed = reservations.filter((r) => r.closedId !== undefined).sort((x, y) => x.closedId! - y.closedId!);
@@ -354,16 +254,16 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
   '03-steps-in-order': {
     scenario: SCENARIOS_03.happy,
     check: (obs) => {
-      const runs = spans(obs);
+      const runs = activityRuns(obs);
       if (!runs) return fail(NO_HISTORY);
       const of = (type: string) => runs.filter((r) => r.type === type);
-      const missing = FORWARD.map(([type]) => type).filter((type) => of(type).length === 0);
+      const missing = ACTIVITY_STEPS_03.map(([type]) => type).filter((type) => of(type).length === 0);
       if (missing.length)
         return fail(
-          `the history never schedules ${missing.join(', ')}${obs.outcome.kind === 'completed' ? '' : `; the order ${ending(obs)}`}`,
+          `the history never schedules ${missing.join(', ')}${obs.outcome.kind === 'completed' ? '' : `; the order ${ending(obs.outcome)}`}`,
         );
       // Each group must have completed before the next one was scheduled.
-      const groups = FORWARD.map(([type]) => of(type));
+      const groups = ACTIVITY_STEPS_03.map(([type]) => of(type));
       for (let i = 1; i < groups.length; i++) {
         for (const before of groups[i - 1]) {
           for (const after of groups[i]) {
@@ -390,7 +290,7 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
     scenario: SCENARIOS_03.oneWarehouseFails,
     check: (obs) => {
       if (obs.outcome.kind === 'completed') return fail('the order completed although its camera is sold out');
-      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs)}`);
+      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs.outcome)}`);
       const a = obs.audit;
       if (a.stuckReservations.length) {
         const keys = a.stuckReservations.map((r) => r.key).join(', ');
@@ -413,7 +313,7 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
     scenario: SCENARIOS_03.oneWarehouseFails,
     check: (obs) => {
       if (obs.outcome.kind === 'completed') return fail('the order completed although its camera is sold out');
-      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs)}`);
+      if (obs.outcome.kind !== 'failed') return fail(`the order ${ending(obs.outcome)}`);
       const east = reservationKeyOf('east', obs.order.orderId);
       if (obs.calls.some((c) => c.step === 'inventory' && c.outcome === REFUSED_LATE)) {
         return fail(
@@ -421,7 +321,7 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
             'inventory service refused the reservation when it arrived): wait until every branch has settled before compensating',
         );
       }
-      const runs = spans(obs);
+      const runs = activityRuns(obs);
       if (!runs) return fail(NO_HISTORY);
       const reservations = runs.filter((r) => r.type === 'reserveAtWarehouse');
       const failed = reservations.find((r) => r.closedAs === 'failed');
@@ -510,4 +410,4 @@ export const CHECKS_03: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
       );
     },
   },
-};
+} satisfies Record<string, Check>;

@@ -8,11 +8,11 @@
  * is made certain by simulated latency (the inventory call takes 3 s, the decline is immediate); the
  * ledger says what happened in the outside world, after every call in flight has ended.
  */
-import { childWorkflowIdOf } from '../../common/lessons';
+import { childWorkflowIdOf, LESSONS, type ChildKind } from '../../common/lessons';
 import { REFUSED_LATE } from '../../services';
-import type { Criterion, Verdict } from './checks';
 import { childRuns } from './child-runs';
-import { CHILD_KINDS, type Kind, type Observation, type Scenario } from './observe';
+import { callsOf, fail, NO_HISTORY, ok, type Check, type Verdict } from './criterion';
+import type { Observation, Scenario } from './observation';
 import { queryErrorLine, wrongQueryName } from './query-errors';
 
 export const SCENARIOS_07 = {
@@ -33,18 +33,9 @@ export const SCENARIOS_07 = {
   inventoryFails: { id: '07-inventory-fails', faults: 'inventory=always', hopeless: ['reserveInventory'] },
 } satisfies Record<string, Scenario>;
 
-const NO_HISTORY = 'no workflow history: this target runs no Temporal workflows';
-
-const ok = (detail = 'ok'): Verdict => ({ pass: true, detail });
-const fail = (detail: string): Verdict => ({ pass: false, detail });
-
 function completed(obs: Observation): Verdict {
   if (obs.outcome.kind === 'completed') return ok();
   return fail(`the order ended as ${obs.outcome.kind}: ${'message' in obs.outcome ? obs.outcome.message : ''}`);
-}
-
-function callsOf(obs: Observation, step: string): number {
-  return obs.calls.filter((c) => c.step === step).length;
 }
 
 function ledgerProblems(obs: Observation): string[] {
@@ -56,9 +47,9 @@ function ledgerProblems(obs: Observation): string[] {
   return problems;
 }
 
-type StatusAnswer = { state?: string; children?: Partial<Record<Kind, { state?: string }>>; queryError?: string };
+type StatusAnswer = { state?: string; children?: Partial<Record<ChildKind, { state?: string }>>; queryError?: string };
 
-export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+export const CHECKS_07 = {
   '07-children-overlap': {
     scenario: SCENARIOS_07.happy,
     check: (obs) => {
@@ -84,8 +75,10 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
     check: (obs) => {
       const spans = childRuns(obs);
       if (!spans) return fail(NO_HISTORY);
-      const idOf = (kind: Kind) => childWorkflowIdOf('07', kind, obs.order.orderId);
-      const wrong = CHILD_KINDS.filter((kind) => !spans.some((s) => s.kind === kind && s.workflowId === idOf(kind)));
+      const idOf = (kind: ChildKind) => childWorkflowIdOf('07', kind, obs.order.orderId);
+      const wrong = LESSONS['07'].children.filter(
+        (kind) => !spans.some((s) => s.kind === kind && s.workflowId === idOf(kind)),
+      );
       if (wrong.length) {
         const seen = spans.map((s) => `${s.kind ?? '?'}=${s.workflowId}`).join(', ') || 'none';
         return fail(`expected IDs ${wrong.map(idOf).join(', ')}; the history shows ${seen}`);
@@ -120,7 +113,7 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
     check: (obs) => {
       const spans = childRuns(obs);
       if (!spans) return fail(NO_HISTORY);
-      const span = (kind: Kind) => spans.find((s) => s.kind === kind);
+      const span = (kind: ChildKind) => spans.find((s) => s.kind === kind);
       const shipping = span('shipping');
       const notification = span('notification');
       if (!shipping) return fail('the parent never started a shipping child');
@@ -262,4 +255,4 @@ export const CHECKS_07: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
       return ok(`at ${both.atMs} ms the parent reported ${(both.parent as StatusAnswer).state}`);
     },
   },
-};
+} satisfies Record<string, Check>;

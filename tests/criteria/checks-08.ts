@@ -1,27 +1,24 @@
 /**
  * Lesson 08's criteria as checks over observations: a change deployed while an order is in flight.
  * Registered in ./checks.ts with the other lessons'; the titles, Parts and hints live in the lesson
- * manifest (common/lessons.ts). The runs themselves (the deploy, the learner's replay test, builds v3 and
- * v4) are in ./versioning-08.ts; each scenario here reads one of them.
+ * manifest (common/lessons.ts). The runs themselves are in ./versioning-08.ts (the deploy) and
+ * ./replays-08.ts (the learner's replay test, builds v3 and v4); each scenario here reads one of them.
  */
 import type { temporal } from '@temporalio/proto';
 import { orderWorkflowId } from '../../common/lessons';
 import { sampleOrder } from '../../services';
 import { freshServices } from '../support/harness';
-import type { Criterion, Verdict } from './checks';
-import type { Observation, Outcome, Scenario, Target } from './observe';
+import { fail, ok, type Check } from './criterion';
+import type { Observation, Outcome, Scenario, Target } from './observation';
 import {
-  deployRunOf,
-  PATCH_ID,
   queryOf,
   replayTestOf,
   retiredBuildsOf,
   type BuildCheck,
-  type DeployRun,
-  type OrderRun,
   type ReplayTestRun,
-  type Verdict as ReplayVerdict,
-} from './versioning-08';
+  type ReplayVerdict,
+} from './replays-08';
+import { deployRunOf, PATCH_ID, type DeployRun, type OrderRun } from './versioning-08';
 
 type LessonTarget = Extract<Target, { kind: 'temporal' }>;
 
@@ -88,9 +85,6 @@ export const SCENARIOS_08 = {
   replayTest: { id: '08-replay-test', faults: 'none', observe: observeReplayTest },
   retired: { id: '08-retired', faults: 'none', observe: observeRetired },
 } satisfies Record<string, Scenario>;
-
-const ok = (detail = 'ok'): Verdict => ({ pass: true, detail });
-const fail = (detail: string): Verdict => ({ pass: false, detail });
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -167,7 +161,7 @@ function verdictProblems(
   return problems;
 }
 
-export const CHECKS_08: Record<string, Pick<Criterion, 'scenario' | 'check'>> = {
+export const CHECKS_08 = {
   '08-replay-test': {
     scenario: SCENARIOS_08.replayTest,
     check: (obs) => {
@@ -262,4 +256,4 @@ export const CHECKS_08: Record<string, Pick<Criterion, 'scenario' | 'check'>> = 
       return ok(builds.map((b) => `${b.build} replays ${b.replays.map((r) => r.file).join(', ')}`).join('; '));
     },
   },
-};
+} satisfies Record<string, Check>;

@@ -2,10 +2,11 @@
  * The children a parent started, read from its event history: which child, its workflow ID, the
  * event that initiated it and the one that closed it (and how). Lessons 06 and 07's criteria share it.
  */
-import type { Kind, Observation } from './observe';
+import type { ChildKind } from '../../common/lessons';
+import type { Observation } from './observation';
 
 /** The child workflow type of each child kind. */
-export const CHILD_TYPES: Record<Kind, string> = {
+export const CHILD_TYPES: Record<ChildKind, string> = {
   payment: 'paymentWorkflow',
   inventory: 'inventoryWorkflow',
   shipping: 'shippingWorkflow',
@@ -18,7 +19,7 @@ export function num(value: unknown): number {
 }
 
 export interface ChildRun {
-  kind?: Kind;
+  kind?: ChildKind;
   workflowId: string;
   type: string;
   initiatedId: number;
@@ -35,7 +36,7 @@ export function childRuns(obs: Observation): ChildRun[] | undefined {
     const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
     if (started) {
       const type = started.workflowType?.name ?? '';
-      const kind = (Object.keys(CHILD_TYPES) as Kind[]).find((k) => CHILD_TYPES[k] === type);
+      const kind = (Object.keys(CHILD_TYPES) as ChildKind[]).find((k) => CHILD_TYPES[k] === type);
       runs.set(id, { kind, type, workflowId: started.workflowId ?? '', initiatedId: id });
       continue;
     }

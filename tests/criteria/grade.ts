@@ -9,8 +9,10 @@
  */
 import { isLessonId, LESSONS, type LessonId } from '../../common/lessons';
 import { lessonBundle } from './bundle';
-import { Criterion, criteriaFor, scenariosOf } from './checks';
-import { needsWorker, REPO_ROOT } from './observe';
+import { REPO_ROOT } from '../../services';
+import { criteriaFor } from './checks';
+import { scenariosOf, type Criterion } from './criterion';
+import { needsWorker } from './rig';
 import type { Finding, FindingKind } from './pitfalls';
 import { Score, scoreTarget } from './scorecard';
 import { staticFindings } from './static-check';

@@ -2,7 +2,7 @@
  * Scores a target against criteria: each scenario runs once, every criterion that needs it reads
  * the same observation (a criterion may read several). Used by the tests and by the grader.
  *
- * Scenarios of one target run side by side on one worker (./observe.ts `withRig`): they mostly wait on
+ * Scenarios of one target run side by side on one worker (./rig.ts `withRig`): they mostly wait on
  * retry backoff, so the wall time is about the slowest one.
  *
  * Observations are cached in this process by content, not by path: the key is a hash of the lesson's
@@ -15,8 +15,10 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../services';
 import { hashFiles } from './cache';
 import { traced } from './trace';
-import { Criterion, scenariosOf, Verdict } from './checks';
-import { needsWorker, observe, Observation, Scenario, Target, withRig } from './observe';
+import { scenariosOf, type Criterion, type Verdict } from './criterion';
+import type { Observation, Scenario, Target } from './observation';
+import { observe } from './observe';
+import { needsWorker, withRig } from './rig';
 
 export interface Score extends Verdict {
   criterion: Criterion;
@@ -30,6 +32,9 @@ const MAX_CACHED = 200;
  * At most this many scenarios run at once in this process (the tests grade many copies side by side).
  * Every scenario runs against a clock (its workflows' execution timeout); on a small machine more at
  * once would only slow each one down towards it. A lesson's own scenarios all fit.
+ *
+ * The cap spans every scoreTarget call in flight, not one list of scenarios, which is why it is a
+ * queue of its own here rather than common/kit/limit.ts's mapLimited (one list at a time).
  */
 const MAX_RUNNING = 10;
 let runningNow = 0;

@@ -1,5 +1,5 @@
 /**
- * Lesson 08's grading runs, on the test server.
+ * Lesson 08's builds and its deploy, on the test server.
  *
  * The deploy (Part B): build v1 (the solution's workflows/v1.ts, the code "in production") runs two
  * orders, one to its end and one held in its shipping step: the grader's shipping activity waits at a
@@ -9,21 +9,13 @@
  * only the workflow code and the held call is never interrupted; the v1 worker keeps no workflow in its
  * cache (no sticky queue), so the held order's next task goes to v2 at once.
  *
- * The replay test (Part A): the lesson's own serverHistories() and replayHistories() (replay.ts), on the
- * order v1 ran to its end and the recorded v1 histories, against the solution's v2 with its patched()
- * guards replaced by `true` (a change deployed without a patch: a non-determinism error for each) and
- * against the solution's v2 (no error).
- *
- * Retiring the patch (Part C): the lesson's v3 and v4, read and replayed against the recorded histories
- * of the builds before them.
- *
- * One deploy per content of the lesson: the scenarios that read it share it.
+ * One deploy per content of the lesson: the scenarios that read it share it. The replays (the lesson's
+ * replay test, Part A, and its retired builds, Part C) are in ./replays-08.ts.
  */
 import type { temporal } from '@temporalio/proto';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, type HistoryAndWorkflowId } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { HistoryAndWorkflowId } from '@temporalio/common';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { DeterminismViolationError } from '@temporalio/workflow';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +28,7 @@ import { freshServices, uniqueTaskQueue } from '../support/harness';
 import { testEnv } from '../../common/kit/server';
 import { workflowsBundle } from './bundle';
 import { hashFiles } from './cache';
-import type { Outcome } from './observe';
+import { failureOutcome, type Outcome } from './observation';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -106,26 +98,9 @@ export interface OrderRun {
   history?: History;
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
+/** How a failed order reads: its failure, or the timeout it ran into. */
 function failed(err: unknown): Outcome {
-  if (!(err instanceof WorkflowFailedError)) return { kind: 'error', message: errorMessage(err) };
-  const cause = err.cause;
-  if (cause?.name === 'TimeoutFailure' || /timed out/i.test(err.message)) {
-    return { kind: 'timeout', message: `the order did not finish within ${ORDER_TIMEOUT_MS / 1000} s` };
-  }
-  if (cause?.name === 'CancelledFailure') return { kind: 'cancelled', message: cause.message };
-  let deepest: Error = err;
-  while (deepest.cause instanceof Error) deepest = deepest.cause;
-  const message = cause?.message ?? err.message;
-  return {
-    kind: 'failed',
-    message,
-    ...(deepest.message !== message ? { root: deepest.message } : {}),
-    type: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause?.name,
-  };
+  return failureOutcome(err, `the order did not finish within ${ORDER_TIMEOUT_MS / 1000} s`);
 }
 
 /**
@@ -305,160 +280,4 @@ export function deployRunOf(lessonDir: string): Promise<DeployRun> {
     while (deploys.size > 10) deploys.delete(deploys.keys().next().value!);
   }
   return run;
-}
-
-// ---- the replay test (Part A) ----------------------------------------------------------------------
-
-/** A verdict as the lesson's replay.ts returns it (checked, not trusted). */
-export interface Verdict {
-  workflowId: string;
-  ok: boolean;
-  nondeterminism: boolean;
-  error?: string;
-}
-
-export interface ReplayTestRun {
-  /** The lesson's replay.ts could not run: a TODO still in it, or an error. */
-  problem?: string;
-  /** The workflow IDs serverHistories() returned for the deploy's task queue (queryOf). */
-  listed: string[];
-  /** The histories replayed: the order v1 ran to its end (as serverHistories returned it), then the recorded v1 histories. */
-  replayed: string[];
-  /** replayHistories() against the solution's v2 with its patched() guards replaced by `true`. */
-  unpatched?: Verdict[] | { error: string };
-  /** replayHistories() against the solution's v2. */
-  patched?: Verdict[] | { error: string };
-}
-
-interface ReplayModule {
-  serverHistories: (
-    client: Client,
-    query: string,
-  ) => Iterable<HistoryAndWorkflowId> | AsyncIterable<HistoryAndWorkflowId>;
-  replayHistories: (
-    workflows: { workflowBundle: WorkflowBundleWithSourceMap },
-    histories: Iterable<HistoryAndWorkflowId>,
-  ) => Promise<unknown>;
-}
-
-async function collect<T>(items: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
-
-function asVerdicts(value: unknown): Verdict[] | { error: string } {
-  if (!Array.isArray(value))
-    return { error: `replayHistories returned ${JSON.stringify(value)?.slice(0, 80)}, not a list of verdicts` };
-  return value as Verdict[];
-}
-
-/** The visibility query the grader hands serverHistories(): every order of the deploy, open or closed. */
-export function queryOf(run: DeployRun): string {
-  return `TaskQueue = '${run.taskQueue}'`;
-}
-
-/** Runs the lesson's replay functions against the deploy's first order and the recorded v1 histories. */
-export async function replayTestOf(lessonDir: string, run: DeployRun): Promise<ReplayTestRun> {
-  const { client } = testEnv();
-  const outcome: ReplayTestRun = { listed: [], replayed: [] };
-  let replay: ReplayModule;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    replay = require(path.join(lessonDir, 'replay')) as ReplayModule;
-  } catch (err) {
-    return { ...outcome, problem: `replay.ts could not be loaded: ${errorMessage(err).split('\n')[0]}` };
-  }
-  let listed: HistoryAndWorkflowId[];
-  try {
-    // The server's list is eventually consistent: ask again, briefly, until the order shows up.
-    const deadline = Date.now() + 3_000;
-    for (;;) {
-      listed = await collect(replay.serverHistories(client, queryOf(run)));
-      if (listed.some((h) => h.workflowId === run.onV1.workflowId) || Date.now() > deadline) break;
-      await sleep(200);
-    }
-  } catch (err) {
-    return { ...outcome, problem: errorMessage(err).split('\n')[0] };
-  }
-  outcome.listed = listed.map((h) => h.workflowId);
-  const histories = [...listed.filter((h) => h.workflowId === run.onV1.workflowId), ...recordedHistories('08-v1-')];
-  outcome.replayed = histories.map((h) => h.workflowId);
-  const [unpatchedBundle, patchedBundle] = await Promise.all([
-    workflowsBundle(buildFile(unpatchedSolution(), 'v2'), REPO_ROOT),
-    workflowsBundle(buildFile(SOLUTION_08, 'v2'), REPO_ROOT),
-  ]);
-  const judged = (bundle: WorkflowBundleWithSourceMap) =>
-    replay.replayHistories({ workflowBundle: bundle }, [...histories]).then(asVerdicts, (err: unknown) => ({
-      error: errorMessage(err).split('\n')[0],
-    }));
-  [outcome.unpatched, outcome.patched] = await Promise.all([judged(unpatchedBundle), judged(patchedBundle)]);
-  const todo = [outcome.unpatched, outcome.patched].find(
-    (v): v is { error: string } => 'error' in v && /TODO Part [A-Z]/.test(v.error),
-  );
-  if (todo) outcome.problem = todo.error;
-  return outcome;
-}
-
-// ---- retiring the patch (Part C) ------------------------------------------------------------------
-
-export interface BuildCheck {
-  build: 'v3' | 'v4';
-  /** The starter's stub is still there. */
-  todo?: string;
-  /** What the code says that it should not (or does not say that it should). */
-  source?: string;
-  /** Each recorded history replayed against the build (the grader's own replay). */
-  replays: { file: string; ok: boolean; nondeterminism: boolean; error?: string }[];
-  /** The build did not bundle or could not be replayed at all. */
-  error?: string;
-}
-
-/** The recorded histories each build must replay: those of the build before it, and its own. */
-const MUST_REPLAY: Record<BuildCheck['build'], string[]> = { v3: ['08-v2-', '08-v3-'], v4: ['08-v3-'] };
-
-function sourceProblem(build: BuildCheck['build'], text: string): string | undefined {
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-  const deprecates = new RegExp(`deprecatePatch\\(\\s*['"\`]${PATCH_ID}['"\`]\\s*\\)`).test(code);
-  const patches = /\bpatched\(/.test(code);
-  if (build === 'v3') {
-    if (patches)
-      return "v3 still calls patched(): once no v1 order is open, the old path goes and deprecatePatch('fraud-check') takes its place";
-    if (!deprecates) return "v3 does not call deprecatePatch('fraud-check')";
-    return undefined;
-  }
-  if (patches || /\bdeprecatePatch\(/.test(code))
-    return 'v4 still calls patched() or deprecatePatch(): in v4 the patch is gone';
-  return undefined;
-}
-
-/** Reads and replays the lesson's v3 and v4. */
-export async function retiredBuildsOf(lessonDir: string): Promise<BuildCheck[]> {
-  return Promise.all(
-    (['v3', 'v4'] as const).map(async (build): Promise<BuildCheck> => {
-      const file = buildFile(lessonDir, build);
-      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-      const check: BuildCheck = { build, replays: [] };
-      const todo = new RegExp(`TODO Part [A-Z]: build ${build} is not written yet`).exec(text);
-      if (todo) return { ...check, todo: `${todo[0]} (workflows/${build}.ts)` };
-      const source = sourceProblem(build, text);
-      if (source) check.source = source;
-      try {
-        const workflowBundle = await workflowsBundle(file, REPO_ROOT);
-        const histories = MUST_REPLAY[build].flatMap((prefix) => recordedHistories(prefix));
-        for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
-          const own = result.error && /\[TMPRL\d+\][^"]*/.exec(result.error.message)?.[0];
-          check.replays.push({
-            file: result.workflowId,
-            ok: !result.error,
-            nondeterminism: result.error instanceof DeterminismViolationError,
-            ...(result.error ? { error: own ?? result.error.message.split('\n')[0] } : {}),
-          });
-        }
-      } catch (err) {
-        check.error = errorMessage(err).split('\n')[0];
-      }
-      return check;
-    }),
-  );
 }

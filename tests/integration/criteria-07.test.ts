@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { criteriaFor } from '../criteria/checks';
-import { lessonTarget, originalTarget } from '../criteria/observe';
+import { lessonTarget, originalTarget } from '../criteria/observation';
 import { Score, scoreTarget } from '../criteria/scorecard';
 import { afterEager } from '../support/eager';
 

@@ -11,10 +11,12 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { criteriaFor, type Criterion } from '../criteria/checks';
+import { criteriaFor } from '../criteria/checks';
+import type { Criterion } from '../criteria/criterion';
 import { gradeLesson, type GradeReport } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
-import { lessonTarget, REPO_ROOT } from '../criteria/observe';
+import { lessonTarget } from '../criteria/observation';
+import { REPO_ROOT } from '../../services';
 import { scoreTarget, type Score } from '../criteria/scorecard';
 import { edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
 import { afterEager } from '../support/eager';

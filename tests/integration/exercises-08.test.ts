@@ -15,7 +15,7 @@ import { LESSONS } from '../../common/lessons';
 import { criteriaFor } from '../criteria/checks';
 import { gradeLesson } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode } from '../criteria/mirror';
-import { REPO_ROOT } from '../criteria/observe';
+import { REPO_ROOT } from '../../services';
 import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
 import { buildFile, unpatched } from '../criteria/versioning-08';
 import { afterEager } from '../support/eager';
