@@ -19,6 +19,9 @@ const CHECKS = {
   '08': CHECKS_08,
 } satisfies Record<LessonId, Record<string, Check>>;
 
+/** A criterion ID that has a check: what code naming a criterion (the grader's explanations) may name. */
+export type CriterionId = { [L in LessonId]: keyof (typeof CHECKS)[L] & string }[LessonId];
+
 export const CRITERIA: Criterion[] = LESSON_IDS.flatMap((lesson) =>
   LESSONS[lesson].criteria.map((spec) => {
     const checks: Record<string, Check> = CHECKS[lesson];

@@ -10,7 +10,7 @@
 import { isLessonId, LESSONS, type LessonId } from '../../common/lessons';
 import { lessonBundle } from './bundle';
 import { REPO_ROOT } from '../../services';
-import { criteriaFor } from './checks';
+import { criteriaFor, type CriterionId } from './checks';
 import { scenariosOf, type Criterion } from './criterion';
 import { needsWorker } from './rig';
 import type { Finding, FindingKind } from './pitfalls';
@@ -55,9 +55,10 @@ export interface GradeOptions {
 
 /**
  * Which criteria a kind of finding explains; the first one in a lesson also gives the finding its Part
- * (the Part whose code has to change). Lesson 07 and later add their criterion IDs here.
+ * (the Part whose code has to change). Each lesson adds its criterion IDs here; an ID without a check
+ * (say, a renamed criterion) does not compile.
  */
-const EXPLAINS: Partial<Record<FindingKind, string[]>> = {
+const EXPLAINS: Partial<Record<FindingKind, CriterionId[]>> = {
   'retry-loop': [
     '02-one-call-per-attempt',
     '02-retry-policy',
@@ -87,9 +88,13 @@ const EXPLAINS: Partial<Record<FindingKind, string[]>> = {
   ],
 };
 
+/** Does a finding of this kind explain why `criterion` fails? */
+function explainedBy(kind: FindingKind, criterion: string): boolean {
+  return (EXPLAINS[kind] ?? []).some((id) => id === criterion);
+}
+
 function partOf(lesson: string, finding: Finding): string | undefined {
-  const ids = EXPLAINS[finding.kind] ?? [];
-  return criteriaFor(lesson).find((c) => ids.includes(c.id))?.part;
+  return criteriaFor(lesson).find((c) => explainedBy(finding.kind, c.id))?.part;
 }
 
 function at(f: Finding): string {
@@ -108,7 +113,7 @@ function explain(score: Score, findings: Finding[]): Because | undefined {
   const outcome = score.observation?.outcome;
   const id = score.criterion.id;
   const first = (kind: FindingKind) => findings.find((f) => f.kind === kind);
-  const explains = (kind: FindingKind) => (EXPLAINS[kind] ?? []).includes(id);
+  const explains = (kind: FindingKind) => explainedBy(kind, id);
   if (/could not run/.test(score.detail)) {
     const cause =
       first('disallowed-import') ?? findings.find((f) => f.kind === 'compile' && /\/workflows\//.test(f.file));
