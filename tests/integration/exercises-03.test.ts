@@ -11,7 +11,7 @@ import { criteriaFor } from '../criteria/checks';
 import { gradeLesson, type GradeReport } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
 import { listTs } from '../criteria/source';
-import { REPO_ROOT } from '../criteria/observe';
+import { REPO_ROOT } from '../../services';
 import { edit, exercisesCopy, removeVariants } from '../criteria/variants';
 import { afterEager } from '../support/eager';
 
