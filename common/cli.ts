@@ -4,22 +4,21 @@
  * keeps its stack trace.
  */
 import { NamespaceNotFoundError } from '@temporalio/common';
+import { KitError, ValidationError } from '../services/errors';
 import { assertSupportedNode } from './node-version';
 
-/** Error names whose message is written for people: printed as one line, without a stack trace. */
-export const EXPECTED_ERRORS = new Set([
-  'UsageError',
-  'FaultConfigError',
-  'LatencyConfigError',
-  'LedgerError',
-  'TemporalCliMissingError',
-  'TemporalConnectionError',
-  'ValidationError',
-  'InvalidOrderError',
-  'OrderAlreadyRanError',
-  'WorkflowForgottenError',
-  'NodeVersionError',
-]);
+/**
+ * The exit code of an error whose message is written for people (printed as one line, without a stack
+ * trace), or undefined for a bug. Every such error of the kit extends KitError, which carries its code.
+ * ValidationError cannot: it is a ServiceError, thrown inside activities too, where its `code` and
+ * `retryable` become the Temporal failure; so it is named here. An order that fails the services'
+ * validation is the caller's input to fix, like a bad flag: exit 2.
+ */
+function expectedExitCode(err: unknown): number | undefined {
+  if (err instanceof KitError) return err.exitCode;
+  if (err instanceof ValidationError) return 2;
+  return undefined;
+}
 
 /**
  * The SDK's own errors that mean a setting is wrong, not that the kit has a bug, as one line. The
@@ -36,8 +35,8 @@ function knownSdkError(err: unknown): string | undefined {
 }
 
 /**
- * Runs a command's main function: expected errors print `error: <message>` and exit 2; anything else
- * is a bug and keeps its stack trace (exit 1).
+ * Runs a command's main function: expected errors print `error: <message>` and exit with their code
+ * (2); anything else is a bug and keeps its stack trace (exit 1).
  */
 export function runMain(main: () => Promise<number | void>): void {
   // The Node.js version first: on an older one, one line naming both versions, before anything else fails.
@@ -53,9 +52,10 @@ export function runMain(main: () => Promise<number | void>): void {
       },
       (err: unknown) => {
         const known = knownSdkError(err);
-        if (known !== undefined || (err instanceof Error && EXPECTED_ERRORS.has(err.name))) {
+        const exitCode = known !== undefined ? 2 : expectedExitCode(err);
+        if (exitCode !== undefined) {
           process.stderr.write(`error: ${known ?? (err as Error).message}\n`);
-          process.exitCode = 2;
+          process.exitCode = exitCode;
         } else {
           // Some native errors come without a stack: their name and message then, never `undefined`.
           const shown = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);

@@ -9,15 +9,11 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { KitError } from '../services/errors';
 import { orderIdProblem, orderProblems, type Order } from '../services/orders';
 
 /** An order ID or an order that a client refuses before it starts anything. */
-export class InvalidOrderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidOrderError';
-  }
-}
+export class InvalidOrderError extends KitError {}
 
 /**
  * `orderId`, when it is one (1-64 letters, digits, '.', '_' or '-'); otherwise an InvalidOrderError whose
@@ -45,18 +41,17 @@ export function checkOrder(order: Order): Order {
  * The server no longer knows a workflow the client was following: a dev server restarted on an empty
  * database, or a workflow deleted. Whatever the order did before is still in the outside world.
  */
-export class WorkflowForgottenError extends Error {
+export class WorkflowForgottenError extends KitError {
   constructor(readonly workflowId: string) {
     super(
       `the Temporal server no longer knows workflow ${workflowId} (was it restarted on an empty database?): ` +
         'what that order charged or reserved may be left behind; `npm run reconcile` undoes it.',
     );
-    this.name = 'WorkflowForgottenError';
   }
 }
 
 /** A finished order ID was started again. Each order ID runs once (see docs/concepts.md, re-runs). */
-export class OrderAlreadyRanError extends Error {
+export class OrderAlreadyRanError extends KitError {
   constructor(
     readonly workflowId: string,
     readonly closedAs: string,
@@ -68,7 +63,6 @@ export class OrderAlreadyRanError extends Error {
         `reuse a refunded charge. Start a new order ID instead` +
         (freeOrderId ? ` (--order ${freeOrderId} has not run yet).` : '.'),
     );
-    this.name = 'OrderAlreadyRanError';
   }
 }
 

@@ -25,17 +25,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import { KitError } from '../services/errors';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_NAMESPACE = 'default';
 
 /** A setting that cannot work, or a server that does not answer. The message is meant for people. */
-export class TemporalConnectionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemporalConnectionError';
-  }
-}
+export class TemporalConnectionError extends KitError {}
 
 export interface TemporalSettings {
   address: string;

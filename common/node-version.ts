@@ -3,17 +3,17 @@
  * Every command checks it first, so an older Node.js gets one line naming both versions instead of a
  * stack trace from deep inside an import.
  */
+import { KitError } from '../services/errors';
 
 /** The oldest Node.js the kit runs on (package.json's `engines` says the same). */
 export const MINIMUM_NODE = '22.12.0';
 
-export class NodeVersionError extends Error {
+export class NodeVersionError extends KitError {
   constructor(found: string) {
     super(
       `this kit needs Node.js ${MINIMUM_NODE.replace(/\.0$/, '')} or later (22, 24 or 26); this is Node.js ${found}. ` +
         'Install a newer one (https://nodejs.org, or `nvm use` with the kit’s .nvmrc) and run the command again.',
     );
-    this.name = 'NodeVersionError';
   }
 }
 

@@ -21,9 +21,12 @@ import {
 import { stopBundler } from '../tests/criteria/bundle';
 import { stopStaticChecks } from '../tests/criteria/static-check';
 import { trace, traced } from '../tests/criteria/trace';
+import { DevServerStartError } from '../common/kit/dev-server';
 import { startTestServer, stopTestServer, testServerRunning } from '../common/kit/server';
 import { REPO_ROOT } from '../services';
-import { parseArgs, runMain, usage, UsageError } from './lib/args';
+import { KitError } from '../services/errors';
+import { runMain } from '../common/cli';
+import { parseArgs, usage, UsageError } from './lib/args';
 import {
   DEFAULT_LESSON,
   LESSON_IDS,
@@ -214,11 +217,13 @@ async function startServer(): Promise<void> {
   try {
     await traced('server', startTestServer());
   } catch (err) {
+    if (err instanceof DevServerStartError) {
+      throw new KitError(`${err.headline}; its log: ${err.logFile}`, { cause: err });
+    }
+    if (err instanceof KitError) throw err;
+    // Anything else (the SDK's first calls to the new server) is shown as before: its first clause, no stack.
     const message = err instanceof Error ? err.message : String(err);
-    const log = /its log, (\S+?):/.exec(message)?.[1];
-    throw Object.assign(new Error(`${message.split(';')[0]}${log ? `; its log: ${log}` : ''}`), {
-      name: 'TemporalConnectionError',
-    });
+    throw new KitError(message.split(';')[0], { cause: err });
   }
 }
 

@@ -1,5 +1,27 @@
 /**
- * Errors the simulated outside world raises.
+ * The kit's errors: the base class of every expected error (KitError), and the errors the simulated
+ * outside world raises (ServiceError).
+ */
+
+/**
+ * An expected error: a bad flag, a bad setting, no server, an order that already ran. Its message is
+ * written for people, so a command prints it as one line (`error: …`) and exits with `exitCode`, without
+ * a stack trace; any other error is a bug and keeps its stack. It lives here, at the bottom layer, so
+ * that every folder can extend it.
+ */
+export class KitError extends Error {
+  /** What the command exits with: 2 for every usage or settings problem (a bug exits 1). */
+  readonly exitCode: number = 2;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    // The subclass's own name (`UsageError`, `LedgerError`, …), as a stack trace or a log line shows it.
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * An error of the simulated outside world.
  *
  * `retryable` is the service's own verdict: a timeout or an outage may succeed on a later attempt;
  * a declined card, an unknown SKU or an undeliverable address never will. Callers (activities)
@@ -138,9 +160,4 @@ export class UndoneBeforeArrivalError extends ServiceError {
 }
 
 /** The ledger file cannot be opened or written. */
-export class LedgerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LedgerError';
-  }
-}
+export class LedgerError extends KitError {}

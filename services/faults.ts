@@ -21,6 +21,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import { KitError } from './errors';
 
 const temporalAttempt = new AsyncLocalStorage<number>();
 
@@ -79,12 +80,8 @@ export function splitBranchStep(name: string): { step: string; branch?: string }
 /** A branch name as a rule may give it: lower-case letters, digits and '-' (`east`, `dc-2`). */
 export const BRANCH_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
-export class FaultConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FaultConfigError';
-  }
-}
+/** ORDER_FAULTS (or a fault plan given in code) that cannot be read: the message names the bad token. */
+export class FaultConfigError extends KitError {}
 
 function parseRule(step: string, value: string, token: string): FaultRule {
   if (value === 'always') return { kind: 'always' };

@@ -9,6 +9,7 @@
  * east warehouse's reservations. Without ORDER_LATENCY (or with `none`) calls answer at once, which keeps
  * tests fast.
  */
+import { KitError } from './errors';
 import {
   BRANCH_PATTERN,
   draw,
@@ -19,12 +20,8 @@ import {
   type FaultStep,
 } from './faults';
 
-export class LatencyConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LatencyConfigError';
-  }
-}
+/** ORDER_LATENCY that cannot be read: the message names the bad token. */
+export class LatencyConfigError extends KitError {}
 
 export interface LatencyRule {
   minMs: number;

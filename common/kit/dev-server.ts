@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { KitError } from '../../services/errors';
 import { installWorkerLogging } from '../worker';
 import { isListening } from './net';
 import { ensureTemporalCli, type Log } from './temporal-cli';
@@ -83,6 +84,27 @@ export function tailOf(file: string, lines = 15): string {
   }
 }
 
+/**
+ * The dev server did not start: it exited, or its port never opened. It carries the address, why, and
+ * the log file (kept for reading), so a caller can say so in its own words; the message adds the log's
+ * last lines.
+ */
+export class DevServerStartError extends KitError {
+  constructor(
+    readonly address: string,
+    /** `it exited with code 1`, or `no answer in 60 s`. */
+    readonly reason: string,
+    readonly logFile: string,
+  ) {
+    super(`the Temporal dev server did not start at ${address} (${reason}); its log, ${logFile}:\n${tailOf(logFile)}`);
+  }
+
+  /** What failed, in one line without the log: `the Temporal dev server did not start at … (…)`. */
+  get headline(): string {
+    return `the Temporal dev server did not start at ${this.address} (${this.reason})`;
+  }
+}
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const binary = await ensureTemporalCli(options.log);
   const port = options.port ?? (await freePort());
@@ -120,9 +142,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   while (!(await isListening('127.0.0.1', port, 500))) {
     if (exited || Date.now() > deadline) {
       reap();
-      throw new Error(
-        `the Temporal dev server did not start at ${address} (${exited ? `it exited with code ${child.exitCode}` : 'no answer in 60 s'}); ` +
-          `its log, ${logFile}:\n${tailOf(logFile)}`,
+      throw new DevServerStartError(
+        address,
+        exited ? `it exited with code ${child.exitCode}` : 'no answer in 60 s',
+        logFile,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -15,6 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KitError } from '../../services/errors';
 
 /** The newest CLI tag that `go install` accepts (later tags carry a `replace` directive). */
 export const TEMPORAL_CLI_SOURCE_VERSION = 'v1.5.1';
@@ -147,7 +148,7 @@ async function buildFromSource(log: Log, env: NodeJS.ProcessEnv): Promise<string
   }
 }
 
-export class TemporalCliMissingError extends Error {
+export class TemporalCliMissingError extends KitError {
   constructor() {
     super(
       [
@@ -158,7 +159,6 @@ export class TemporalCliMissingError extends Error {
         `  - or install Go 1.23+ and let this kit build it (go install ${GO_PACKAGE}@${TEMPORAL_CLI_SOURCE_VERSION}).`,
       ].join('\n'),
     );
-    this.name = 'TemporalCliMissingError';
   }
 }
 

@@ -2,6 +2,8 @@
  * A small, strict command-line parser: every flag is declared, unknown flags and bad values are
  * refused with a message that names them, and `--help` prints the usage.
  */
+import { KitError } from '../../services/errors';
+
 export interface FlagSpec {
   /** 'boolean' flags take no value; the others take one. */
   type: 'boolean' | 'string' | 'int';
@@ -11,12 +13,8 @@ export interface FlagSpec {
   max?: number;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** A flag or a value the command cannot take; the message names it. */
+export class UsageError extends KitError {}
 
 export type ParsedArgs<S extends Record<string, FlagSpec>> = {
   [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K]['type'] extends 'int' ? number : string;

@@ -9,15 +9,12 @@
  * compared without trailing spaces (indentation counts); a region whose surroundings cannot be found is
  * reported, never guessed.
  */
+import { KitError } from '../../services/errors';
 import { mergeImports } from './merge-imports';
 import { importLines, TODO_START } from './mirror';
 
-export class ResetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ResetError';
-  }
-}
+/** A reset that cannot be done as asked; the message says why. */
+export class ResetError extends KitError {}
 
 interface Block {
   /** undefined: starter code outside any region; else the Part of a top-level TODO region. */
