@@ -25,13 +25,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { KitError } from '../services/errors';
+import { connectionProblem, NoAnswerInTime, notTls, TemporalConnectionError } from './connection-problems';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_NAMESPACE = 'default';
-
-/** A setting that cannot work, or a server that does not answer. The message is meant for people. */
-export class TemporalConnectionError extends KitError {}
 
 export interface TemporalSettings {
   address: string;
@@ -56,15 +53,6 @@ const TLS_PATH_SETTINGS = [
   'TEMPORAL_TLS_CLIENT_KEY_PATH',
   'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
 ] as const;
-
-/** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html) the messages below tell apart. */
-const GRPC = {
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  PERMISSION_DENIED: 7,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
 
 function describeSource(env: NodeJS.ProcessEnv, profile: string): string {
   const file = env.TEMPORAL_CONFIG_FILE;
@@ -119,6 +107,12 @@ function malformedAddress(address: string, from: string): TemporalConnectionErro
   );
 }
 
+/** The file a profile names that is not there: Node's own error from reading it (ENOENT, with its path). */
+function missingFile(err: unknown): string | undefined {
+  const { code, path: file } = (err ?? {}) as NodeJS.ErrnoException;
+  return code === 'ENOENT' && typeof file === 'string' ? file : undefined;
+}
+
 /** The profile as Temporal's environment configuration reads it, with its errors in one line each. */
 function loadProfile(
   env: NodeJS.ProcessEnv,
@@ -148,16 +142,18 @@ function loadProfile(
           `${toml.line}, column ${String(toml.column)} (${what}): fix that line${configFile ? ' or unset TEMPORAL_CONFIG_FILE' : ''}.`,
       );
     }
-    if (/profile/i.test(reason) && /not found|does not exist|missing/i.test(reason)) {
+    // Temporal's environment configuration (envconfig-toml, tomlLoadClientConfigProfile) says a profile is
+    // missing only in words: a plain Error, "Profile 'x' not found in config data".
+    if (/^Profile '.*' not found/.test(reason)) {
       throw new TemporalConnectionError(
         `TEMPORAL_PROFILE "${profile}" is not in ${configFile ?? 'the Temporal config file'}: ` +
           `add a [profile.${profile}] section or pick another profile.`,
       );
     }
-    const missingFile = /ENOENT[^']*'([^']+)'/.exec(reason);
-    if (missingFile) {
+    const missing = missingFile(err);
+    if (missing) {
       throw new TemporalConnectionError(
-        `the Temporal profile "${profile}" names ${missingFile[1]}, which does not exist: fix the path in ${configFile ?? 'the config file'}.`,
+        `the Temporal profile "${profile}" names ${missing}, which does not exist: fix the path in ${configFile ?? 'the config file'}.`,
       );
     }
     throw new TemporalConnectionError(`cannot read the Temporal connection settings: ${reason.split('\n')[0]}`);
@@ -190,10 +186,10 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
     loaded = toClientOptions(profile);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    const missingFile = /ENOENT[^']*'([^']+)'/.exec(reason);
-    if (missingFile) {
+    const missing = missingFile(err);
+    if (missing) {
       throw new TemporalConnectionError(
-        `the Temporal profile "${profileName}" names ${missingFile[1]}, which does not exist: fix the path in ${configFile ?? 'the config file'}.`,
+        `the Temporal profile "${profileName}" names ${missing}, which does not exist: fix the path in ${configFile ?? 'the config file'}.`,
       );
     }
     throw new TemporalConnectionError(`cannot read the Temporal connection settings: ${reason.split('\n')[0]}`);
@@ -224,81 +220,6 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
         ? { namespaceFrom: `profile "${profileName}" in ${configFile ?? defaultConfigFile(env)}` }
         : {}),
   };
-}
-
-/** The gRPC status code of an error from either connection, when it has one. */
-function grpcCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** The one-line answer to "the server did not answer": the address, and what to do next. */
-export function unreachable(
-  settings: Pick<TemporalSettings, 'address' | 'source'>,
-  err: unknown,
-): TemporalConnectionError {
-  const reason = err instanceof Error ? err.message : String(err);
-  const code = grpcCode(err);
-  const nodeCode = (err as { code?: unknown } | null)?.code;
-  // By status or error code where there is one; the worker's native errors only have text.
-  const why =
-    nodeCode === 'ECONNREFUSED' || /refused/i.test(reason)
-      ? 'connection refused'
-      : code === GRPC.DEADLINE_EXCEEDED || /deadline|timed? ?out/i.test(reason)
-        ? 'no answer within 5 s'
-        : nodeCode === 'ENOTFOUND' || nodeCode === 'EAI_AGAIN' || /dns|resolve|ENOTFOUND|lookup/i.test(reason)
-          ? 'the host name does not resolve'
-          : /tls|certificate|handshake|ssl/i.test(reason)
-            ? `TLS failed (${reason.split('\n')[0].slice(0, 120)})`
-            : reason.split('\n')[0].slice(0, 160);
-  const local = /^(127\.0\.0\.1|localhost|\[::1\]):/.test(settings.address);
-  return new TemporalConnectionError(
-    `cannot reach Temporal at ${settings.address} (${why}; settings from ${settings.source}). ` +
-      (local
-        ? 'Start a local server with `npm run server` in another terminal, or point TEMPORAL_ADDRESS at yours.'
-        : 'Check the address, the network and the TLS/API key settings of your profile ' +
-          '(or unset TEMPORAL_ADDRESS and start a local server with `npm run server`).'),
-  );
-}
-
-/** TLS is on, and the server answered a TLS hello with something else: plain gRPC, most likely. */
-export function notTls(
-  settings: Pick<TemporalSettings, 'address' | 'tlsBecause' | 'apiKeyFrom'>,
-): TemporalConnectionError {
-  return new TemporalConnectionError(
-    settings.tlsBecause === 'api-key'
-      ? `${settings.apiKeyFrom ?? 'an API key'} is set, and an API key turns TLS on, but the server at ` +
-          `${settings.address} does not speak TLS: set TEMPORAL_TLS=false to send the key without TLS, or unset the key.`
-      : `TLS is on (TEMPORAL_TLS or the profile's tls settings), but the server at ${settings.address} does not ` +
-          'speak TLS: set TEMPORAL_TLS=false, or point TEMPORAL_ADDRESS at a server that does.',
-  );
-}
-
-/**
- * What a failed call to the server means, in one line: a namespace it does not have, credentials it
- * refuses, or (anything else) a server that cannot be reached. By gRPC status code.
- */
-export function connectionProblem(settings: TemporalSettings, err: unknown): TemporalConnectionError {
-  if (err instanceof TemporalConnectionError) return err;
-  const code = grpcCode(err);
-  const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 160);
-  if (code === GRPC.NOT_FOUND) {
-    const { namespace } = settings;
-    return new TemporalConnectionError(
-      `namespace "${namespace}" does not exist on ${settings.address}: create it on the dev server with ` +
-        `\`npm run temporal -- operator namespace create --namespace ${namespace}\`, or ` +
-        (settings.namespaceFrom === 'TEMPORAL_NAMESPACE' || settings.namespaceFrom === undefined
-          ? 'unset TEMPORAL_NAMESPACE.'
-          : `change the namespace of ${settings.namespaceFrom}.`),
-    );
-  }
-  if (code === GRPC.UNAUTHENTICATED || code === GRPC.PERMISSION_DENIED) {
-    return new TemporalConnectionError(
-      `the server at ${settings.address} refused these credentials for namespace "${settings.namespace}" (${detail}): ` +
-        "check TEMPORAL_API_KEY or the profile's client certificate, and that they are for this namespace.",
-    );
-  }
-  return unreachable(settings, err);
 }
 
 /** A worker's connection (Rust core). Fails within about 5 s with one line when nothing answers. */
@@ -355,7 +276,7 @@ function refusedFast(address: string): Promise<void> {
     const socket = net.connect({ host: parsed.host, port: parsed.port });
     const done = (err?: NodeJS.ErrnoException) => {
       socket.destroy();
-      if (err?.code === 'ECONNREFUSED') reject(new Error('connection refused'));
+      if (err?.code === 'ECONNREFUSED') reject(err);
       else resolve(); // anything else (a slow network, a proxy) is for gRPC to judge
     };
     socket.setTimeout(2_000, () => done());
@@ -428,7 +349,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number, dispose: (value: T) =>
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       late = true;
-      reject(new Error('deadline exceeded'));
+      reject(new NoAnswerInTime(`no answer within ${ms} ms`));
     }, ms);
   });
   promise.then(

@@ -7,7 +7,8 @@ import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/w
 import type Long from 'long';
 import path from 'node:path';
 import { orderOutcome, type OrderOutcome } from '../../common/client';
-import { temporalSettings, unreachable } from '../../common/connection';
+import { temporalSettings } from '../../common/connection';
+import { unreachable } from '../../common/connection-problems';
 import { LESSONS, orderWorkflowId } from '../../common/lessons';
 import { createLessonWorker, installWorkerLogging, type LessonWorker, type WorkerTuning } from '../../common/worker';
 import type { Order, Services } from '../../services';

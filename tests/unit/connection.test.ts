@@ -8,14 +8,8 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  connectClient,
-  connectWorker,
-  DEFAULT_ADDRESS,
-  parseAddress,
-  temporalSettings,
-  TemporalConnectionError,
-} from '../../common/connection';
+import { connectClient, connectWorker, DEFAULT_ADDRESS, parseAddress, temporalSettings } from '../../common/connection';
+import { TemporalConnectionError } from '../../common/connection-problems';
 
 describe('connection settings', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-kit-conn-'));
