@@ -22,7 +22,8 @@ import { openLedger } from '../common/ledger';
 import { formatCents, type Ledger, ledgerPathFromEnv, orderTotalCents, sampleOrder, type Order } from '../services';
 import type { OrderResult as Result02 } from '../solution/02-order-processing/shared';
 import type { OrderResult as ParentResult, OrderStatus as Status06 } from '../solution/06-order-fulfillment/shared';
-import { parseArgs, runMain, usage, UsageError } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage, UsageError } from './lib/args';
 import { formatAudit } from './lib/report';
 import { webUiUrl, workflowUrl } from './lib/ui';
 

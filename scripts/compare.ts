@@ -9,7 +9,8 @@ import { fulfillOrder } from '../original/06-order-fulfillment/fulfill-order';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
 import { lessonWorker } from '../solution/06-order-fulfillment/worker';
 import { Audit, createServices, FaultPlan, formatCents, Ledger, parseSeed, REPO_ROOT, sampleBatch } from '../services';
-import { parseArgs, runMain, usage } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage } from './lib/args';
 import { formatAudit, plural } from './lib/report';
 import { privateServer, runLessonBatch } from './lib/temporal-run';
 

@@ -25,7 +25,8 @@ import { freshServices, workflowBundle } from '../common/kit/scratch';
 import { ChromiumMissingError, launchBrowser } from '../tests/e2e/browser';
 import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../tests/e2e/ui-orders';
 import { startDevServer } from '../common/kit/dev-server';
-import { parseArgs, runMain, usage, UsageError } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage, UsageError } from './lib/args';
 
 const FLAGS = {
   out: { type: 'string', description: 'where the PNGs go (default docs/images)' },

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ledger, ledgerPathFromEnv, LedgerError } from '../services';
 import { DEFAULT_LESSON, LESSON_IDS, type LessonId } from '../common/lessons';
-import { parseArgs, runMain, usage } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage } from './lib/args';
 import { formatAudit } from './lib/report';
 
 const FLAGS = {

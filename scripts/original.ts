@@ -17,7 +17,8 @@ import {
   sampleBatch,
 } from '../services';
 import { originalOf } from '../common/kit/lesson-code';
-import { parseArgs, runMain, usage } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage } from './lib/args';
 import { displayPath, formatAudit, plural } from './lib/report';
 
 const FLAGS = {

@@ -3,7 +3,7 @@
  * when there is no internet) and prints where it is. CI runs this before the tests.
  */
 import { cliVersion, ensureTemporalCli, findTemporalCli } from '../common/kit/temporal-cli';
-import { runMain } from './lib/args';
+import { runMain } from '../common/cli';
 
 runMain(async () => {
   const already = findTemporalCli();

@@ -11,7 +11,8 @@ import { formatAuditLine, formatNothingToDo, formatSummary, reconcile } from '..
 import { installWorkerLogging } from '../common/worker';
 import { FaultPlan, LatencyPlan, Ledger, LedgerError, ledgerPathFromEnv } from '../services';
 import { DEFAULT_LESSON, LESSON_IDS, type LessonId } from '../common/lessons';
-import { parseArgs, runMain, usage } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage } from './lib/args';
 
 const FLAGS = {
   'dry-run': { type: 'boolean', description: 'list what it would undo, change nothing (starts no worker)' },

@@ -9,7 +9,8 @@ import { REPO_ROOT } from '../services';
 import { applyReset, planReset } from '../tests/criteria/reset-plan';
 import { ResetError } from '../tests/criteria/restore';
 import { starterOf } from '../tests/criteria/starters';
-import { parseArgs, runMain, usage, UsageError } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage, UsageError } from './lib/args';
 
 const FLAGS = {
   lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },

@@ -23,7 +23,8 @@ import {
 } from '../services';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
 import { lessonWorkerOf } from '../common/kit/lesson-code';
-import { parseArgs, runMain, usage } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage } from './lib/args';
 import { formatAudit } from './lib/report';
 import { demoServer, runLessonBatch, type BatchResult } from './lib/temporal-run';
 

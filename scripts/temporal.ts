@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { ensureTemporalCli } from '../common/kit/temporal-cli';
-import { runMain } from './lib/args';
+import { runMain } from '../common/cli';
 
 runMain(async () => {
   const binary = await ensureTemporalCli();

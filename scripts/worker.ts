@@ -6,7 +6,8 @@
 import { DEFAULT_LESSON, LESSON_IDS, LESSONS, TARGETS, type LessonId, type TargetName } from '../common/lessons';
 import { serveLesson, type LessonWorker } from '../common/worker';
 import { lessonWorkerOf } from '../common/kit/lesson-code';
-import { parseArgs, runMain, usage, UsageError } from './lib/args';
+import { runMain } from '../common/cli';
+import { parseArgs, usage, UsageError } from './lib/args';
 
 const FLAGS = {
   lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },

@@ -1,7 +1,10 @@
 /**
- * A small, strict command-line parser: every flag is declared, unknown flags and bad values are
- * refused with a message that names them, and `--help` prints the usage.
+ * The commands' flags, on Node's own parser (`node:util` parseArgs: strict, no positional arguments):
+ * every flag is declared, unknown flags and bad values are refused with one line that names them, and
+ * `--help` prints the usage. On top of Node's parser only the kit's own checks: a flag's choices, and
+ * whole numbers within bounds.
  */
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { KitError } from '../../services/errors';
 
 export interface FlagSpec {
@@ -19,6 +22,9 @@ export class UsageError extends KitError {}
 export type ParsedArgs<S extends Record<string, FlagSpec>> = {
   [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K]['type'] extends 'int' ? number : string;
 };
+
+/** Node's declaration of the flags: an int is a string to Node, checked here afterwards. */
+type NodeOptions = Record<string, { type: 'boolean' | 'string'; short?: string }>;
 
 export function usage(command: string, summary: string, spec: Record<string, FlagSpec>): string {
   const lines = [`Usage: ${command} [options]`, '', summary, '', 'Options:'];
@@ -41,42 +47,76 @@ export function parseArgs<S extends Record<string, FlagSpec>>(
   argv: string[],
   spec: S,
 ): ParsedArgs<S> & { help?: boolean } {
+  const options: NodeOptions = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, flag] of Object.entries(spec))
+    options[name] = { type: flag.type === 'boolean' ? 'boolean' : 'string' };
+  let parsed;
+  try {
+    parsed = parseNodeArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
+  } catch (err) {
+    throw refusal(err, argv, options);
+  }
+  // Node lets a lone `--` (the end of the options) through when nothing follows it; no command takes
+  // anything after it, so it is refused like any other stray token.
+  if (parsed.tokens.some((token) => token.kind === 'option-terminator')) throw new UsageError('unknown option --');
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i];
-    if (token === '--help' || token === '-h') {
-      out.help = true;
-      continue;
-    }
-    if (!token.startsWith('--')) throw new UsageError(`unexpected argument "${token}" (flags start with --)`);
-    const [rawName, inlineValue] = token.slice(2).split(/=(.*)/s, 2);
-    const flag = spec[rawName];
-    if (!flag) throw new UsageError(`unknown option --${rawName}`);
-    if (flag.type === 'boolean') {
-      if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value`);
-      out[rawName] = true;
-      continue;
-    }
-    const value = inlineValue ?? argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${rawName} needs a value`);
-    if (flag.choices && !flag.choices.includes(value)) {
-      throw new UsageError(`--${rawName} must be one of ${flag.choices.join(', ')} (got "${value}")`);
-    }
-    if (flag.type === 'int') {
-      if (!/^-?\d+$/.test(value)) throw new UsageError(`--${rawName} must be a whole number (got "${value}")`);
-      const n = Number(value);
-      if (flag.min !== undefined && n < flag.min) {
-        throw new UsageError(`--${rawName} must be at least ${flag.min} (got ${value})`);
-      }
-      if (flag.max !== undefined && n > flag.max) {
-        throw new UsageError(`--${rawName} must be at most ${flag.max} (got ${value})`);
-      }
-      out[rawName] = n;
-    } else {
-      out[rawName] = value;
-    }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    out[name] = typeof value === 'string' ? checkedValue(name, spec[name], value) : value;
   }
   return out as ParsedArgs<S> & { help?: boolean };
 }
 
-export { runMain } from '../../common/cli';
+/** The kit's own checks of a flag's value: one of its choices, a whole number within its bounds. */
+function checkedValue(name: string, flag: FlagSpec, value: string): string | number {
+  if (flag.choices && !flag.choices.includes(value)) {
+    throw new UsageError(`--${name} must be one of ${flag.choices.join(', ')} (got "${value}")`);
+  }
+  if (flag.type !== 'int') return value;
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number (got "${value}")`);
+  const n = Number(value);
+  if (flag.min !== undefined && n < flag.min)
+    throw new UsageError(`--${name} must be at least ${flag.min} (got ${value})`);
+  if (flag.max !== undefined && n > flag.max)
+    throw new UsageError(`--${name} must be at most ${flag.max} (got ${value})`);
+  return n;
+}
+
+/**
+ * Node's refusal (its error code says what kind) as the kit's one line. Node names the offending token
+ * only inside its message, so the same arguments are read again leniently, and the first token of that
+ * kind is the one Node refused.
+ */
+function refusal(err: unknown, argv: string[], options: NodeOptions): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return err;
+  const unexpected = (index: number) => new UsageError(`unexpected argument "${argv[index]}" (flags start with --)`);
+  const { tokens } = parseNodeArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      if (token.kind === 'option-terminator') return new UsageError('unknown option --');
+      if (token.kind === 'positional') return unexpected(token.index);
+    }
+    if (token.kind !== 'option') continue;
+    const declared = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && !declared) {
+      // A single dash (`-x`, `-5`) is not a flag of this kit at all.
+      return token.rawName.startsWith('--')
+        ? new UsageError(`unknown option --${token.name}`)
+        : unexpected(token.index);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && declared) {
+      if (declared.type === 'boolean' && token.inlineValue) return new UsageError(`--${token.name} takes no value`);
+      if (declared.type === 'string') {
+        const value = token.value;
+        if (value === undefined || value.startsWith('--')) return new UsageError(`--${token.name} needs a value`);
+        // Strict, Node takes `--order -x` for a value forgotten before another flag; after '=' it is a value.
+        if (!token.inlineValue && value.startsWith('-')) {
+          return new UsageError(
+            `--${token.name} needs a value; to give one that starts with "-", write --${token.name}=${value}`,
+          );
+        }
+      }
+    }
+  }
+  return new UsageError((err as Error).message.split('\n')[0]);
+}

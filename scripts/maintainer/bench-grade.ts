@@ -17,7 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { LESSON_IDS, LESSONS, type LessonId } from '../../common/lessons';
 import { REPO_ROOT } from '../../services';
-import { parseArgs, runMain, usage } from '../lib/args';
+import { runMain } from '../../common/cli';
+import { parseArgs, usage } from '../lib/args';
 import { timedRun, type TimedRun } from './timed-run';
 
 const FLAGS = {

@@ -20,7 +20,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../services';
-import { parseArgs, runMain, usage, UsageError } from '../lib/args';
+import { runMain } from '../../common/cli';
+import { parseArgs, usage, UsageError } from '../lib/args';
 import { timedRun } from './timed-run';
 
 const FLAGS = {

@@ -47,7 +47,7 @@ import { startTestServer, stopTestServer } from '../../common/kit/server';
 /** Where the recorded histories live (tests/support/histories.ts reads them from there). */
 const HISTORIES_DIR = path.join(REPO_ROOT, 'tests', 'fixtures', 'histories');
 import { ensureTemporalCli } from '../../common/kit/temporal-cli';
-import { runMain } from '../lib/args';
+import { runMain } from '../../common/cli';
 
 /** A fixed identity instead of `pid@hostname`, so the committed files say nothing about the machine. */
 const IDENTITY = 'record-histories';
