@@ -12,6 +12,7 @@
  * twice runs it once. Any edit changes the key, so an edited tree is always run afresh.
  */
 import path from 'node:path';
+import { createLimiter } from '../../common/kit/limit';
 import { REPO_ROOT } from '../../services';
 import { hashFiles } from './cache';
 import { traced } from './trace';
@@ -33,23 +34,9 @@ const MAX_CACHED = 200;
  * Every scenario runs against a clock (its workflows' execution timeout); on a small machine more at
  * once would only slow each one down towards it. A lesson's own scenarios all fit.
  *
- * The cap spans every scoreTarget call in flight, not one list of scenarios, which is why it is a
- * queue of its own here rather than common/kit/limit.ts's mapLimited (one list at a time).
+ * The cap spans every scoreTarget call in flight, not one list of scenarios: one limiter for the process.
  */
-const MAX_RUNNING = 10;
-let runningNow = 0;
-const queue: (() => void)[] = [];
-
-async function inTurn<T>(run: () => Promise<T>): Promise<T> {
-  if (runningNow >= MAX_RUNNING) await new Promise<void>((resolve) => queue.push(resolve));
-  runningNow++;
-  try {
-    return await run();
-  } finally {
-    runningNow--;
-    queue.shift()?.();
-  }
-}
+const inTurn = createLimiter(10);
 
 function contentKey(target: Extract<Target, { kind: 'temporal' }>): string {
   const depth = path.relative(REPO_ROOT, target.lessonDir).split(path.sep).length;
