@@ -46,11 +46,25 @@ function isExecutable(file: string): boolean {
   }
 }
 
+/**
+ * The kit's own `npx temporal` (scripts/npx-temporal/temporal.js): `npm install` links it into
+ * node_modules/.bin, which npm puts on PATH. It runs this module, so it is never the CLI itself.
+ */
+const KIT_ENTRY = path.resolve(__dirname, '..', '..', 'scripts', 'npx-temporal', 'temporal.js');
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
-    if (isExecutable(candidate)) return candidate;
+    if (isExecutable(candidate) && realPath(candidate) !== KIT_ENTRY) return candidate;
   }
   return undefined;
 }
@@ -70,7 +84,9 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): { path: s
   if (env.TEMPORAL_CLI_PATH) {
     const file = path.resolve(env.TEMPORAL_CLI_PATH);
     if (!isExecutable(file)) {
-      throw new Error(`TEMPORAL_CLI_PATH points to ${file}, which is not an executable file.`);
+      throw new KitError(
+        `TEMPORAL_CLI_PATH points to ${file}, which is not an executable file: point it at a \`temporal\` binary, or unset it.`,
+      );
     }
     return { path: file, source: 'TEMPORAL_CLI_PATH' };
   }

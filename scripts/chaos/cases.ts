@@ -2,8 +2,8 @@
  * The case table of `npm run chaos`: what each case breaks, when, and what it checks beyond the
  * invariants every run has (scripts/chaos/invariants.ts). Every case names the lesson it runs.
  */
-import { msToNumber } from '@temporalio/common';
 import { LESSONS, orderWorkflowId } from '../../common/lessons';
+import { durationMs } from '../../common/kit/duration';
 import { until } from '../../common/kit/wait';
 import type { Audit } from '../../services';
 import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/options';
@@ -12,7 +12,7 @@ import { callsOf, describeProgress, ordersWith } from './progress';
 import { driveRerun } from './rerun';
 
 /** Longer than a forward step's StartToClose timeout, with room to spare: every attempt answers late. */
-const LATE_MS = msToNumber(STEP_OPTIONS.startToCloseTimeout!) + 5_000;
+const LATE_MS = durationMs(STEP_OPTIONS.startToCloseTimeout!) + 5_000;
 
 const half = (run: RunContext) => Math.ceil(run.orders.length / 2);
 

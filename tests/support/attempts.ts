@@ -12,8 +12,8 @@
  * call, a retry policy with another limit) fails.
  */
 import type { ActivityOptions } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { expect } from 'chai';
+import { durationMs } from '../../common/kit/duration';
 import type { CallRow } from '../../services';
 import type { Delivery } from './harness';
 
@@ -118,8 +118,8 @@ function limitsOf(options: ActivityOptions): { attempts: number; startToCloseMs:
   const attempts = options.retry?.maximumAttempts;
   if (!attempts || options.startToCloseTimeout === undefined)
     throw new Error('the activity options need retry.maximumAttempts and startToCloseTimeout');
-  const startToCloseMs = msToNumber(options.startToCloseTimeout);
-  const heartbeatMs = options.heartbeatTimeout === undefined ? Infinity : msToNumber(options.heartbeatTimeout);
+  const startToCloseMs = durationMs(options.startToCloseTimeout);
+  const heartbeatMs = options.heartbeatTimeout === undefined ? Infinity : durationMs(options.heartbeatTimeout);
   return { attempts, startToCloseMs: Math.min(startToCloseMs, heartbeatMs) };
 }
 
