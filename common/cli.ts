@@ -28,7 +28,7 @@ function knownSdkError(err: unknown): string | undefined {
   if (err instanceof NamespaceNotFoundError) {
     return (
       `namespace "${err.namespace}" does not exist on the Temporal server: create it with ` +
-      `\`npm run temporal -- operator namespace create --namespace ${err.namespace}\`, or unset TEMPORAL_NAMESPACE.`
+      `\`npx temporal operator namespace create --namespace ${err.namespace}\`, or unset TEMPORAL_NAMESPACE.`
     );
   }
   return undefined;

@@ -139,7 +139,7 @@ export function connectionProblem(settings: TemporalSettings, err: unknown): Tem
     const { namespace } = settings;
     return new TemporalConnectionError(
       `namespace "${namespace}" does not exist on ${settings.address}: create it on the dev server with ` +
-        `\`npm run temporal -- operator namespace create --namespace ${namespace}\`, or ` +
+        `\`npx temporal operator namespace create --namespace ${namespace}\`, or ` +
         (settings.namespaceFrom === 'TEMPORAL_NAMESPACE' || settings.namespaceFrom === undefined
           ? 'unset TEMPORAL_NAMESPACE.'
           : `change the namespace of ${settings.namespaceFrom}.`),

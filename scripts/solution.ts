@@ -92,7 +92,7 @@ async function main(): Promise<number> {
           console.log(`\nThe worker keeps running on "${lessonWorker.taskQueue}" (namespace ${server.namespace}).`);
           console.log(`Open ${list}, or query an order:`);
           console.log(
-            `  npm run temporal -- workflow query --namespace ${server.namespace} -w order-ORDER-001 --name status`,
+            `  npx temporal workflow query --namespace ${server.namespace} -w order-ORDER-001 --name status`,
           );
           console.log(`Ctrl-C stops the worker${server.devServer ? ' and the dev server' : ''}.`);
           await waitForCtrlC();

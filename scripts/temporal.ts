@@ -1,8 +1,9 @@
 /**
- * `npm run temporal -- <args>`: the Temporal CLI this kit provisions (common/kit/temporal-cli.ts),
- * so the `temporal …` commands in the docs work without installing anything, e.g.
+ * `npx temporal <args>` (scripts/npx-temporal/) and `npm run temporal -- <args>`: the Temporal CLI this kit
+ * provisions (common/kit/temporal-cli.ts), so the `temporal …` commands in the docs work without
+ * installing anything, e.g.
  *
- *   npm run temporal -- workflow describe -w payment-ORDER-001
+ *   npx temporal workflow describe -w payment-ORDER-001
  *
  * Every argument goes to the CLI unchanged; its output is yours and its exit code is this command's.
  * The CLI reads TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE itself; unset, it talks to localhost:7233,

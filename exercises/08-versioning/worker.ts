@@ -8,7 +8,7 @@
  * With ORDER_VERSIONING=pinned (or auto-upgrade) the worker joins Worker Versioning: it belongs to the
  * Worker Deployment `order-versioning` as the version whose build ID is its build, and takes only the
  * orders the server routes to that version. Set the current version with
- * `npm run temporal -- worker deployment set-current-version --deployment-name order-versioning --build-id v1`.
+ * `npx temporal worker deployment set-current-version --deployment-name order-versioning --build-id v1`.
  * Ctrl-C stops it.
  */
 import type { WorkerOptions } from '@temporalio/worker';

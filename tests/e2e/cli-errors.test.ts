@@ -338,7 +338,7 @@ describe('the commands fail in one line, never with a stack trace or a hang', fu
     it('a namespace the server does not have: one line naming it and the command that creates it, which works', () => {
       const message =
         `namespace "${namespace}" does not exist on ${address}: create it on the dev server with ` +
-        `\`npm run temporal -- operator namespace create --namespace ${namespace}\`, or unset TEMPORAL_NAMESPACE.`;
+        `\`npx temporal operator namespace create --namespace ${namespace}\`, or unset TEMPORAL_NAMESPACE.`;
       for (const [name, baseline] of [
         ['nsWorker', 'workerHelp'],
         ['nsClient', 'clientHelp'],

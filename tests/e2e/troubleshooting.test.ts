@@ -424,7 +424,7 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
         args: [sampleOrder('ORDER-201')],
       });
       await orderOutcome(handle);
-      const noHandler = await run('npm run temporal -- workflow query -w order-ORDER-201 --name status', env);
+      const noHandler = await run('npx temporal workflow query -w order-ORDER-201 --name status', env);
       expectQuoted(10, 2, noHandler.output);
     });
     services.close();
