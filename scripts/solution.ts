@@ -91,9 +91,7 @@ async function main(): Promise<number> {
             : `the Web UI (namespace ${server.namespace})`;
           console.log(`\nThe worker keeps running on "${lessonWorker.taskQueue}" (namespace ${server.namespace}).`);
           console.log(`Open ${list}, or query an order:`);
-          console.log(
-            `  npx temporal workflow query --namespace ${server.namespace} -w order-ORDER-001 --name status`,
-          );
+          console.log(`  npx temporal workflow query --namespace ${server.namespace} -w order-ORDER-001 --name status`);
           console.log(`Ctrl-C stops the worker${server.devServer ? ' and the dev server' : ''}.`);
           await waitForCtrlC();
         },
