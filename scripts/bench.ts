@@ -15,9 +15,12 @@
  *   --tuning   the parent-with-children floor under worker settings and shapes that are said to help
  *              when throughput matters, each against the default.
  *
- * The parts are under scripts/bench/: the plan (flags, rows), the session on the server, the measurement
- * of one row (on Temporal or on the monolith), the ratios and the report.
+ * `--lesson NN` keeps one lesson's rows (and its floors), `--only` picks rows by name.
+ *
+ * The parts are under scripts/bench/: the plan (flags, rows, which of them run), the session on the
+ * server, the measurement of one row (on Temporal or on the monolith), the ratios and the report.
  */
+import os from 'node:os';
 import { runMain } from '../common/cli';
 import { ensureTemporalCli } from '../common/kit/temporal-cli';
 import { parseArgs } from './lib/args';
@@ -41,15 +44,19 @@ async function main(): Promise<number> {
   }
   const plan = planFrom(args);
   const cliPath = await ensureTemporalCli((line) => process.stderr.write(`${line}\n`));
-  const { results, startedAt } = await runSession(plan);
+  // Before the dev server starts: how busy the machine was before the bench added its own load.
+  const loadAverageAtStart = os.loadavg();
+  const startedAt = Date.now();
+  const results = await runSession(plan);
   const report: Report = {
     mode: plan.mode,
-    machine: machine(cliPath),
+    machine: machine(cliPath, loadAverageAtStart),
     settings: {
       orders: plan.count,
       concurrency: plan.concurrency,
       repeat: plan.repeat,
       seed: plan.seed,
+      ...(plan.lesson ? { lesson: plan.lesson } : {}),
       ...(plan.latency ? { latency: plan.latency.toString() } : {}),
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     },

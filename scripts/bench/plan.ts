@@ -2,9 +2,11 @@
  * What one `npm run bench` runs, from its command line: the flags and their defaults per mode, the
  * help, and the plan (mode, rows, orders, settings, and the notes the report ends with).
  */
+import { LESSON_IDS, type LessonId } from '../../common/lessons';
 import { LatencyPlan, parseSeed } from '../../services';
 import { usage, UsageError, type ParsedArgs } from '../lib/args';
-import { availableLessons, latencyRows, mainRows, selectRows, tuningRows, type RowSpec } from './rows';
+import { availableLessons, latencyRows, mainRows, tuningRows, type RowSpec } from './rows';
+import { selectLesson, selectRows } from './select';
 
 export type Mode = 'main' | 'latency' | 'tuning';
 
@@ -35,6 +37,11 @@ export const FLAGS = {
   },
   seed: { type: 'int', description: 'seed for the fault and latency draws (default ORDER_SEED or 1)' },
   only: { type: 'string', description: 'run only these rows: names separated by commas, * matches any text' },
+  lesson: {
+    type: 'string',
+    choices: LESSON_IDS,
+    description: "run only this lesson's rows, and the floors it is measured against",
+  },
   latency: {
     type: 'boolean',
     description: `lessons with children side by side under ORDER_LATENCY (default ${DEFAULT_LATENCY})`,
@@ -52,6 +59,8 @@ export const FLAGS = {
 export interface BenchPlan {
   mode: Mode;
   seed: number;
+  /** --lesson: the one lesson whose rows run. */
+  lesson?: LessonId;
   /** The simulated service latency (--latency only). */
   latency?: LatencyPlan;
   rows: RowSpec[];
@@ -96,22 +105,41 @@ export function planFrom(args: ParsedArgs<typeof FLAGS>): BenchPlan {
       : mode === 'tuning'
         ? tuningRows()
         : mainRows(seed, present);
-  const rows = selectRows(planned, args.only);
+  // The flag's choices are the manifest's lesson IDs.
+  const lesson = args.lesson as LessonId | undefined;
+  const missingReason = missing.find((m) => m.lesson === lesson)?.reason;
+  const why = missingReason
+    ? ` (${missingReason})`
+    : mode === 'latency'
+      ? ' with --latency, which runs the lessons with children'
+      : mode === 'tuning'
+        ? ' with --tuning, which runs the engine floor only'
+        : '';
+  const rows = selectRows(selectLesson(planned, lesson, why), args.only);
 
   const notes: string[] = [];
   if (mode !== 'latency' && process.env.ORDER_LATENCY?.trim()) {
     notes.push('ORDER_LATENCY is ignored here (the floor has no services to slow down); it applies with --latency.');
   }
+  // With --lesson the other lessons were left out on purpose: nothing to say about them.
+  const left = lesson ? [] : missing.map((m) => `lesson ${m.lesson} (${m.reason})`);
   if (mode === 'latency') {
-    for (const m of missing) notes.push(`${m}: not compared.`);
-    if (rows.length < 2) notes.push('Only one lesson with children to run: nothing to compare it with yet.');
+    for (const m of left) notes.push(`${m}: not compared.`);
+    if (rows.length < 2) {
+      notes.push(
+        lesson
+          ? `Only lesson ${lesson} ran (--lesson): nothing to compare it with.`
+          : 'Only one lesson with children to run: nothing to compare it with yet.',
+      );
+    }
   } else if (mode === 'main') {
-    for (const m of missing) notes.push(`${m}: no rows for it.`);
+    for (const m of left) notes.push(`${m}: no rows for it.`);
   }
 
   return {
     mode,
     seed,
+    ...(lesson ? { lesson } : {}),
     ...(latency ? { latency } : {}),
     rows,
     count: args.orders ?? DEFAULTS[mode].orders,

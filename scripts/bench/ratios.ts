@@ -6,8 +6,9 @@ export interface Ratio {
   name: string;
   of: string;
   to: string;
-  /** of ÷ to, for orders/s. */
-  throughput: number;
+  /** of ÷ to, for orders/s; null when either side has no measurable rate (then `unmeasured` says why). */
+  throughput: number | null;
+  unmeasured?: string;
   p50: number;
   p95: number;
   /** of ÷ to, for history events per order, when both have them. */
@@ -18,12 +19,20 @@ export interface Ratio {
   target?: number;
 }
 
+/** Why a row's orders/s cannot be divided by or into: not a positive number. */
+function unmeasurable(row: RowResult): string | undefined {
+  const rate = row.ordersPerSecond;
+  return Number.isFinite(rate) && rate > 0 ? undefined : `${row.name} has no measurable rate (${rate} orders/s)`;
+}
+
 function ratio(name: string, of: RowResult, to: RowResult, target?: number): Ratio {
+  const unmeasured = unmeasurable(of) ?? unmeasurable(to);
   return {
     name,
     of: of.name,
     to: to.name,
-    throughput: round(of.ordersPerSecond / to.ordersPerSecond, 2),
+    throughput: unmeasured ? null : round(of.ordersPerSecond / to.ordersPerSecond, 2),
+    ...(unmeasured ? { unmeasured } : {}),
     p50: round(of.p50Ms / Math.max(to.p50Ms, 1), 2),
     p95: round(of.p95Ms / Math.max(to.p95Ms, 1), 2),
     ...(of.historyEventsPerOrder !== null && to.historyEventsPerOrder !== null

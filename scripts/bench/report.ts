@@ -4,7 +4,7 @@ import path from 'node:path';
 import { builtCliPath, cliVersion } from '../../common/kit/temporal-cli';
 import type { Mode } from './plan';
 import type { Ratio } from './ratios';
-import { round, type RowResult } from './results';
+import { formatRate, round, type RowResult } from './results';
 
 export interface Machine {
   cpus: number;
@@ -19,14 +19,24 @@ export interface Machine {
 export interface Report {
   mode: Mode;
   machine: Machine;
-  settings: { orders: number; concurrency: number; repeat: number; seed: number; latency?: string; command: string };
+  settings: {
+    orders: number;
+    concurrency: number;
+    repeat: number;
+    seed: number;
+    lesson?: string;
+    latency?: string;
+    command: string;
+  };
+  /** The whole session: from starting the dev server to stopping it. */
   seconds: number;
   rows: RowResult[];
   ratios: Ratio[];
   notes: string[];
 }
 
-export function machine(cliPath: string): Machine {
+/** The machine; `loadAverageAtStart` is read before the dev server starts (os.loadavg()), not now. */
+export function machine(cliPath: string, loadAverageAtStart: number[]): Machine {
   const version = cliVersion(cliPath) ?? 'unknown version';
   const built = path.resolve(cliPath) === path.resolve(builtCliPath());
   return {
@@ -35,7 +45,7 @@ export function machine(cliPath: string): Machine {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
     temporalCli: `${version}${built ? ' (built from source, v1.5.1)' : ''}`,
-    loadAverageAtStart: os.loadavg().map((n) => round(n, 2)),
+    loadAverageAtStart: loadAverageAtStart.map((n) => round(n, 2)),
   };
 }
 
@@ -55,7 +65,7 @@ function table(results: RowResult[]): string {
   ];
   const body = results.map((r) => [
     r.name,
-    r.ordersPerSecond.toFixed(1),
+    formatRate(r.ordersPerSecond),
     String(r.p50Ms),
     String(r.p95Ms),
     String(r.failed),
@@ -74,9 +84,16 @@ function table(results: RowResult[]): string {
 }
 
 function formatRatio(r: Ratio): string {
-  const pct = `${Math.round(r.throughput * 100)} % of the orders/s`;
+  const pct =
+    r.throughput === null
+      ? `orders/s not compared: ${r.unmeasured}`
+      : `${Math.round(r.throughput * 100)} % of the orders/s`;
   const verdict =
-    r.target === undefined ? '' : r.throughput >= r.target ? '  (target ≥ 90 %: met)' : '  (target ≥ 90 %: MISSED)';
+    r.target === undefined || r.throughput === null
+      ? ''
+      : r.throughput >= r.target
+        ? '  (target ≥ 90 %: met)'
+        : '  (target ≥ 90 %: MISSED)';
   const events = r.historyEvents === undefined ? '' : `, ${r.historyEvents}× the history events`;
   const cpu = r.cpu === undefined ? '' : `, ${r.cpu}× the CPU time`;
   return `  ${r.name}: ${pct}, p50 ${r.p50}×, p95 ${r.p95}×${events}${cpu}${verdict}`;
@@ -92,6 +109,7 @@ export function printReport(report: Report): void {
   );
   console.log(
     `${s.orders} orders per row, ${s.concurrency} in flight, seed ${s.seed}${s.latency ? `, latency ${s.latency}` : ''}` +
+      `${s.lesson ? `, lesson ${s.lesson} only` : ''}` +
       `${s.repeat > 1 ? `, medians of ${s.repeat} rounds` : ''}; ` +
       'p50/p95: from start request to result; retries: from the ledger; events: history events per order, children\n' +
       'included; CPU: ms of CPU time per order (this process = the worker, and the dev server); MiB: peak RSS',
@@ -110,5 +128,5 @@ export function printReport(report: Report): void {
     for (const r of replays) console.log(`  ${r.name}: ${r.replay!.events} events in ${r.replay!.ms} ms`);
   }
   for (const note of notes) console.log(`Note: ${note}`);
-  console.log(`\n(${report.seconds} s in all)`);
+  console.log(`\n(${report.seconds} s in all, starting and stopping the dev server included)`);
 }

@@ -48,6 +48,19 @@ export function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
+/**
+ * Orders per second to one decimal, and below 1 to two significant digits: a row of one long order
+ * (500 activities, about a minute) runs at 0.02 orders/s, which one decimal would print as 0.0.
+ */
+export function roundRate(perSecond: number): number {
+  return perSecond >= 1 ? round(perSecond, 1) : Number(perSecond.toPrecision(2));
+}
+
+/** A rate as the report prints it: `4.5`, `0.020`. */
+export function formatRate(perSecond: number): string {
+  return perSecond >= 1 ? perSecond.toFixed(1) : perSecond.toPrecision(2);
+}
+
 export function summarize(
   row: RowSpec,
   runs: { ok: boolean; latencyMs: number }[],
@@ -69,7 +82,7 @@ export function summarize(
     completed,
     failed: runs.length - completed,
     seconds: round(seconds, 2),
-    ordersPerSecond: round(runs.length / Math.max(seconds, 0.001), 1),
+    ordersPerSecond: roundRate(runs.length / Math.max(seconds, 0.001)),
     p50Ms: Math.round(percentile(latencies, 50)),
     p95Ms: Math.round(percentile(latencies, 95)),
     ...extra,

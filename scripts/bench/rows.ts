@@ -1,14 +1,13 @@
 /**
  * The rows `npm run bench` can run: the engine floor (no-op activities in the lessons' shapes), every
- * lesson's solution and original, with and without faults, and the worker settings tried by --tuning;
- * plus `--only`, which picks some of them.
+ * lesson's solution and original, with and without faults, and the worker settings tried by --tuning.
+ * Which of them one run picks (`--lesson`, `--only`) is scripts/bench/select.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { LESSON_IDS, LESSONS, type LessonId } from '../../common/lessons';
 import type { WorkerTuning } from '../../common/worker';
 import { FaultPlan, LatencyPlan, REPO_ROOT } from '../../services';
-import { UsageError } from '../lib/args';
 import type { FloorShape } from './workflows';
 
 export type RowKind = 'floor' | 'lesson' | 'original';
@@ -68,12 +67,12 @@ export function floorOf(lesson: LessonId): string {
 }
 
 /** The lessons whose solution is there (a lesson being written may be in the manifest before its files). */
-export function availableLessons(): { present: LessonId[]; missing: string[] } {
+export function availableLessons(): { present: LessonId[]; missing: { lesson: LessonId; reason: string }[] } {
   const present: LessonId[] = [];
-  const missing: string[] = [];
+  const missing: { lesson: LessonId; reason: string }[] = [];
   for (const id of LESSON_IDS) {
     if (fs.existsSync(path.join(REPO_ROOT, 'solution', LESSONS[id].folder, 'worker.ts'))) present.push(id);
-    else missing.push(`lesson ${id} (solution/${LESSONS[id].folder} is not there yet)`);
+    else missing.push({ lesson: id, reason: `solution/${LESSONS[id].folder} is not there yet` });
   }
   return { present, missing };
 }
@@ -211,21 +210,4 @@ export function tuningRows(): RowSpec[] {
     // The default once more, last: how far the same settings drift within one run (the noise floor).
     floorRow('default-again', 'children-4, SDK defaults again, to see the run-to-run noise', base),
   ];
-}
-
-/** `--only a,b*`: the rows whose name matches, in the plan's order; an unknown name is an error. */
-export function selectRows(rows: RowSpec[], only: string | undefined): RowSpec[] {
-  if (only === undefined) return rows;
-  const patterns = only
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  if (patterns.length === 0) throw new UsageError('--only needs at least one row name');
-  const regexes = patterns.map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
-  for (const [i, re] of regexes.entries()) {
-    if (!rows.some((r) => re.test(r.name))) {
-      throw new UsageError(`--only: no row named "${patterns[i]}"; rows here: ${rows.map((r) => r.name).join(', ')}`);
-    }
-  }
-  return rows.filter((r) => regexes.some((re) => re.test(r.name)));
 }

@@ -12,15 +12,9 @@ import { bundleOf, workerOf, type BenchContext } from './context';
 import { Meter } from './meter';
 import { runOriginalRow } from './original-row';
 import type { BenchPlan } from './plan';
-import { medianOf, type RowResult } from './results';
+import { formatRate, medianOf, type RowResult } from './results';
 import { floorRow, parent } from './rows';
 import { runTemporalRow } from './temporal-row';
-
-export interface SessionResult {
-  results: RowResult[];
-  /** When the rows began (after the server started): the report's "in all" counts from here. */
-  startedAt: number;
-}
 
 async function loadLessonWorkers(plan: BenchPlan): Promise<Map<LessonId, LessonWorker>> {
   const lessonWorkers = new Map<LessonId, LessonWorker>();
@@ -33,7 +27,7 @@ async function loadLessonWorkers(plan: BenchPlan): Promise<Map<LessonId, LessonW
   return lessonWorkers;
 }
 
-export async function runSession(plan: BenchPlan): Promise<SessionResult> {
+export async function runSession(plan: BenchPlan): Promise<RowResult[]> {
   const { rows, json, repeat, latency } = plan;
   const say = (line: string) => {
     if (!json) process.stderr.write(`${line}\n`);
@@ -49,7 +43,6 @@ export async function runSession(plan: BenchPlan): Promise<SessionResult> {
   const clientConnection = await Connection.connect({ address: server.address });
   const client = new Client({ connection: clientConnection, namespace: server.namespace });
   const results: RowResult[] = [];
-  const startedAt = Date.now();
   try {
     const lessonWorkers = await loadLessonWorkers(plan);
     let current = 0;
@@ -96,7 +89,7 @@ export async function runSession(plan: BenchPlan): Promise<SessionResult> {
         rounds[i].push(result);
         say(
           `[${current}/${rows.length}${repeat > 1 ? `, round ${round}/${repeat}` : ''}] ${row.name}: ` +
-            `${result.ordersPerSecond.toFixed(1)} orders/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ` +
+            `${formatRate(result.ordersPerSecond)} orders/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ` +
             `${result.failed} failed`,
         );
       }
@@ -108,5 +101,5 @@ export async function runSession(plan: BenchPlan): Promise<SessionResult> {
     await clientConnection.close();
     await server.stop();
   }
-  return { results, startedAt };
+  return results;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench` end to end, on a few orders: every row is there with numbers that make sense, the
- * ratios are computed, the latency mode compares the lessons with children, and a bad flag is one
- * line. Correctness only: how fast anything is stays in the docs, never in a test.
+ * ratios are computed, the latency mode compares the lessons with children, --lesson keeps one
+ * lesson's rows, and a bad flag is one line. Correctness only: how fast anything is stays in the docs, never in a test.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
@@ -30,9 +30,10 @@ interface Row {
 interface Report {
   mode: string;
   machine: { cpus: number; memoryGiB: number; node: string; temporalCli: string };
-  settings: { orders: number; concurrency: number; seed: number; latency?: string };
+  settings: { orders: number; concurrency: number; seed: number; lesson?: string; latency?: string };
+  seconds: number;
   rows: Row[];
-  ratios: { name: string; of: string; to: string; throughput: number; p50: number; target?: number }[];
+  ratios: { name: string; of: string; to: string; throughput: number | null; p50: number; target?: number }[];
   notes: string[];
 }
 
@@ -79,23 +80,32 @@ describe('npm run bench (end to end, a few orders)', function () {
   let main: Report;
   let latency: Report;
   let tuning: Report;
+  let oneLesson: Report;
   let badFlag: Run;
+  let badLesson: Run;
+  let lessonWithoutRows: Run;
 
   before(async () => {
     // Independent runs, each on its own private server, side by side.
-    const [mainRun, latencyRun, tuningRun, badRun] = await Promise.all([
+    const [mainRun, latencyRun, tuningRun, lessonRun, badRun, badLessonRun, noRowsRun] = await Promise.all([
       bench(['--orders', '3', '--json']),
       bench(['--latency', '--orders', '2', '--concurrency', '2', '--json'], {
         ORDER_FAULTS: 'none',
         ORDER_LATENCY: 'payment=200ms,inventory=200ms',
       }),
       bench(['--tuning', '--only', 'default,cache-off,children-2x2', '--orders', '2', '--json']),
+      bench(['--lesson', '06', '--orders', '2', '--json']),
       bench(['--only', 'no-such-row']),
+      bench(['--lesson', '99']),
+      bench(['--tuning', '--lesson', '06']),
     ]);
     main = parse(mainRun);
     latency = parse(latencyRun);
     tuning = parse(tuningRun);
+    oneLesson = parse(lessonRun);
     badFlag = badRun;
+    badLesson = badLessonRun;
+    lessonWithoutRows = noRowsRun;
   });
 
   after(() => {
@@ -118,6 +128,8 @@ describe('npm run bench (end to end, a few orders)', function () {
     expect(main.rows.map((r) => r.name)).to.have.members(expected);
     expect(main.settings).to.include({ orders: 3 });
     expect(main.machine.cpus).to.be.greaterThan(0);
+    // "In all" is the whole session: every row fits in it.
+    expect(main.seconds).to.be.greaterThan(main.rows.reduce((sum, r) => sum + r.seconds, 0));
   });
 
   it('gives every row numbers that make sense', () => {
@@ -165,6 +177,7 @@ describe('npm run bench (end to end, a few orders)', function () {
     for (const r of main.ratios) {
       const of = main.rows.find((row) => row.name === r.of)!;
       const to = main.rows.find((row) => row.name === r.to)!;
+      expect(r.throughput, r.name).to.be.a('number');
       expect(r.throughput, r.name).to.be.closeTo(of.ordersPerSecond / to.ordersPerSecond, 0.01);
       // The target applies to a lesson against its floor; the exact-shape comparison is for diagnosis.
       if (r.of.startsWith('lesson-')) expect(r.target).to.equal(r.to.endsWith('+1') ? undefined : 0.9);
@@ -194,6 +207,28 @@ describe('npm run bench (end to end, a few orders)', function () {
     // Two children with two activities each: fewer workflows, fewer events than four children with one.
     expect(tuning.rows[2].historyEventsPerOrder).to.be.lessThan(tuning.rows[0].historyEventsPerOrder!);
     expect(tuning.ratios.map((r) => `${r.of}/${r.to}`)).to.deep.equal(['cache-off/default', 'children-2x2/default']);
+  });
+
+  it("--lesson runs only that lesson's rows and the floors it is measured against", () => {
+    expect(oneLesson.settings).to.include({ lesson: '06', orders: 2 });
+    const rows = ['children-4', 'children-4+1', 'lesson-06', 'lesson-06-faults', 'original-06', 'original-06-faults'];
+    expect(oneLesson.rows.map((r) => r.name)).to.deep.equal(rows);
+    expect(oneLesson.ratios.map((r) => `${r.of}/${r.to}`)).to.deep.equal([
+      'lesson-06/children-4',
+      'lesson-06/children-4+1',
+    ]);
+  });
+
+  it('refuses a lesson that is not in the manifest, or has no rows in this mode, in one line with exit code 2', () => {
+    for (const run of [badLesson, lessonWithoutRows]) {
+      expect(run.code).to.equal(2);
+      expect(run.stdout).to.equal('');
+      expect(run.stderr.trim().split('\n')).to.have.length(1);
+    }
+    expect(badLesson.stderr).to.equal(`error: --lesson must be one of ${LESSON_IDS.join(', ')} (got "99")\n`);
+    expect(lessonWithoutRows.stderr).to.match(
+      /^error: --lesson 06: no bench rows run it with --tuning\b.*; lessons with rows: none\n$/,
+    );
   });
 
   it('refuses an unknown row in one line, naming it, with exit code 2', () => {
