@@ -1,23 +1,24 @@
 /**
  * Checks that keep lesson 02's exercises honest: the untouched starter fails every criterion, the
  * solution dropped into the exercise layout passes every one, the two trees mirror each other outside
- * the TODO regions, every Part named in the code has its section in the lesson doc (and back), and
- * deliberately broken variants make the grader name the right criterion.
+ * the TODO regions, and every Part named in the code has its section in the lesson doc (and back). The
+ * broken variants that make the grader name the right criterion run in the end-to-end phase:
+ * ../e2e/grader-variants-02.test.ts.
  *
- * Every grading starts at once, in the second wave (one server, one worker per copy), and each variant is
- * graded only on the criteria it breaks; each test then reads its own result.
+ * Every grading starts at once, in the second wave (one server, one worker per copy); each test then
+ * reads its own result.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LESSONS } from '../../common/lessons';
 import { criteriaFor } from '../criteria/checks';
-import { firstFailingPart, gradeLesson } from '../criteria/grade';
+import { gradeLesson } from '../criteria/grade';
 import { mirrorProblems, partsNamedInCode } from '../criteria/mirror';
 import { lessonTarget } from '../criteria/observation';
 import { REPO_ROOT } from '../../services';
 import { scoreTarget, type Score } from '../criteria/scorecard';
-import { criterion, edit, exercisesCopy, removeVariants, variant as variantOf } from '../criteria/variants';
+import { edit, exercisesCopy, removeVariants } from '../criteria/variants';
 import { afterEager } from '../support/eager';
 
 const LESSON = '02-order-processing';
@@ -26,8 +27,6 @@ const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
 const DOC = path.join(REPO_ROOT, LESSONS['02'].doc);
 
 after(() => removeVariants('02-'));
-
-const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `02-${name}`, mutate);
 
 /** Started once, awaited by the test that reads it. */
 function started<T>(run: () => Promise<T>): () => Promise<T> {
@@ -38,97 +37,12 @@ function started<T>(run: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** The original's naive retry loop, as a learner might carry it over into an activity. */
-const RESERVE_WITH_LOOP = `      let lastError: unknown;
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        try {
-          const reservation = await call(() => services.inventory.reserve(input));
-          return { reservationId: reservation.reservationId, itemCount: reservation.itemCount };
-        } catch (err) {
-          lastError = err;
-        }
-      }
-      throw lastError;`;
-
 const grading = {
   starter: started((): Promise<Score[]> => scoreTarget(lessonTarget('exercises', '02'), criteriaFor('02'))),
   // The same content as the starter run above: answered from the grader's content cache.
   starterPartC: started(() => gradeLesson('02', EXERCISES, 'C')),
   // Byte-identical to solution/: the grader's content cache shares this run with the solution's criteria test.
   proof: started(() => gradeLesson('02', exercisesCopy(LESSON, '02-proof', true))),
-  chargeLoop: started(() =>
-    gradeLesson(
-      '02',
-      variant('loop', (d) =>
-        edit(
-          path.join(d, 'activities.ts'),
-          'const receipt = await call(() => services.payment.charge(input));',
-          `let receipt;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          receipt = await call(() => services.payment.charge(input));
-          break;
-        } catch (err) {
-          if (attempt >= 3) throw err;
-        }
-      }`,
-        ),
-      ),
-      'A',
-    ),
-  ),
-  reserveLoop: started(() =>
-    gradeLesson(
-      '02',
-      variant('reserve-loop', (d) =>
-        edit(
-          path.join(d, 'activities.ts'),
-          `      const reservation = await call(() => services.inventory.reserve(input));
-      return { reservationId: reservation.reservationId, itemCount: reservation.itemCount };`,
-          RESERVE_WITH_LOOP,
-        ),
-      ),
-      undefined,
-      { criteria: ['02-one-call-per-attempt', '02-retry-policy', '02-retries-capped'] },
-    ),
-  ),
-  retryable: started(() =>
-    gradeLesson(
-      '02',
-      variant('retryable', (d) =>
-        edit(
-          path.join(d, 'activities.ts'),
-          'throw ApplicationFailure.nonRetryable(err.message, err.code);',
-          'throw err;',
-        ),
-      ),
-      'D',
-    ),
-  ),
-  // Every error made non-retryable, the transient ones too: Part D's maximumAttempts is set, and never used.
-  allNonRetryable: started(() =>
-    gradeLesson(
-      '02',
-      variant('all-non-retryable', (d) =>
-        edit(
-          path.join(d, 'activities.ts'),
-          /if \(isBusinessError\(err\)\) \{\n\s*throw ApplicationFailure\.nonRetryable\(err\.message, err\.code\);\n\s*\}\n\s*throw err;[^\n]*/,
-          'if (isBusinessError(err)) throw ApplicationFailure.nonRetryable(err.message, err.code);\n' +
-            "    throw ApplicationFailure.nonRetryable((err as Error).message, (err as { code?: string }).code ?? 'Error');",
-        ),
-      ),
-      'D',
-      { criteria: ['02-retry-policy', '02-retries-capped'] },
-    ),
-  ),
-  unlimited: started(() =>
-    gradeLesson(
-      '02',
-      variant('unlimited', (d) => edit(path.join(d, 'workflows', 'options.ts'), '    maximumAttempts: 3,\n', '')),
-      'D',
-      { criteria: ['02-retry-policy', '02-retries-capped'] },
-    ),
-  ),
 };
 
 // Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
@@ -187,87 +101,5 @@ describe('lesson 02 exercises', function () {
     const doc = fs.readFileSync(DOC, 'utf8');
     const inDoc = [...new Set([...doc.matchAll(/^## Part ([A-Z]):/gm)].map((m) => m[1]))].sort();
     expect(inDoc).to.deep.equal(inCode);
-  });
-
-  describe('broken variants: the grader names the criterion and the cause', () => {
-    it('a naive retry loop left inside an activity', async () => {
-      const report = await grading.chargeLoop();
-      const once = criterion(report, '02-one-call-per-attempt');
-      expect(once.pass).to.equal(false);
-      expect(once.detail).to.match(
-        /chargePayment called the payment service 2 times in one attempt: a retry loop inside the activity/,
-      );
-      expect(once.explanation).to.match(/activities\.ts:\d+ chargePayment retries inside the activity: this loop/);
-    });
-
-    it('the original retry loop inside reserveInventory fails Part A by name, not Part D', async () => {
-      const report = await grading.reserveLoop();
-      expect(firstFailingPart(report)).to.equal('A');
-      const once = criterion(report, '02-one-call-per-attempt');
-      expect(once.pass).to.equal(false);
-      expect(once.detail).to.match(/reserveInventory called the inventory service 2 times in one attempt/);
-      const loop = report.findings.find((f) => f.kind === 'retry-loop');
-      expect(loop, 'a retry-loop finding').to.include({ part: 'A' });
-      expect(loop!.file).to.match(/activities\.ts$/);
-      expect(loop!.message).to.match(/^reserveInventory retries inside the activity/);
-      expect(once.explanation).to.contain(`activities.ts:${loop!.line} reserveInventory retries inside the activity`);
-      // Part D fails too (inventory completes on attempt 1, and 3 attempts make 9 calls), and the grader
-      // blames the loop there, not the retry policy.
-      const policy = criterion(report, '02-retry-policy');
-      expect(policy.detail).to.match(/reserveInventory completed on attempt 1; expected attempt 3/);
-      const capped = criterion(report, '02-retries-capped');
-      expect(capped.detail).to.match(
-        /the inventory service was called 9 time\(s\) in 3 attempt\(s\); expected one call per attempt, 3 attempts/,
-      );
-      for (const c of [policy, capped]) {
-        expect(c.pass, c.id).to.equal(false);
-        expect(c.because?.finding, c.id).to.equal(loop);
-        expect(c.explanation, c.id).to.match(/retry loop inside an activity .*\(Part A\).*activities\.ts:\d+/);
-      }
-    });
-
-    it('business errors left retryable', async () => {
-      const report = await grading.retryable();
-      const declined = criterion(report, '02-business-errors-not-retried');
-      expect(declined.pass).to.equal(false);
-      expect(declined.detail).to.match(/called 3 time\(s\) for a declined card/);
-      expect(criterion(report, '02-retry-policy').pass).to.equal(true);
-    });
-
-    it('every error made non-retryable: the grader names the transient error it saw, not maximumAttempts', async () => {
-      const report = await grading.allNonRetryable();
-      const policy = criterion(report, '02-retry-policy');
-      expect(policy.pass).to.equal(false);
-      expect(policy.detail).to.equal(
-        'chargePayment failed on attempt 1 with a non-retryable ServiceUnavailable error ("payment service unavailable (attempt 1)"): ' +
-          'a transient error was made non-retryable, so the retry policy never retried it',
-      );
-      const capped = criterion(report, '02-retries-capped');
-      expect(capped.pass).to.equal(false);
-      expect(capped.detail).to.equal(
-        'reserveInventory failed on attempt 1 with a non-retryable ServiceUnavailable error ("inventory service unavailable (attempt 1)"): ' +
-          'a transient error was made non-retryable, so the retry policy never retried it',
-      );
-      for (const c of [policy, capped]) {
-        expect(c.detail, c.id).to.not.match(/maximumAttempts/);
-        expect(c.hint, c.id).to.match(/only a business error becomes non-retryable|only business errors non-retryable/);
-      }
-    });
-
-    it('no retry policy limit: the grader says where, and stops the order as soon as it retries', async () => {
-      const report = await grading.unlimited();
-      const policy = criterion(report, '02-retry-policy');
-      expect(policy.pass).to.equal(false);
-      expect(policy.detail).to.match(/maximumAttempts unset \(unlimited\)/);
-      expect(report.findings.map((f) => f.kind)).to.include('unlimited-retries');
-      const capped = criterion(report, '02-retries-capped');
-      expect(capped.pass).to.equal(false);
-      expect(capped.detail).to.match(
-        /reserveInventory failed \d+ time\(s\) and is retried with no maximumAttempts: it would be retried forever; expected exactly 3 inventory calls/,
-      );
-      expect(capped.explanation).to.match(
-        /reserveInventory failed \d+ time\(s\) and Temporal would retry it forever.*workflows\/options\.ts:\d+ sets a retry policy without maximumAttempts/,
-      );
-    });
   });
 });
