@@ -15,11 +15,12 @@ if (major < 22 || (major === 22 && minor < 12)) {
 }
 
 const bin = (name) => path.join('node_modules', '.bin', name);
-// ESLint's and Prettier's caches are only valid for the Node version that wrote them: one per major
-// version, so switching between Node 22, 24 and 26 does not throw the others' away.
+// ESLint's cache is only valid for the Node version that wrote it (ESLint hashes process.version into
+// its key): one per major version, so switching between Node 22, 24 and 26 does not throw the others'
+// away. Prettier's key is its own version and options, the same on every Node: one cache for all.
 const nodeMajor = process.versions.node.split('.')[0];
 const eslintCache = `node_modules/.cache/eslint/node-${nodeMajor}/`;
-const prettierCache = `node_modules/.cache/prettier/node-${nodeMajor}.json`;
+const prettierCache = 'node_modules/.cache/prettier/cache.json';
 const CHECKS = [
   ['types (tsc)', bin('tsc'), ['--noEmit', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/tsbuildinfo']],
   ['lint (eslint)', bin('eslint'), ['.', '--cache', '--cache-strategy', 'content', '--cache-location', eslintCache]],
