@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { DEFAULT_LESSON, LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
 import { REPO_ROOT } from '../services';
-import { applyReset, planReset } from '../tests/criteria/reset-plan';
-import { ResetError } from '../tests/criteria/restore';
-import { starterOf } from '../tests/criteria/starters';
+import { applyReset, planReset } from '../common/kit/reset/reset-plan';
+import { ResetError } from '../common/kit/reset/restore';
+import { starterOf } from '../common/kit/reset/starters';
 import { runMain } from '../common/cli';
 import { parseArgs, usage, UsageError } from './lib/args';
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LESSON_IDS, LESSONS } from '../../common/lessons';
 import { REPO_ROOT } from '../../services';
-import { snapshotOf, STARTERS_FILE } from '../../tests/criteria/starters';
+import { snapshotOf, STARTERS_FILE } from '../../common/kit/reset/starters';
 
 const snapshot = snapshotOf(
   REPO_ROOT,

@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-
-export const TODO_START = /^\s*\/\/ TODO Part ([A-Z]):/;
+import { importLines, TODO_START } from '../../common/kit/reset/exercise-lines';
 
 function files(dir: string): string[] {
   return fs
@@ -14,20 +13,6 @@ function files(dir: string): string[] {
     .flatMap((entry) =>
       entry.isDirectory() ? files(path.join(dir, entry.name)).map((f) => path.join(entry.name, f)) : [entry.name],
     );
-}
-
-/** Which of `lines` belong to an import declaration (single- or multi-line). */
-export function importLines(lines: string[]): boolean[] {
-  let inImport = false;
-  return lines.map((line) => {
-    if (!inImport && /^import\s/.test(line)) {
-      inImport = !/from\s+['"].*['"];?\s*$|^import\s+['"].*['"];?\s*$/.test(line);
-      return true;
-    }
-    if (!inImport) return false;
-    inImport = !/from\s+['"].*['"];?\s*$/.test(line);
-    return true;
-  });
 }
 
 /** Lines without import declarations. */

@@ -6,7 +6,7 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
-import { moduleImports } from './imports';
+import { moduleImports } from '../../common/kit/module-imports';
 import type { Finding } from './pitfalls';
 import { catchHandler, contains, listTs, parse, where } from './source';
 

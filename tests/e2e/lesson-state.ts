@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TODO_START } from '../criteria/mirror';
+import { TODO_START } from '../../common/kit/reset/exercise-lines';
 
 interface Region {
   part: string;

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LESSON_IDS, LESSONS } from '../../common/lessons';
 import { REPO_ROOT } from '../../services';
-import { applyReset, planReset } from '../criteria/reset-plan';
-import { blocksOf, ResetError } from '../criteria/restore';
-import { snapshotOf, starterOf, STARTERS_FILE, type Starter } from '../criteria/starters';
+import { applyReset, planReset } from '../../common/kit/reset/reset-plan';
+import { blocksOf, ResetError } from '../../common/kit/reset/restore';
+import { snapshotOf, starterOf, STARTERS_FILE, type Starter } from '../../common/kit/reset/starters';
 
 const roots: string[] = [];
 after(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));

@@ -3,15 +3,15 @@
  * (./reset-plan.ts plans the whole reset).
  *
  * A Part's regions are found by the code around them, not by the TODO markers (a learner usually
- * deletes those): outside its TODO regions a learner's file still has the starter's lines (./mirror.ts
- * checks the same of the solution), so each region is whatever lies between the starter lines before it
- * and the starter lines after it. Blank lines and import lines are skipped when matching, and lines are
+ * deletes those): outside its TODO regions a learner's file still has the starter's lines
+ * (tests/criteria/mirror.ts checks the same of the solution), so each region is whatever lies between
+ * the starter lines before it and the starter lines after it. Blank lines and import lines are skipped when matching, and lines are
  * compared without trailing spaces (indentation counts); a region whose surroundings cannot be found is
  * reported, never guessed.
  */
-import { KitError } from '../../services/errors';
+import { KitError } from '../../../services/errors';
 import { mergeImports } from './merge-imports';
-import { importLines, TODO_START } from './mirror';
+import { importLines, TODO_START } from './exercise-lines';
 
 /** A reset that cannot be done as asked; the message says why. */
 export class ResetError extends KitError {}

@@ -4,7 +4,7 @@
  * Import declarations are read from the syntax tree, so their layout (one line or many) does not matter.
  */
 import ts from 'typescript';
-import { moduleImports } from './imports';
+import { moduleImports } from '../module-imports';
 
 interface ImportDecl {
   text: string;
