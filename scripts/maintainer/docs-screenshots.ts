@@ -15,18 +15,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { Worker } from '@temporalio/worker';
-import { LESSONS, orderWorkflowId } from '../common/lessons';
-import { installWorkerLogging } from '../common/worker';
-import { workflowTaskTrouble } from '../common/workflow-trouble';
-import { createActivities as createActivities08 } from '../solution/08-versioning/activities';
-import { REPO_ROOT, sampleOrder } from '../services';
-import { unpatchedSolution } from '../tests/criteria/versioning-08';
-import { freshServices, workflowBundle } from '../common/kit/scratch';
-import { ChromiumMissingError, launchBrowser } from '../tests/e2e/browser';
-import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../tests/e2e/ui-orders';
-import { startDevServer } from '../common/kit/dev-server';
-import { runMain } from '../common/cli';
-import { parseArgs, usage, UsageError } from './lib/args';
+import { LESSONS, orderWorkflowId } from '../../common/lessons';
+import { installWorkerLogging } from '../../common/worker';
+import { workflowTaskTrouble } from '../../common/workflow-trouble';
+import { createActivities as createActivities08 } from '../../solution/08-versioning/activities';
+import { REPO_ROOT, sampleOrder } from '../../services';
+import { unpatchedSolution } from '../../tests/criteria/versioning-08';
+import { freshServices, workflowBundle } from '../../common/kit/scratch';
+import { ChromiumMissingError, launchBrowser } from '../../tests/e2e/browser';
+import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../../tests/e2e/ui-orders';
+import { startDevServer } from '../../common/kit/dev-server';
+import { runMain } from '../../common/cli';
+import { parseArgs, usage, UsageError } from '../lib/args';
 
 const FLAGS = {
   out: { type: 'string', description: 'where the PNGs go (default docs/images)' },
