@@ -12,20 +12,27 @@ const OTHER_LESSON = {
   message: "A lesson stands alone: import only common/ and services/, never another lesson's folder.",
 };
 
-/** Files matching `files` must not import from the top-level folders in `above` (nor match `extra`). */
-function layer(files, above, extra = []) {
+/**
+ * Files matching `files` (but not `except`) must not import from the top-level folders in `above` (nor
+ * match `extra`).
+ */
+function layer(files, above, extra = [], except = []) {
   return {
     files,
-    ignores: ['**/workflows/**/*.ts', '**/workflows.ts'],
+    ignores: ['**/workflows/**/*.ts', '**/workflows.ts', ...except],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              regex: `^(\\.\\./)+(${above.join('|')})(/|$)`,
-              message: `This layer may not import from ${above.join(', ')}: services and common at the bottom, lessons on them, tests above, scripts on top.`,
-            },
+            ...(above.length
+              ? [
+                  {
+                    regex: `^(\\.\\./)+(${above.join('|')})(/|$)`,
+                    message: `This layer may not import from ${above.join(', ')}: services and common at the bottom, lessons on them, tests above, scripts on top.`,
+                  },
+                ]
+              : []),
             ...extra,
           ],
         },
@@ -33,6 +40,18 @@ function layer(files, above, extra = []) {
     },
   };
 }
+
+const COMMANDS_BELOW_TESTS =
+  'A learner command may not import tests/ (the harness, the criteria and the tests): what it uses lives in common/ or common/kit/.';
+
+/** What a learner command (scripts/, but for the grader's front end and the maintainer tools) may not import. */
+const NO_TESTS = { regex: '^(\\.\\./)+tests(/|$)', message: COMMANDS_BELOW_TESTS };
+
+/** The grader's front end runs the criteria (tests/criteria), and nothing else of tests/. */
+const ONLY_CRITERIA = {
+  regex: '^(\\.\\./)+tests(/(?!criteria(/|$))|$)',
+  message: `${COMMANDS_BELOW_TESTS} npm run grade may import the grader's engine, tests/criteria.`,
+};
 
 const nodeBuiltins = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '').split('/')[0]))];
 
@@ -137,6 +156,11 @@ export default tseslint.config(
     [OTHER_LESSON],
   ),
   layer(['tests/**/*.ts'], ['scripts']),
+  // The commands sit on top, yet a learner command does not reach into tests/: what it runs on lives
+  // below scripts/ (common/, common/kit/), so the harness and the tests can change without breaking a
+  // command. The grader's front end runs the criteria; the maintainer tools drive the harness itself.
+  layer(['scripts/**/*.ts'], [], [NO_TESTS], ['scripts/grade.ts', 'scripts/maintainer/**']),
+  layer(['scripts/grade.ts'], [], [ONLY_CRITERIA]),
   // Workflow code runs in Temporal's deterministic sandbox: every run and every replay must make the
   // same calls in the same order. Node built-ins (files, network, clocks, randomness) and the services
   // (a SQLite ledger) are not available there; activities are called through proxyActivities, so

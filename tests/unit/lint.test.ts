@@ -1,7 +1,9 @@
 /**
- * The lint gate's workflow rule, proven on real lesson files: a Node import injected into workflow
- * code is an error naming the sandbox, the same import in an activity file is not. Only that rule
- * runs here (no type information needed), so the test takes a second, not the whole lint's time.
+ * The lint gate's import rules, proven on real files: a Node import injected into workflow code is an
+ * error naming the sandbox, the same import in an activity file is not; a learner command importing
+ * tests/ is refused, the grader's front end may import the criteria and the maintainer tools the harness.
+ * Only that rule runs here (no type information needed), so the test takes a second, not the whole
+ * lint's time.
  */
 import { expect } from 'chai';
 import { ESLint } from 'eslint';
@@ -97,5 +99,32 @@ describe('npm run lint: the workflow-code rule', function () {
       await restrictedImports('solution/06-order-fulfillment/activities.ts', "import fs from 'node:fs';"),
     ).to.deep.equal([]);
     expect(await restrictedImports('solution/06-order-fulfillment/workflows/payment.ts', '')).to.deep.equal([]);
+  });
+});
+
+describe('npm run lint: learner commands stay off tests/', function () {
+  this.timeout(30_000);
+
+  const harness = "import { workflowBundle } from '../tests/support/harness';";
+
+  for (const [file, injected] of [
+    ['scripts/reset.ts', harness],
+    ['scripts/lib/args.ts', "import { workflowBundle } from '../../tests/support/harness';"],
+    ['scripts/chaos/lab.ts', "import type { AttemptCheck } from '../../tests/support/attempts';"],
+    ['scripts/grade.ts', harness],
+  ]) {
+    it(`fires on \`${injected}\` injected into ${file}`, async () => {
+      const messages = await restrictedImports(file, injected);
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.match(/^1: .*A learner command may not import tests\//);
+    });
+  }
+
+  it('lets the grader import its engine (tests/criteria) and the maintainer tools the harness', async () => {
+    // scripts/grade.ts imports tests/criteria today; a maintainer tool drives the end-to-end harness.
+    expect(await restrictedImports('scripts/grade.ts', '')).to.deep.equal([]);
+    expect(
+      await restrictedImports('scripts/maintainer/docs-screenshots.ts', "import '../../tests/support/harness';"),
+    ).to.deep.equal([]);
   });
 });
