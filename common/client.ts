@@ -66,26 +66,33 @@ export class OrderAlreadyRanError extends KitError {
   }
 }
 
+/** A workflow that takes one order: what every lesson's client starts. */
+type OrderWorkflow = (order: Order) => Promise<unknown>;
+
 /**
  * Starts the order's workflow, or follows it when that order is still running. `REJECT_DUPLICATE`
  * makes the server refuse an order ID that already ran, whatever its outcome: orders are not re-run,
- * new orders get new IDs.
+ * new orders get new IDs. A lesson's client passes its workflow function, so the handle it gets back
+ * is typed by it (`handle.result()`, `handle.query(…)`); the kit's tools pass the manifest's type name.
  */
-export async function startOrderWorkflow(
+export async function startOrderWorkflow<W extends OrderWorkflow>(
   client: Client,
-  options: { workflowType: string; workflowId: string; taskQueue: string; order: Order },
-): Promise<{ handle: WorkflowHandle; started: boolean }> {
+  workflow: W | string,
+  options: { workflowId: string; taskQueue: string; order: Order },
+): Promise<{ handle: WorkflowHandle<W>; started: boolean }> {
+  // The SDK cannot see that a generic W takes [Order]: the constraint above says it does.
+  const args = [options.order] as Parameters<W>;
   try {
-    const handle = await client.workflow.start(options.workflowType, {
+    const handle = await client.workflow.start<W>(workflow, {
       taskQueue: options.taskQueue,
       workflowId: options.workflowId,
-      args: [options.order],
+      args,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     return { handle, started: true };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const handle = client.workflow.getHandle(options.workflowId);
+    const handle = client.workflow.getHandle<W>(options.workflowId);
     const status = (await handle.describe()).status.name;
     if (status === 'RUNNING') return { handle, started: false };
     throw new OrderAlreadyRanError(options.workflowId, status);

@@ -216,8 +216,7 @@ async function placeOrder(
 ): Promise<number> {
   const { lesson, taskQueue, order, ledger } = options;
   // What the lesson's own client.ts does, with the workflow type and ID from the manifest.
-  const { handle, started } = await startOrderWorkflow(client, {
-    workflowType: LESSONS[lesson].workflowType,
+  const { handle, started } = await startOrderWorkflow(client, LESSONS[lesson].workflowType, {
     workflowId: orderWorkflowId(lesson, order.orderId),
     taskQueue,
     order,

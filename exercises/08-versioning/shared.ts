@@ -9,9 +9,6 @@ import type { LineItem } from '../../services/orders';
 /** Lesson 08's own task queue, so its worker runs beside every other lesson's on one server. */
 export const TASK_QUEUE = 'order-versioning';
 
-/** The workflow type every build registers: the name stays, the code behind it changes. */
-export const WORKFLOW_TYPE = 'orderFlowWorkflow';
-
 /** `order-08-ORDER-001`: one workflow per order, apart from every other lesson's IDs. */
 export function orderWorkflowId(orderId: string): string {
   return `order-08-${orderId}`;

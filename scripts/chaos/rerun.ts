@@ -5,7 +5,7 @@
  */
 import { OrderAlreadyRanError } from '../../common/client';
 import { fulfillmentOutcome, startOrder } from '../../solution/06-order-fulfillment/client';
-import { parentWorkflowId } from '../../solution/06-order-fulfillment/shared';
+import { orderWorkflowId } from '../../solution/06-order-fulfillment/shared';
 import type { RunContext } from './case';
 
 /** Drives one run of the re-run case; returns how each order's first run ended, by workflow ID. */
@@ -13,7 +13,7 @@ export async function driveRerun(run: RunContext): Promise<Map<string, string>> 
   const handles = await Promise.all(run.orders.map((o) => startOrder(run.client, o, run.taskQueue)));
   const outcomes = await Promise.all(handles.map(({ handle }) => fulfillmentOutcome(handle)));
   const statuses = new Map(
-    run.orders.map((o, i) => [parentWorkflowId(o.orderId), outcomes[i].kind.toUpperCase()] as [string, string]),
+    run.orders.map((o, i) => [orderWorkflowId(o.orderId), outcomes[i].kind.toUpperCase()] as [string, string]),
   );
   run.log(`first runs: ${[...statuses.values()].filter((s) => s === 'FAILED').length} failed; re-running each ID`);
   let refused = 0;
@@ -28,7 +28,7 @@ export async function driveRerun(run: RunContext): Promise<Map<string, string>> 
     run.orders.map(async (order) => {
       const handle = await run.client.workflow.start('orderFulfillmentWorkflow', {
         taskQueue: run.taskQueue,
-        workflowId: parentWorkflowId(order.orderId),
+        workflowId: orderWorkflowId(order.orderId),
         args: [order],
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       });

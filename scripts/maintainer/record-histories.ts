@@ -38,7 +38,7 @@ import { createLessonWorker } from '../../common/worker';
 import { LESSONS, orderWorkflowId } from '../../common/lessons';
 import type { LessonWorker } from '../../common/worker';
 import { FaultPlan, LatencyPlan, REPO_ROOT, sampleOrder, type Order } from '../../services';
-import { parentWorkflowId, type OrderResult } from '../../solution/06-order-fulfillment/shared';
+import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
 import { lessonWorkerOf } from '../../common/kit/lesson-code';
 
 import { freshServices, workflowBundle } from '../../common/kit/scratch';
@@ -71,6 +71,7 @@ interface Recording {
 
 /** Lesson 08's builds, from the solution. */
 const BUILD_08 = (build: string) => path.join(REPO_ROOT, 'solution', LESSONS['08'].folder, 'workflows', `${build}.ts`);
+const ID_06 = (orderId: string) => orderWorkflowId('06', orderId);
 const ID_08 = (orderId: string) => orderWorkflowId('08', orderId);
 
 const RECORDINGS: Recording[] = [
@@ -139,7 +140,7 @@ async function record(recording: Recording): Promise<string> {
     LatencyPlan.parse(recording.latency ?? ''),
   );
   const order: Order = { ...sampleOrder(recording.orderId ?? 'ORDER-001'), ...recording.order };
-  const workflowId = (recording.workflowId ?? parentWorkflowId)(order.orderId);
+  const workflowId = (recording.workflowId ?? ID_06)(order.orderId);
   const lessonWorker = recording.lesson;
   const show = async () =>
     execFileSync(

@@ -3,6 +3,9 @@
  * `npm run client -- --lesson 02` prints the result, or a failure's whole `.cause` chain, and the
  * ledger audit; on its own, `npx ts-node solution/02-order-processing/client.ts ORDER-002` starts one
  * sample order. Run a worker first.
+ *
+ * It starts the workflow by its function (`orderProcessingWorkflow`), so the compiler checks the order
+ * it sends and the result it reads.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { runMain } from '../../common/cli';
@@ -10,11 +13,13 @@ import { checkOrderId, orderOutcome, startOrderWorkflow, type OrderOutcome } fro
 import { connectClient } from '../../common/connection';
 import { sampleOrder, type Order } from '../../services/orders';
 import { orderWorkflowId, TASK_QUEUE, type OrderResult } from './shared';
+import { orderProcessingWorkflow } from './workflows';
+
+export type OrderHandle = WorkflowHandle<typeof orderProcessingWorkflow>;
 
 /** Starts the workflow for `order`, or follows it when that order is still running. */
 export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE) {
-  return startOrderWorkflow(client, {
-    workflowType: 'orderProcessingWorkflow',
+  return startOrderWorkflow(client, orderProcessingWorkflow, {
     workflowId: orderWorkflowId(order.orderId),
     taskQueue,
     order,
@@ -22,7 +27,7 @@ export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE)
 }
 
 /** How the order ended: its result, or the failure with its `.cause` chain. */
-export function processingOutcome(handle: WorkflowHandle): Promise<OrderOutcome<OrderResult>> {
+export function processingOutcome(handle: OrderHandle): Promise<OrderOutcome<OrderResult>> {
   return orderOutcome<OrderResult>(handle);
 }
 

@@ -13,7 +13,7 @@ export const CHILD_KINDS = ['payment', 'inventory', 'shipping', 'notification'] 
 export type ChildKind = (typeof CHILD_KINDS)[number];
 
 /** `order-ORDER-001`: one parent per order, so starting the same order twice cannot run it twice. */
-export function parentWorkflowId(orderId: string): string {
+export function orderWorkflowId(orderId: string): string {
   return `order-${orderId}`;
 }
 

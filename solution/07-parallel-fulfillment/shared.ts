@@ -18,7 +18,7 @@ export const CHILD_KINDS = ['payment', 'inventory', 'shipping', 'notification'] 
 export type ChildKind = (typeof CHILD_KINDS)[number];
 
 /** `order-07-ORDER-001`: one parent per order, so starting the same order twice cannot run it twice. */
-export function parentWorkflowId(orderId: string): string {
+export function orderWorkflowId(orderId: string): string {
   return `order-07-${orderId}`;
 }
 

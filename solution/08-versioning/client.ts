@@ -4,6 +4,9 @@
  * `npx ts-node exercises/08-versioning/client.ts ORDER-001 ORDER-002` starts two sample orders;
  * `npm run client -- --lesson 08 --order ORDER-001` follows one to its end (and says so when its
  * workflow task keeps failing). Run a worker first.
+ *
+ * It starts the workflow by its function, `orderFlowWorkflow` from ./workflows (the default build): every
+ * build registers that same name and takes the same order, so whichever build the worker runs takes it.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,12 +14,14 @@ import { runMain } from '../../common/cli';
 import { checkOrderId, startOrderWorkflow } from '../../common/client';
 import { connectClient } from '../../common/connection';
 import { formatCents, orderTotalCents, sampleOrder, type Order } from '../../services/orders';
-import { orderWorkflowId, TASK_QUEUE, WORKFLOW_TYPE } from './shared';
+import { orderWorkflowId, TASK_QUEUE } from './shared';
+import { orderFlowWorkflow } from './workflows';
+
+export type OrderHandle = WorkflowHandle<typeof orderFlowWorkflow>;
 
 /** Starts the workflow for `order`, or finds it when that order is still running. */
 export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE) {
-  return startOrderWorkflow(client, {
-    workflowType: WORKFLOW_TYPE,
+  return startOrderWorkflow(client, orderFlowWorkflow, {
     workflowId: orderWorkflowId(order.orderId),
     taskQueue,
     order,
@@ -27,7 +32,7 @@ export function startOrder(client: Client, order: Order, taskQueue = TASK_QUEUE)
  * Where an order is once it has stopped moving: the step it waits on (the same activity pending for a
  * second: an order in flight), or how it ended. Gives up after `timeoutMs`.
  */
-export async function whereIs(handle: WorkflowHandle, timeoutMs = 10_000): Promise<string> {
+export async function whereIs(handle: OrderHandle, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let since = Date.now();
@@ -51,7 +56,7 @@ if (require.main === module) {
     try {
       // The same settings as the worker: TASK_QUEUE when set, else the lesson's task queue.
       const taskQueue = process.env.TASK_QUEUE?.trim() || TASK_QUEUE;
-      const handles: WorkflowHandle[] = [];
+      const handles: OrderHandle[] = [];
       for (const orderId of orderIds) {
         const order = sampleOrder(orderId);
         const { handle, started } = await startOrder(client, order, taskQueue);

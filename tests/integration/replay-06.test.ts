@@ -10,14 +10,14 @@ import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import path from 'node:path';
 import { readHistoryFixture } from '../support/histories';
-import { parentWorkflowId } from '../../solution/06-order-fulfillment/shared';
+import { orderWorkflowId } from '../../solution/06-order-fulfillment/shared';
 import { workflowBundle } from '../support/harness';
 
 const SOLUTION_WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 const NONDETERMINISTIC_WORKFLOWS = path.resolve(__dirname, '../fixtures/nondeterministic-06/workflows.ts');
 const FIXTURES = ['06-happy-path.json', '06-compensation.json'];
 /** The recordings are of ORDER-001 (the parent reads its order ID from its input, not its workflow ID). */
-const WORKFLOW_ID = parentWorkflowId('ORDER-001');
+const WORKFLOW_ID = orderWorkflowId('ORDER-001');
 
 async function replay(workflowsPath: string, files: string[]): Promise<ReplayResult[]> {
   const histories = files.map((file) => ({

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import path from 'node:path';
-import { parentWorkflowId } from '../../solution/07-parallel-fulfillment/shared';
+import { orderWorkflowId } from '../../solution/07-parallel-fulfillment/shared';
 import { workflowBundle } from '../support/harness';
 import { readHistoryFixture } from '../support/histories';
 
@@ -18,7 +18,7 @@ const SOLUTION_WORKFLOWS = path.resolve(__dirname, '../../solution/07-parallel-f
 const SEQUENTIAL_WORKFLOWS = path.resolve(__dirname, '../fixtures/nondeterministic-07/workflows.ts');
 const FIXTURES = ['07-happy-path.json', '07-compensation.json'];
 /** The recordings are of ORDER-001 (the parent reads its order ID from its input, not its workflow ID). */
-const WORKFLOW_ID = parentWorkflowId('ORDER-001');
+const WORKFLOW_ID = orderWorkflowId('ORDER-001');
 
 async function replay(workflowsPath: string, files: string[]): Promise<ReplayResult[]> {
   const histories = files.map((file) => ({ workflowId: WORKFLOW_ID, history: readHistoryFixture(file) }));
