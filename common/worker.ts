@@ -3,7 +3,10 @@
  * ledger at LEDGER_PATH, faults from ORDER_FAULTS / ORDER_SEED), connect to Temporal (common/connection),
  * run a worker on the lesson's task queue until Ctrl-C, and say clearly what went wrong when it cannot.
  *
- * A lesson's worker.ts only says what is its own: its task queue, its workflows and its activities.
+ * A lesson's worker.ts writes its own Worker.create out in full, as a project would, with the pieces
+ * here (the outside world, the attempt interceptor, the log), and exports `lessonWorker`: its task queue,
+ * workflows and activities, which the kit's tools (`npm run worker`, the grader, the tests) run with
+ * `serveLesson` and `createLessonWorker`.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { LogEntry, LogLevel, WorkerOptions } from '@temporalio/worker';
