@@ -53,7 +53,6 @@ import {
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 const { EventType } = temporal.api.enums.v1;
 
-type Outcome = OrderOutcome<OrderResult>;
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** Never rejects: a scenario that throws reports it in its own `it`, and the others still run. */
@@ -122,9 +121,9 @@ function undo(status: { compensations: CompensationRecord[] } | undefined, name:
   return record!;
 }
 
-function expectFailed(outcome: Outcome): Extract<Outcome, { kind: 'failed' }> {
+function expectFailed(outcome: OrderOutcome<OrderResult>): Extract<OrderOutcome<OrderResult>, { kind: 'failed' }> {
   expect(outcome.kind, JSON.stringify(outcome)).to.equal('failed');
-  return outcome as Extract<Outcome, { kind: 'failed' }>;
+  return outcome as Extract<OrderOutcome<OrderResult>, { kind: 'failed' }>;
 }
 
 /** What the ledger held at one moment. */

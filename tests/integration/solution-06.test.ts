@@ -17,11 +17,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'chai';
 import path from 'node:path';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
-import { causeChain, type OrderOutcome as Outcome } from '../../common/client';
+import { causeChain, type OrderOutcome } from '../../common/client';
 import {
   fulfillmentOutcome as orderOutcome,
   queryStatus,
-  startOrder as startOrderWorkflow,
+  startOrder as startOrFollow,
 } from '../../solution/06-order-fulfillment/client';
 import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
 import { CATALOG, FaultPlan, sampleOrder, type LineItem, type Order, type Services } from '../../services';
@@ -34,11 +34,9 @@ import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/opti
 
 const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
 
-type OrderOutcome = Outcome<OrderResult>;
-
 /** Starts the order and returns its handle. */
 async function startOrder(client: Client, order: Order, taskQueue: string): Promise<WorkflowHandle> {
-  return (await startOrderWorkflow(client, order, taskQueue)).handle;
+  return (await startOrFollow(client, order, taskQueue)).handle;
 }
 
 /** Compensation records without their attempt counts, for exact comparisons. */
@@ -73,14 +71,14 @@ async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Prom
   }
 }
 
-function expectFailed(outcome: OrderOutcome): Extract<OrderOutcome, { kind: 'failed' }> {
+function expectFailed(outcome: OrderOutcome<OrderResult>): Extract<OrderOutcome<OrderResult>, { kind: 'failed' }> {
   expect(outcome.kind, JSON.stringify(outcome)).to.equal('failed');
-  return outcome as Extract<OrderOutcome, { kind: 'failed' }>;
+  return outcome as Extract<OrderOutcome<OrderResult>, { kind: 'failed' }>;
 }
 
-function expectCompleted(outcome: OrderOutcome): OrderResult {
+function expectCompleted(outcome: OrderOutcome<OrderResult>): OrderResult {
   expect(outcome.kind, JSON.stringify(outcome)).to.equal('completed');
-  return (outcome as Extract<OrderOutcome, { kind: 'completed' }>).result;
+  return (outcome as Extract<OrderOutcome<OrderResult>, { kind: 'completed' }>).result;
 }
 
 async function startedChildIds(handle: WorkflowHandle): Promise<string[]> {
@@ -340,7 +338,7 @@ describe('lesson 06 solution against the real dev server and ledger', function (
           // Refused while the first run was still going (inventory retries keep it busy ~1.5 s).
           expect((await first.describe()).status.name).to.equal('RUNNING');
           // The lesson's client follows the running order instead of starting (and charging) it twice.
-          const again = await startOrderWorkflow(client, order, taskQueue);
+          const again = await startOrFollow(client, order, taskQueue);
           expect(again.started).to.equal(false);
           expect(again.handle.workflowId).to.equal(first.workflowId);
 
