@@ -48,15 +48,16 @@ function isExecutable(file: string): boolean {
 
 /**
  * The kit's own `npx temporal` (scripts/npx-temporal/temporal.js): `npm install` links it into
- * node_modules/.bin, which npm puts on PATH. It runs this module, so it is never the CLI itself.
+ * node_modules/.bin, which npm and npx put on PATH. It runs this module, so it is never the CLI itself,
+ * neither this checkout's nor another copy's of the kit (a command run from one copy in another).
  */
-const KIT_ENTRY = path.resolve(__dirname, '..', '..', 'scripts', 'npx-temporal', 'temporal.js');
+const KIT_ENTRY = path.join('scripts', 'npx-temporal', 'temporal.js');
 
-function realPath(file: string): string {
+function isKitEntry(file: string): boolean {
   try {
-    return fs.realpathSync(file);
+    return fs.realpathSync(file).endsWith(path.sep + KIT_ENTRY);
   } catch {
-    return file;
+    return false;
   }
 }
 
@@ -64,7 +65,7 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
-    if (isExecutable(candidate) && realPath(candidate) !== KIT_ENTRY) return candidate;
+    if (isExecutable(candidate) && !isKitEntry(candidate)) return candidate;
   }
   return undefined;
 }
