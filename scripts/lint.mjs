@@ -4,15 +4,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-// The same check as every other command (common/node-version.ts), first: `npm test` starts here.
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(
-    `error: this kit needs Node.js 22.12 or later (22, 24 or 26); this is Node.js ${process.version}. ` +
-      'Install a newer one (https://nodejs.org, or `nvm use` with the kit’s .nvmrc) and run the command again.',
-  );
-  process.exit(2);
-}
+import { exitUnlessSupportedNode } from './lib/node-check.mjs';
+
+// The same check as every other command (common/node-version.ts), first.
+exitUnlessSupportedNode();
 
 const bin = (name) => path.join('node_modules', '.bin', name);
 // ESLint's cache is only valid for the Node version that wrote it (ESLint hashes process.version into
