@@ -15,11 +15,7 @@ import { missingFrom, ROOT, type DocCommand, type MatchOptions } from './doc-tex
  * Lesson pages the learner path leaves out for now, each with the reason; tests/e2e/doc-commands.test.ts
  * runs them instead, each alone on its own server.
  */
-export const NOT_ON_PATH: Record<string, string> = {
-  'docs/08-versioning.md':
-    'being written: its replay-test output (line 134) lists the running orders ORDER-001 then ORDER-002, the ' +
-    'test prints them newest first, also when the page runs alone',
-};
+export const NOT_ON_PATH: Record<string, string> = {};
 
 /**
  * The lesson pages in the order the README's "The learner's path" sends a learner through them (each

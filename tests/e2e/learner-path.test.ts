@@ -1,6 +1,6 @@
 /**
  * One learner, one server: every lesson page's commands, as printed, in the order the README's "The
- * learner's path" sends a learner through the pages (02, 03, 06, 07), on ONE `npm run server` started
+ * learner's path" sends a learner through the pages (02, 03, 06, 07, 08), on ONE `npm run server` started
  * as the pages say (on free ports, in a copy of this repository) and the DEFAULT ledgers
  * (`.data/lesson-<NN>.sqlite`), never reset between commands or pages. Each ```text block a page shows
  * must be what its command printed, tracking numbers and charge IDs included; times, run IDs and ports
