@@ -52,25 +52,36 @@ export class TransientServiceError extends ServiceError {
   }
 }
 
-/** The order itself is wrong. Names the offending field. */
-export class ValidationError extends ServiceError {
+/**
+ * The service's answer, not an accident: a declined card, an unknown SKU, an undeliverable address.
+ * Retrying asks the same question and gets the same answer, so it is never retryable. `code` names it.
+ */
+export abstract class BusinessError extends ServiceError {
   readonly retryable = false;
-  readonly code = 'InvalidOrder';
+
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    // The subclass's own name (`CardDeclinedError`, …), as a stack trace or a log line shows it.
+    this.name = new.target.name;
+  }
+}
+
+/** The order itself is wrong. Names the offending field. */
+export class ValidationError extends BusinessError {
   constructor(
     readonly field: string,
     reason: string,
   ) {
-    super(`invalid order: ${field} ${reason}`);
-    this.name = 'ValidationError';
+    super('InvalidOrder', `invalid order: ${field} ${reason}`);
   }
 }
 
-export class CardDeclinedError extends ServiceError {
-  readonly retryable = false;
-  readonly code = 'CardDeclined';
+export class CardDeclinedError extends BusinessError {
   constructor(readonly orderId: string) {
-    super(`card declined for order ${orderId}`);
-    this.name = 'CardDeclinedError';
+    super('CardDeclined', `card declined for order ${orderId}`);
   }
 }
 
@@ -78,15 +89,12 @@ export class CardDeclinedError extends ServiceError {
  * The fraud screen refuses the order: the card looks stolen (the demo's token `tok_fraud`). Nothing was
  * charged; retrying asks the same question and gets the same answer.
  */
-export class FraudSuspectedError extends ServiceError {
-  readonly retryable = false;
-  readonly code = 'FraudSuspected';
+export class FraudSuspectedError extends BusinessError {
   constructor(
     readonly orderId: string,
     readonly score: number,
   ) {
-    super(`fraud suspected for order ${orderId} (risk score ${score})`);
-    this.name = 'FraudSuspectedError';
+    super('FraudSuspected', `fraud suspected for order ${orderId} (risk score ${score})`);
   }
 }
 
@@ -94,39 +102,31 @@ export class FraudSuspectedError extends ServiceError {
  * The cardholder disputed the charge (a chargeback). A gateway refuses to refund a disputed charge: the
  * money goes back through the dispute, which a person settles. Retrying cannot change that.
  */
-export class ChargeDisputedError extends ServiceError {
-  readonly retryable = false;
-  readonly code = 'ChargeDisputed';
+export class ChargeDisputedError extends BusinessError {
   constructor(
     readonly chargeId: string,
     readonly orderId: string,
   ) {
     super(
+      'ChargeDisputed',
       `charge ${chargeId} for order ${orderId} is disputed by the cardholder: it cannot be refunded, the dispute settles it`,
     );
-    this.name = 'ChargeDisputedError';
   }
 }
 
-export class OutOfStockError extends ServiceError {
-  readonly retryable = false;
-  readonly code = 'OutOfStock';
+export class OutOfStockError extends BusinessError {
   constructor(
     readonly sku: string,
     readonly requested: number,
     readonly available: number,
   ) {
-    super(`out of stock: ${sku} (requested ${requested}, available ${available})`);
-    this.name = 'OutOfStockError';
+    super('OutOfStock', `out of stock: ${sku} (requested ${requested}, available ${available})`);
   }
 }
 
-export class UndeliverableAddressError extends ServiceError {
-  readonly retryable = false;
-  readonly code = 'UndeliverableAddress';
+export class UndeliverableAddressError extends BusinessError {
   constructor(readonly reason: string) {
-    super(`address undeliverable: ${reason}`);
-    this.name = 'UndeliverableAddressError';
+    super('UndeliverableAddress', `address undeliverable: ${reason}`);
   }
 }
 
@@ -135,12 +135,9 @@ export class UndeliverableAddressError extends ServiceError {
  * released reservation. Returning it as if it were live would ship goods nobody paid for, so the
  * service refuses; a new order (a new order ID) gets new keys.
  */
-export class AlreadyUndoneError extends ServiceError {
-  readonly retryable = false;
-  readonly code = 'AlreadyUndone';
+export class AlreadyUndoneError extends BusinessError {
   constructor(what: string, key: string) {
-    super(`${what} made with key ${key} was already undone; it is never reused: start a new order ID`);
-    this.name = 'AlreadyUndoneError';
+    super('AlreadyUndone', `${what} made with key ${key} was already undone; it is never reused: start a new order ID`);
   }
 }
 
@@ -150,12 +147,12 @@ export class AlreadyUndoneError extends ServiceError {
  * taken, a cancelled booking cannot be made. So the late step is refused and changes nothing; without
  * the fence it would land after its refund and leave the customer charged for an order that failed.
  */
-export class UndoneBeforeArrivalError extends ServiceError {
-  readonly retryable = false;
-  readonly code = 'UndoneBeforeArrival';
+export class UndoneBeforeArrivalError extends BusinessError {
   constructor(what: string, key: string, undoKey: string) {
-    super(`${what} with key ${key} arrived after ${undoKey} had cancelled it: refused, nothing was done`);
-    this.name = 'UndoneBeforeArrivalError';
+    super(
+      'UndoneBeforeArrival',
+      `${what} with key ${key} arrived after ${undoKey} had cancelled it: refused, nothing was done`,
+    );
   }
 }
 

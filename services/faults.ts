@@ -22,6 +22,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { KitError } from './errors';
+import { parsePlan, StepPlan, type PlanSpec } from './step-plan';
 
 const temporalAttempt = new AsyncLocalStorage<number>();
 
@@ -69,21 +70,12 @@ export type FaultDecision = 'none' | 'fail-before' | 'fail-after';
 /** A step of one branch: `inventory.east`. */
 export type BranchStep = `${FaultStep}.${string}`;
 
-export type FaultPlanSpec = Partial<Record<FaultStep | BranchStep, FaultRule>>;
-
-/** `inventory.east` → { step: 'inventory', branch: 'east' }; a plain step has no branch. */
-export function splitBranchStep(name: string): { step: string; branch?: string } {
-  const dot = name.indexOf('.');
-  return dot < 0 ? { step: name } : { step: name.slice(0, dot), branch: name.slice(dot + 1) };
-}
-
-/** A branch name as a rule may give it: lower-case letters, digits and '-' (`east`, `dc-2`). */
-export const BRANCH_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+export type FaultPlanSpec = PlanSpec<FaultRule>;
 
 /** ORDER_FAULTS (or a fault plan given in code) that cannot be read: the message names the bad token. */
 export class FaultConfigError extends KitError {}
 
-function parseRule(step: string, value: string, token: string): FaultRule {
+function parseRule(value: string, step: string, token: string): FaultRule {
   if (value === 'always') return { kind: 'always' };
   if (value === 'never') return { kind: 'never' };
   const counted = /^(first|after):(\d+)$/.exec(value);
@@ -106,38 +98,19 @@ function parseRule(step: string, value: string, token: string): FaultRule {
 }
 
 /**
- * Parses `payment=0.15,inventory=first:2,...`. Throws FaultConfigError naming the bad token.
+ * Parses `payment=0.15,inventory=first:2,...`. Throws FaultConfigError naming the bad token. `none`
+ * switches every fault off (an empty value means "use the lesson's defaults", see fromEnv).
  */
 export function parseFaults(text: string, knownSteps: readonly string[] = FAULT_STEPS): FaultPlanSpec {
-  const spec: Record<string, FaultRule> = {};
-  const trimmed = text.trim();
-  // `none` switches every fault off (an empty value means "use the lesson's defaults", see fromEnv).
-  if (trimmed === '' || trimmed === 'none') return spec;
-  for (const raw of trimmed.split(',')) {
-    const token = raw.trim();
-    const eq = token.indexOf('=');
-    if (eq <= 0) {
-      throw new FaultConfigError(`ORDER_FAULTS: bad token "${token}": expected step=rule, e.g. payment=0.15`);
-    }
-    const step = token.slice(0, eq).trim();
-    const value = token.slice(eq + 1).trim();
-    const { step: base, branch } = splitBranchStep(step);
-    if (!knownSteps.includes(base)) {
-      throw new FaultConfigError(
-        `ORDER_FAULTS: unknown step "${base}" in "${token}"; known steps: ${knownSteps.join(', ')}`,
-      );
-    }
-    if (branch !== undefined && !BRANCH_PATTERN.test(branch)) {
-      throw new FaultConfigError(
-        `ORDER_FAULTS: bad branch "${branch}" in "${token}": expected step.branch, e.g. inventory.east=always`,
-      );
-    }
-    if (step in spec) {
-      throw new FaultConfigError(`ORDER_FAULTS: step "${step}" is given twice (in "${token}")`);
-    }
-    spec[step] = parseRule(step, value, token);
-  }
-  return spec as FaultPlanSpec;
+  const syntax = {
+    variable: 'ORDER_FAULTS',
+    value: 'rule',
+    example: 'payment=0.15',
+    branchExample: 'inventory.east=always',
+    steps: knownSteps,
+    error: FaultConfigError,
+  };
+  return parsePlan(text, syntax, parseRule);
 }
 
 export function parseSeed(text: string | undefined, fallback = 1): number {
@@ -155,12 +128,7 @@ export function draw(seed: number, step: string, orderId: string, attempt: numbe
   return digest.readUIntBE(0, 6) / 2 ** 48;
 }
 
-export class FaultPlan {
-  constructor(
-    readonly spec: FaultPlanSpec,
-    readonly seed: number,
-  ) {}
-
+export class FaultPlan extends StepPlan<FaultRule> {
   /** A plan that never fails anything. */
   static none(): FaultPlan {
     return new FaultPlan({}, 0);
@@ -185,8 +153,7 @@ export class FaultPlan {
    * for `inventory.east`, independently of the order's other branches.
    */
   decide(step: FaultStep, orderId: string, attempt: number, branch?: string): FaultDecision {
-    const drawn: FaultStep | BranchStep = branch ? `${step}.${branch}` : step;
-    const rule = this.spec[drawn] ?? this.spec[step];
+    const { drawn, rule } = this.ruleFor(step, branch);
     if (!rule) return 'none';
     switch (rule.kind) {
       case 'never':
@@ -208,23 +175,16 @@ export class FaultPlan {
     return text ? `faults ${text} (seed ${this.seed})` : 'faults none';
   }
 
-  /** The plan as ORDER_FAULTS text, so it can be handed to another process. */
-  toString(): string {
-    return Object.entries(this.spec)
-      .map(([step, rule]) => `${step}=${formatRule(rule as FaultRule)}`)
-      .join(',');
-  }
-}
-
-function formatRule(rule: FaultRule): string {
-  switch (rule.kind) {
-    case 'probability':
-      return String(rule.p);
-    case 'always':
-    case 'never':
-      return rule.kind;
-    case 'first':
-    case 'after':
-      return `${rule.kind}:${rule.n}`;
+  protected formatRule(rule: FaultRule): string {
+    switch (rule.kind) {
+      case 'probability':
+        return String(rule.p);
+      case 'always':
+      case 'never':
+        return rule.kind;
+      case 'first':
+      case 'after':
+        return `${rule.kind}:${rule.n}`;
+    }
   }
 }

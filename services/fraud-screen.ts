@@ -27,17 +27,11 @@ export class FraudScreen extends Service {
    * like any other, and faults and latency apply to it (`fraud=…`).
    */
   async check(request: FraudCheckRequest, options: CallOptions = {}): Promise<FraudVerdict> {
-    return this.call(
-      'fraud',
-      request.idempotencyKey,
-      request.orderId,
-      () => {
-        // The same order always gets the same score: 0-29 from its ID, 97 for the stolen card.
-        const riskScore = request.paymentToken === 'tok_fraud' ? 97 : digestOf(request.orderId).readUInt8(0) % 30;
-        if (riskScore >= FRAUD_REFUSED_AT) throw new FraudSuspectedError(request.orderId, riskScore);
-        return { orderId: request.orderId, riskScore };
-      },
-      options.signal,
-    );
+    return this.call('fraud', request, options, () => {
+      // The same order always gets the same score: 0-29 from its ID, 97 for the stolen card.
+      const riskScore = request.paymentToken === 'tok_fraud' ? 97 : digestOf(request.orderId).readUInt8(0) % 30;
+      if (riskScore >= FRAUD_REFUSED_AT) throw new FraudSuspectedError(request.orderId, riskScore);
+      return { orderId: request.orderId, riskScore };
+    });
   }
 }

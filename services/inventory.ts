@@ -1,5 +1,5 @@
 /** The inventory system: reserves stock for an order, and puts it back when the order is undone. */
-import { AlreadyUndoneError, OutOfStockError, ValidationError } from './errors';
+import { OutOfStockError, ValidationError } from './errors';
 import { findCatalogEntry, LineItem } from './orders';
 import { CallOptions, Service } from './service';
 import { derivedId } from './stable-ids';
@@ -38,85 +38,58 @@ export interface ReleaseReceipt {
 
 export class Inventory extends Service {
   async reserve(request: ReserveRequest, options: CallOptions = {}): Promise<Reservation> {
-    return this.call(
-      'inventory',
-      request.idempotencyKey,
-      request.orderId,
-      () => {
-        const existing = this.ledger.get<Reservation & { released: number }>(
-          `SELECT v.reservation_id AS reservationId, v.order_id AS orderId, v.item_count AS itemCount,
-                (r.reservation_id IS NOT NULL) AS released
+    return this.call('inventory', request, { ...options, branch: request.warehouse }, () => {
+      const earlier = this.earlier<Reservation>(
+        'inventory',
+        request,
+        `SELECT v.reservation_id AS reservationId, v.order_id AS orderId, v.item_count AS itemCount,
+                (r.reservation_id IS NOT NULL) AS undone
          FROM reservations v LEFT JOIN releases r ON r.reservation_id = v.reservation_id WHERE v.idem_key = ?`,
-          request.idempotencyKey,
-        );
-        if (existing?.released) throw new AlreadyUndoneError('the reservation', request.idempotencyKey);
-        if (existing)
-          return { reservationId: existing.reservationId, orderId: existing.orderId, itemCount: existing.itemCount };
-        this.refuseIfFenced('inventory', request.idempotencyKey, 'the reservation');
-        // Two lines of the same SKU draw on the same shelf: check the total per SKU.
-        const wanted = new Map<string, number>();
-        for (const item of request.items) {
-          if (!findCatalogEntry(item.sku)) throw new ValidationError('items.sku', `is not a known SKU (${item.sku})`);
-          if (!Number.isInteger(item.quantity) || item.quantity <= 0) {
-            throw new ValidationError('items.quantity', `must be a whole number above 0 (got ${item.quantity})`);
-          }
-          wanted.set(item.sku, (wanted.get(item.sku) ?? 0) + item.quantity);
+        'the reservation',
+      );
+      if (earlier) return earlier;
+      // Two lines of the same SKU draw on the same shelf: check the total per SKU.
+      const wanted = new Map<string, number>();
+      for (const item of request.items) {
+        if (!findCatalogEntry(item.sku)) throw new ValidationError('items.sku', `is not a known SKU (${item.sku})`);
+        if (!Number.isInteger(item.quantity) || item.quantity <= 0) {
+          throw new ValidationError('items.quantity', `must be a whole number above 0 (got ${item.quantity})`);
         }
-        for (const [sku, quantity] of wanted) {
-          const available = this.ledger.stockOf(sku);
-          if (available < quantity) throw new OutOfStockError(sku, quantity, available);
-        }
-        for (const [sku, quantity] of wanted) {
-          this.ledger.run('UPDATE stock SET on_hand = on_hand - ? WHERE sku = ?', quantity, sku);
-        }
-        const reservationId = derivedId('rsv', request.idempotencyKey);
-        const count = request.items.reduce((sum, item) => sum + item.quantity, 0);
-        this.ledger.run(
-          'INSERT INTO reservations (reservation_id, idem_key, order_id, items_json, item_count) VALUES (?, ?, ?, ?, ?)',
-          reservationId,
-          request.idempotencyKey,
-          request.orderId,
-          JSON.stringify(request.items.map(({ sku, quantity }) => ({ sku, quantity }))),
-          count,
-        );
-        return { reservationId, orderId: request.orderId, itemCount: count };
-      },
-      options.signal,
-      request.warehouse,
-    );
+        wanted.set(item.sku, (wanted.get(item.sku) ?? 0) + item.quantity);
+      }
+      for (const [sku, quantity] of wanted) {
+        const available = this.ledger.stockOf(sku);
+        if (available < quantity) throw new OutOfStockError(sku, quantity, available);
+      }
+      for (const [sku, quantity] of wanted) {
+        this.ledger.run('UPDATE stock SET on_hand = on_hand - ? WHERE sku = ?', quantity, sku);
+      }
+      const reservationId = derivedId('rsv', request.idempotencyKey);
+      const count = request.items.reduce((sum, item) => sum + item.quantity, 0);
+      const items = JSON.stringify(request.items.map(({ sku, quantity }) => ({ sku, quantity })));
+      this.record('reservations', request, { reservation_id: reservationId, items_json: items, item_count: count });
+      return { reservationId, orderId: request.orderId, itemCount: count };
+    });
   }
 
   /** Puts the stock of the reservation made with `reservationKey` back, if there is one. */
   async release(request: ReleaseRequest, options: CallOptions = {}): Promise<ReleaseReceipt> {
-    return this.call(
-      'release',
-      request.idempotencyKey,
-      request.orderId,
-      () => {
-        const reservation = this.ledger.get<{ reservationId: string; itemsJson: string; itemCount: number }>(
-          'SELECT reservation_id AS reservationId, items_json AS itemsJson, item_count AS itemCount FROM reservations WHERE idem_key = ?',
-          request.reservationKey,
-        );
-        if (!reservation) {
-          // Nothing reserved yet: release the hold anyway, so a reservation still on its way is refused.
-          this.fence('inventory', request.reservationKey, request.idempotencyKey, request.orderId);
-          return { released: false, itemCount: 0 };
-        }
-        const already = this.ledger.get('SELECT 1 FROM releases WHERE reservation_id = ?', reservation.reservationId);
-        if (already) return { released: true, itemCount: reservation.itemCount };
-        for (const item of JSON.parse(reservation.itemsJson) as { sku: string; quantity: number }[]) {
-          this.ledger.run('UPDATE stock SET on_hand = on_hand + ? WHERE sku = ?', item.quantity, item.sku);
-        }
-        this.ledger.run(
-          'INSERT INTO releases (idem_key, reservation_id, order_id) VALUES (?, ?, ?)',
-          request.idempotencyKey,
-          reservation.reservationId,
-          request.orderId,
-        );
-        return { released: true, itemCount: reservation.itemCount };
-      },
-      options.signal,
-      request.warehouse,
-    );
+    return this.call('release', request, { ...options, branch: request.warehouse }, () => {
+      // Nothing reserved yet: release the hold anyway, so a reservation still on its way is refused.
+      const reservation = this.toUndo<{ reservationId: string; itemsJson: string; itemCount: number }>(
+        'inventory',
+        request.reservationKey,
+        request,
+        'SELECT reservation_id AS reservationId, items_json AS itemsJson, item_count AS itemCount FROM reservations WHERE idem_key = ?',
+      );
+      if (!reservation) return { released: false, itemCount: 0 };
+      const already = this.ledger.get('SELECT 1 FROM releases WHERE reservation_id = ?', reservation.reservationId);
+      if (already) return { released: true, itemCount: reservation.itemCount };
+      for (const item of JSON.parse(reservation.itemsJson) as { sku: string; quantity: number }[]) {
+        this.ledger.run('UPDATE stock SET on_hand = on_hand + ? WHERE sku = ?', item.quantity, item.sku);
+      }
+      this.record('releases', request, { reservation_id: reservation.reservationId });
+      return { released: true, itemCount: reservation.itemCount };
+    });
   }
 }

@@ -10,15 +10,8 @@
  * tests fast.
  */
 import { KitError } from './errors';
-import {
-  BRANCH_PATTERN,
-  draw,
-  FAULT_STEPS,
-  parseSeed,
-  splitBranchStep,
-  type BranchStep,
-  type FaultStep,
-} from './faults';
+import { draw, FAULT_STEPS, parseSeed, type FaultStep } from './faults';
+import { parsePlan, StepPlan, type PlanSpec } from './step-plan';
 
 /** ORDER_LATENCY that cannot be read: the message names the bad token. */
 export class LatencyConfigError extends KitError {}
@@ -28,7 +21,7 @@ export interface LatencyRule {
   maxMs: number;
 }
 
-export type LatencySpec = Partial<Record<FaultStep | BranchStep, LatencyRule>>;
+export type LatencySpec = PlanSpec<LatencyRule>;
 
 /** Longest latency a rule may ask for: a typo such as `3000s` would otherwise look like a hang. */
 const MAX_MS = 60_000;
@@ -47,48 +40,29 @@ function parseDuration(text: string, token: string): number {
 
 /** Parses `payment=300ms,inventory=100ms-900ms`. Throws LatencyConfigError naming the bad token. */
 export function parseLatency(text: string): LatencySpec {
-  const spec: LatencySpec = {};
-  const trimmed = text.trim();
-  if (trimmed === '' || trimmed === 'none') return spec;
-  for (const raw of trimmed.split(',')) {
-    const token = raw.trim();
-    const eq = token.indexOf('=');
-    if (eq <= 0)
-      throw new LatencyConfigError(`ORDER_LATENCY: bad token "${token}": expected step=duration, e.g. payment=300ms`);
-    const step = token.slice(0, eq).trim();
-    const value = token.slice(eq + 1).trim();
-    const { step: base, branch } = splitBranchStep(step);
-    if (!(FAULT_STEPS as readonly string[]).includes(base)) {
-      throw new LatencyConfigError(
-        `ORDER_LATENCY: unknown step "${base}" in "${token}"; known steps: ${FAULT_STEPS.join(', ')}`,
-      );
-    }
-    if (branch !== undefined && !BRANCH_PATTERN.test(branch)) {
-      throw new LatencyConfigError(
-        `ORDER_LATENCY: bad branch "${branch}" in "${token}": expected step.branch, e.g. inventory.east=2s`,
-      );
-    }
-    if (step in spec) throw new LatencyConfigError(`ORDER_LATENCY: step "${step}" is given twice (in "${token}")`);
+  const syntax = {
+    variable: 'ORDER_LATENCY',
+    value: 'duration',
+    example: 'payment=300ms',
+    branchExample: 'inventory.east=2s',
+    steps: FAULT_STEPS,
+    error: LatencyConfigError,
+  };
+  return parsePlan(text, syntax, (value, _step, token) => {
     const [low, high, extra] = value.split('-');
     if (extra !== undefined) throw new LatencyConfigError(`ORDER_LATENCY: bad range "${value}" in "${token}"`);
     const minMs = parseDuration(low, token);
     const maxMs = high === undefined ? minMs : parseDuration(high, token);
     if (maxMs < minMs) throw new LatencyConfigError(`ORDER_LATENCY: range "${value}" in "${token}" goes backwards`);
-    spec[step as FaultStep | BranchStep] = { minMs, maxMs };
-  }
-  return spec;
+    return { minMs, maxMs };
+  });
 }
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 && ms > 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-export class LatencyPlan {
-  constructor(
-    readonly spec: LatencySpec,
-    readonly seed: number,
-  ) {}
-
+export class LatencyPlan extends StepPlan<LatencyRule> {
   static none(): LatencyPlan {
     return new LatencyPlan({}, 0);
   }
@@ -108,8 +82,7 @@ export class LatencyPlan {
    * and draws a range for itself.
    */
   delayMs(step: FaultStep, orderId: string, attempt: number, branch?: string): number {
-    const drawn: FaultStep | BranchStep = branch ? `${step}.${branch}` : step;
-    const rule = this.spec[drawn] ?? this.spec[step];
+    const { drawn, rule } = this.ruleFor(step, branch);
     if (!rule) return 0;
     if (rule.maxMs === rule.minMs) return rule.minMs;
     return (
@@ -117,18 +90,8 @@ export class LatencyPlan {
     );
   }
 
-  isEmpty(): boolean {
-    return Object.keys(this.spec).length === 0;
-  }
-
-  /** The plan as ORDER_LATENCY text. */
-  toString(): string {
-    return Object.entries(this.spec)
-      .map(
-        ([step, r]) =>
-          `${step}=${r!.minMs === r!.maxMs ? formatMs(r!.minMs) : `${formatMs(r!.minMs)}-${formatMs(r!.maxMs)}`}`,
-      )
-      .join(',');
+  protected formatRule(rule: LatencyRule): string {
+    return rule.minMs === rule.maxMs ? formatMs(rule.minMs) : `${formatMs(rule.minMs)}-${formatMs(rule.maxMs)}`;
   }
 
   /** `; latency payment=300ms` for log lines, or nothing when there is none. */

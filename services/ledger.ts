@@ -17,7 +17,7 @@ import { makeDirectory } from './make-directory';
 import { CATALOG } from './orders';
 import { sqlite } from './sqlite';
 
-type SqlValue = null | number | bigint | string | NodeJS.ArrayBufferView;
+export type SqlValue = null | number | bigint | string | NodeJS.ArrayBufferView;
 type Params = SqlValue[] | [Record<string, SqlValue>];
 
 export class Ledger {
@@ -118,6 +118,13 @@ export class Ledger {
   /** Runs a write; returns how many rows changed. */
   run(sql: string, ...params: Params): number {
     return Number(this.statement(sql).run(...(params as SqlValue[])).changes);
+  }
+
+  /** Inserts one row: the object's keys name the columns. */
+  insert(table: string, row: Record<string, SqlValue>): number {
+    const columns = Object.keys(row);
+    const placeholders = columns.map(() => '?').join(', ');
+    return this.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders})`, ...Object.values(row));
   }
 
   /**

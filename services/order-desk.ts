@@ -17,20 +17,10 @@ export class OrderDesk extends Service {
   ): Promise<ValidatedOrder> {
     const order = request.order;
     const orderId = typeof order?.orderId === 'string' && order.orderId ? order.orderId : '(no id)';
-    return this.call(
-      'validate',
-      request.idempotencyKey,
-      orderId,
-      () => {
-        const problems = orderProblems(order);
-        if (problems.length > 0) throw new ValidationError(problems[0].field, problems[0].reason);
-        return {
-          orderId: order.orderId,
-          totalCents: orderTotalCents(order.items),
-          itemCount: itemCount(order.items),
-        };
-      },
-      options.signal,
-    );
+    return this.call('validate', { idempotencyKey: request.idempotencyKey, orderId }, options, () => {
+      const problems = orderProblems(order);
+      if (problems.length > 0) throw new ValidationError(problems[0].field, problems[0].reason);
+      return { orderId: order.orderId, totalCents: orderTotalCents(order.items), itemCount: itemCount(order.items) };
+    });
   }
 }

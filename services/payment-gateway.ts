@@ -1,5 +1,5 @@
 /** The payment gateway: charges a card, and refunds the charge when an order is undone. */
-import { AlreadyUndoneError, CardDeclinedError, ChargeDisputedError, ValidationError } from './errors';
+import { CardDeclinedError, ChargeDisputedError, ValidationError } from './errors';
 import { CallOptions, Service } from './service';
 import { derivedId } from './stable-ids';
 
@@ -35,38 +35,26 @@ export class PaymentGateway extends Service {
     if (!Number.isInteger(request.amountCents) || request.amountCents <= 0) {
       throw new ValidationError('amountCents', `must be a whole number of cents above 0 (got ${request.amountCents})`);
     }
-    return this.call(
-      'payment',
-      request.idempotencyKey,
-      request.orderId,
-      () => {
-        const existing = this.ledger.get<ChargeReceipt & { refunded: number }>(
-          `SELECT c.charge_id AS chargeId, c.order_id AS orderId, c.amount_cents AS amountCents,
-                (r.charge_id IS NOT NULL) AS refunded
+    return this.call('payment', request, options, () => {
+      const earlier = this.earlier<ChargeReceipt>(
+        'payment',
+        request,
+        `SELECT c.charge_id AS chargeId, c.order_id AS orderId, c.amount_cents AS amountCents,
+                (r.charge_id IS NOT NULL) AS undone
          FROM charges c LEFT JOIN refunds r ON r.charge_id = c.charge_id WHERE c.idem_key = ?`,
-          request.idempotencyKey,
-        );
-        if (existing?.refunded) throw new AlreadyUndoneError('the charge', request.idempotencyKey);
-        if (existing)
-          return { chargeId: existing.chargeId, orderId: existing.orderId, amountCents: existing.amountCents };
-        this.refuseIfFenced('payment', request.idempotencyKey, 'the payment');
-        if (request.paymentToken === 'tok_declined') throw new CardDeclinedError(request.orderId);
-        const chargeId = derivedId('ch', request.idempotencyKey);
-        this.ledger.run(
-          'INSERT INTO charges (charge_id, idem_key, order_id, amount_cents) VALUES (?, ?, ?, ?)',
-          chargeId,
-          request.idempotencyKey,
-          request.orderId,
-          request.amountCents,
-        );
-        // The demo's disputing cardholder: the charge goes through, and is disputed at once.
-        if (request.paymentToken === 'tok_disputed') {
-          this.ledger.run('INSERT INTO disputes (charge_id, order_id) VALUES (?, ?)', chargeId, request.orderId);
-        }
-        return { chargeId, orderId: request.orderId, amountCents: request.amountCents };
-      },
-      options.signal,
-    );
+        'the payment',
+        'the charge',
+      );
+      if (earlier) return earlier;
+      if (request.paymentToken === 'tok_declined') throw new CardDeclinedError(request.orderId);
+      const chargeId = derivedId('ch', request.idempotencyKey);
+      this.record('charges', request, { charge_id: chargeId, amount_cents: request.amountCents });
+      // The demo's disputing cardholder: the charge goes through, and is disputed at once.
+      if (request.paymentToken === 'tok_disputed') {
+        this.ledger.run('INSERT INTO disputes (charge_id, order_id) VALUES (?, ?)', chargeId, request.orderId);
+      }
+      return { chargeId, orderId: request.orderId, amountCents: request.amountCents };
+    });
   }
 
   /**
@@ -74,40 +62,27 @@ export class PaymentGateway extends Service {
    * A disputed charge (token `tok_disputed`) is refused with ChargeDisputedError, a business error.
    */
   async refund(request: RefundRequest, options: CallOptions = {}): Promise<RefundReceipt> {
-    return this.call(
-      'refund',
-      request.idempotencyKey,
-      request.orderId,
-      () => {
-        const charge = this.ledger.get<{ chargeId: string; amountCents: number }>(
-          'SELECT charge_id AS chargeId, amount_cents AS amountCents FROM charges WHERE idem_key = ?',
-          request.chargeKey,
-        );
-        if (!charge) {
-          // Nothing charged yet: cancel the payment intent, so a charge still on its way is refused.
-          this.fence('payment', request.chargeKey, request.idempotencyKey, request.orderId);
-          return { refunded: false, amountCents: 0 };
-        }
-        const existing = this.ledger.get<{ refundId: string; amountCents: number }>(
-          'SELECT refund_id AS refundId, amount_cents AS amountCents FROM refunds WHERE charge_id = ?',
-          charge.chargeId,
-        );
-        if (existing) return { refunded: true, ...existing };
-        if (this.ledger.get('SELECT 1 FROM disputes WHERE charge_id = ?', charge.chargeId)) {
-          throw new ChargeDisputedError(charge.chargeId, request.orderId);
-        }
-        const refundId = derivedId('re', request.idempotencyKey);
-        this.ledger.run(
-          'INSERT INTO refunds (refund_id, idem_key, charge_id, order_id, amount_cents) VALUES (?, ?, ?, ?, ?)',
-          refundId,
-          request.idempotencyKey,
-          charge.chargeId,
-          request.orderId,
-          charge.amountCents,
-        );
-        return { refunded: true, refundId, amountCents: charge.amountCents };
-      },
-      options.signal,
-    );
+    return this.call('refund', request, options, () => {
+      // Nothing charged yet: cancel the payment intent, so a charge still on its way is refused.
+      const charge = this.toUndo<{ chargeId: string; amountCents: number }>(
+        'payment',
+        request.chargeKey,
+        request,
+        'SELECT charge_id AS chargeId, amount_cents AS amountCents FROM charges WHERE idem_key = ?',
+      );
+      if (!charge) return { refunded: false, amountCents: 0 };
+      const existing = this.ledger.get<{ refundId: string; amountCents: number }>(
+        'SELECT refund_id AS refundId, amount_cents AS amountCents FROM refunds WHERE charge_id = ?',
+        charge.chargeId,
+      );
+      if (existing) return { refunded: true, ...existing };
+      if (this.ledger.get('SELECT 1 FROM disputes WHERE charge_id = ?', charge.chargeId)) {
+        throw new ChargeDisputedError(charge.chargeId, request.orderId);
+      }
+      const refundId = derivedId('re', request.idempotencyKey);
+      const amountCents = charge.amountCents;
+      this.record('refunds', request, { refund_id: refundId, charge_id: charge.chargeId, amount_cents: amountCents });
+      return { refunded: true, refundId, amountCents };
+    });
   }
 }

@@ -1,17 +1,30 @@
 /**
  * What every simulated service shares: one call to the outside world, counted in the ledger, delayed
- * and faulted as the plans say, and the fences an undo leaves for a step that is still on its way.
+ * and faulted as the plans say; what a repeat of a step returns; and the fences an undo leaves for a step
+ * that is still on its way.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LatencyPlan } from './latency';
-import type { Ledger } from './ledger';
+import type { Ledger, SqlValue } from './ledger';
 import { REFUSED_LATE } from './audit';
-import { ServiceError, TransientServiceError, UndoneBeforeArrivalError, ValidationError } from './errors';
+import {
+  AlreadyUndoneError,
+  ServiceError,
+  TransientServiceError,
+  UndoneBeforeArrivalError,
+  ValidationError,
+} from './errors';
 import { currentAttempt, FaultPlan, FaultStep } from './faults';
 
 /** What a caller may pass with any call: its AbortSignal (an activity's cancellationSignal). */
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+/** What every request names: the key that makes repeating it safe, and the order it is for. */
+export interface KeyedRequest {
+  idempotencyKey: string;
+  orderId: string;
 }
 
 export interface ServiceOptions {
@@ -37,17 +50,16 @@ export abstract class Service {
    * waiting at once. The request is already on its way, though, and still arrives, like a real one:
    * that is the late effect an undo must win against (see fence()).
    *
-   * `branch`: the part of the order the call is for, when the step has several (a warehouse): faults
+   * `branch` (with the options): the part of the order the call is for, when the step has several (a warehouse): faults
    * and latency are then drawn for that branch (`inventory.east`), so two branches fail independently.
    */
   protected async call<T>(
     step: FaultStep,
-    key: string,
-    orderId: string,
+    request: KeyedRequest,
+    { signal, branch }: CallOptions & { branch?: string },
     effect: () => T,
-    signal?: AbortSignal,
-    branch?: string,
   ): Promise<T> {
+    const { idempotencyKey: key, orderId } = request;
     if (typeof key !== 'string' || key.trim() === '') {
       throw new ValidationError('idempotencyKey', 'is required for every call');
     }
@@ -109,28 +121,56 @@ export abstract class Service {
     return result;
   }
 
-  /**
-   * An undo that finds nothing to undo fences the step's key: the step may still be on its way (an
-   * attempt that outlived its timeout), and when it arrives it must be refused, not land after its undo.
-   * Idempotency keys alone cannot do this: they stop a second effect, not a first one that is late.
-   */
-  protected fence(step: FaultStep, key: string, undoKey: string, orderId: string): void {
-    this.ledger.run(
-      'INSERT OR IGNORE INTO fences (step, idem_key, undo_key, order_id) VALUES (?, ?, ?, ?)',
-      step,
-      key,
-      undoKey,
-      orderId,
-    );
+  /** Writes the row a step leaves in the ledger: its own columns, with the request's key and order. */
+  protected record(table: string, request: KeyedRequest, columns: Record<string, SqlValue>): void {
+    this.ledger.insert(table, { ...columns, idem_key: request.idempotencyKey, order_id: request.orderId });
   }
 
-  /** Refuses a step whose undo has already run (see fence()). */
-  protected refuseIfFenced(step: FaultStep, key: string, what: string): void {
+  /**
+   * What a forward step did for this request's key before (`sql` selects its row by key, with `undone`
+   * true once its undo ran): a repeat returns it. An undone result is never handed out again, that would
+   * ship goods nobody paid for (AlreadyUndoneError: a new order gets new keys); and a first call is
+   * refused when its undo already ran (see toUndo()). Undefined: this is the first call, go ahead.
+   */
+  protected earlier<R extends object>(
+    step: FaultStep,
+    request: KeyedRequest,
+    sql: string,
+    what: string,
+    undoneWhat = what,
+  ): R | undefined {
+    const key = request.idempotencyKey;
+    const row = this.ledger.get<R & { undone?: number }>(sql, key);
+    if (row?.undone) throw new AlreadyUndoneError(undoneWhat, key);
+    if (row) {
+      const { undone: _undone, ...result } = row;
+      return result as R;
+    }
     const fence = this.ledger.get<{ undoKey: string }>(
       'SELECT undo_key AS undoKey FROM fences WHERE step = ? AND idem_key = ?',
       step,
       key,
     );
     if (fence) throw new UndoneBeforeArrivalError(what, key, fence.undoKey);
+    return undefined;
+  }
+
+  /**
+   * The forward step's row an undo works on (`sql` selects it by that step's `key`). When there is none,
+   * the undo fences the key and gets undefined: the step may still be on its way (an attempt that
+   * outlived its timeout), and when it arrives it must be refused, not land after its undo.
+   * Idempotency keys alone cannot do this: they stop a second effect, not a first one that is late.
+   */
+  protected toUndo<R>(step: FaultStep, key: string, undo: KeyedRequest, sql: string): R | undefined {
+    const row = this.ledger.get<R>(sql, key);
+    if (row) return row;
+    this.ledger.run(
+      'INSERT OR IGNORE INTO fences (step, idem_key, undo_key, order_id) VALUES (?, ?, ?, ?)',
+      step,
+      key,
+      undo.idempotencyKey,
+      undo.orderId,
+    );
+    return undefined;
   }
 }

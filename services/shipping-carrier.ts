@@ -27,63 +27,44 @@ export interface CancelShipmentRequest {
 
 export class ShippingCarrier extends Service {
   async arrange(request: ShipmentRequest, options: CallOptions = {}): Promise<Shipment> {
-    return this.call(
-      'shipping',
-      request.idempotencyKey,
-      request.orderId,
-      () => {
-        const existing = this.ledger.get<Shipment>(
-          'SELECT shipment_id AS shipmentId, order_id AS orderId, tracking_number AS trackingNumber, carrier FROM shipments WHERE idem_key = ?',
-          request.idempotencyKey,
-        );
-        if (existing) return existing;
-        this.refuseIfFenced('shipping', request.idempotencyKey, 'the shipment');
-        // The carrier's rule for the demo: postal code 00000 does not exist.
-        if (request.address?.postalCode === '00000') {
-          throw new UndeliverableAddressError(`postal code ${request.address.postalCode} does not exist`);
-        }
-        const shipmentId = derivedId('shp', request.idempotencyKey);
-        const trackingNumber = `1Z${digestOf(request.idempotencyKey).toString('hex').slice(0, 10).toUpperCase()}`;
-        const carrier = 'Parcel Express';
-        this.ledger.run(
-          'INSERT INTO shipments (shipment_id, idem_key, order_id, tracking_number, carrier) VALUES (?, ?, ?, ?, ?)',
-          shipmentId,
-          request.idempotencyKey,
-          request.orderId,
-          trackingNumber,
-          carrier,
-        );
-        return { shipmentId, orderId: request.orderId, trackingNumber, carrier };
-      },
-      options.signal,
-    );
+    return this.call('shipping', request, options, () => {
+      const earlier = this.earlier<Shipment>(
+        'shipping',
+        request,
+        'SELECT shipment_id AS shipmentId, order_id AS orderId, tracking_number AS trackingNumber, carrier FROM shipments WHERE idem_key = ?',
+        'the shipment',
+      );
+      if (earlier) return earlier;
+      // The carrier's rule for the demo: postal code 00000 does not exist.
+      if (request.address?.postalCode === '00000') {
+        throw new UndeliverableAddressError(`postal code ${request.address.postalCode} does not exist`);
+      }
+      const shipmentId = derivedId('shp', request.idempotencyKey);
+      const trackingNumber = `1Z${digestOf(request.idempotencyKey).toString('hex').slice(0, 10).toUpperCase()}`;
+      const carrier = 'Parcel Express';
+      this.record('shipments', request, { shipment_id: shipmentId, tracking_number: trackingNumber, carrier });
+      return { shipmentId, orderId: request.orderId, trackingNumber, carrier };
+    });
   }
 
   /** Cancels the shipment arranged with `shipmentKey`, if there is one. */
   async cancel(request: CancelShipmentRequest, options: CallOptions = {}): Promise<{ cancelled: boolean }> {
-    return this.call(
-      'cancelShipment',
-      request.idempotencyKey,
-      request.orderId,
-      () => {
-        const shipment = this.ledger.get<{ shipmentId: string }>(
-          'SELECT shipment_id AS shipmentId FROM shipments WHERE idem_key = ?',
-          request.shipmentKey,
-        );
-        if (!shipment) {
-          // Nothing booked yet: cancel the booking anyway, so a booking still on its way is refused.
-          this.fence('shipping', request.shipmentKey, request.idempotencyKey, request.orderId);
-          return { cancelled: false };
-        }
-        this.ledger.run(
-          'INSERT OR IGNORE INTO shipment_cancellations (idem_key, shipment_id, order_id) VALUES (?, ?, ?)',
-          request.idempotencyKey,
-          shipment.shipmentId,
-          request.orderId,
-        );
-        return { cancelled: true };
-      },
-      options.signal,
-    );
+    return this.call('cancelShipment', request, options, () => {
+      // Nothing booked yet: cancel the booking anyway, so a booking still on its way is refused.
+      const shipment = this.toUndo<{ shipmentId: string }>(
+        'shipping',
+        request.shipmentKey,
+        request,
+        'SELECT shipment_id AS shipmentId FROM shipments WHERE idem_key = ?',
+      );
+      if (!shipment) return { cancelled: false };
+      this.ledger.run(
+        'INSERT OR IGNORE INTO shipment_cancellations (idem_key, shipment_id, order_id) VALUES (?, ?, ?)',
+        request.idempotencyKey,
+        shipment.shipmentId,
+        request.orderId,
+      );
+      return { cancelled: true };
+    });
   }
 }
