@@ -231,14 +231,7 @@ export async function connectWorker(settings: TemporalSettings = temporalSetting
   } catch (err) {
     throw connectionProblem(settings, err);
   }
-  try {
-    await connection.withDeadline(Date.now() + 5_000, () =>
-      connection.workflowService.describeNamespace({ namespace: settings.namespace }),
-    );
-  } catch (err) {
-    await connection.close().catch(() => undefined);
-    throw connectionProblem(settings, err);
-  }
+  await namespaceAnswers(connection, settings);
   return connection;
 }
 
@@ -257,6 +250,15 @@ export async function connectClient(settings: TemporalSettings = temporalSetting
   } catch (err) {
     throw connectionProblem(settings, err);
   }
+  await namespaceAnswers(connection, settings);
+  return new Client({ connection, namespace: settings.namespace });
+}
+
+/**
+ * Asks the server about the settings' namespace, within 5 s: a server that answers but does not have
+ * it (or a connection that only seemed open) fails here, closed, with one line, not at the first call.
+ */
+async function namespaceAnswers(connection: Connection | NativeConnection, settings: TemporalSettings): Promise<void> {
   try {
     await connection.withDeadline(Date.now() + 5_000, () =>
       connection.workflowService.describeNamespace({ namespace: settings.namespace }),
@@ -265,7 +267,6 @@ export async function connectClient(settings: TemporalSettings = temporalSetting
     await connection.close().catch(() => undefined);
     throw connectionProblem(settings, err);
   }
-  return new Client({ connection, namespace: settings.namespace });
 }
 
 /** Rejects with a "connection refused" error when nothing listens at host:port; otherwise resolves. */

@@ -27,32 +27,18 @@ interface UndoInput {
 
 export function createReconcileActivities(services: Services) {
   return {
-    async refundPayment(input: UndoInput): Promise<UndoReceipt> {
-      const receipt = await call(() =>
-        services.payment.refund({ idempotencyKey: input.idempotencyKey, orderId: input.orderId, chargeKey: input.key }),
-      );
+    async refundPayment({ key, ...undo }: UndoInput): Promise<UndoReceipt> {
+      const receipt = await call(() => services.payment.refund({ ...undo, chargeKey: key }));
       return { undone: receipt.refunded, amountCents: receipt.amountCents };
     },
 
-    async releaseInventory(input: UndoInput): Promise<UndoReceipt> {
-      const receipt = await call(() =>
-        services.inventory.release({
-          idempotencyKey: input.idempotencyKey,
-          orderId: input.orderId,
-          reservationKey: input.key,
-        }),
-      );
+    async releaseInventory({ key, ...undo }: UndoInput): Promise<UndoReceipt> {
+      const receipt = await call(() => services.inventory.release({ ...undo, reservationKey: key }));
       return { undone: receipt.released, itemCount: receipt.itemCount };
     },
 
-    async cancelShipment(input: UndoInput): Promise<UndoReceipt> {
-      const receipt = await call(() =>
-        services.shipping.cancel({
-          idempotencyKey: input.idempotencyKey,
-          orderId: input.orderId,
-          shipmentKey: input.key,
-        }),
-      );
+    async cancelShipment({ key, ...undo }: UndoInput): Promise<UndoReceipt> {
+      const receipt = await call(() => services.shipping.cancel({ ...undo, shipmentKey: key }));
       return { undone: receipt.cancelled };
     },
   };
