@@ -4,13 +4,40 @@
  */
 import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from '../../common/kit/scratch';
+import { freshServices, workflowBundle } from '../../common/kit/scratch';
 import { randomUUID } from 'node:crypto';
 import { attemptInterceptor } from '../../common/worker';
 import { testEnv } from '../../common/kit/server';
+import { until } from '../../common/kit/wait';
+import type { FaultPlan, LatencyPlan, Services } from '../../services';
 import { missingAttempts } from './attempts';
 
 export { freshLedgerPath, freshServices, workflowBundle } from '../../common/kit/scratch';
+
+/** Runs `body` with services on a fresh ledger (with `faults` and `latency`, none by default), closed when it ends. */
+export async function withFreshServices<T>(
+  plans: { faults?: FaultPlan; latency?: LatencyPlan },
+  body: (services: Services) => Promise<T>,
+): Promise<T> {
+  const services = freshServices(plans.faults, undefined, plans.latency);
+  try {
+    return await body(services);
+  } finally {
+    services.close();
+  }
+}
+
+/** Waits until no service call is in flight any more (a fire-and-forget email, a warehouse still reserving). */
+export async function settled(services: Services, timeoutMs = 30_000): Promise<void> {
+  const inFlight = () => services.ledger.calls().some((c) => c.outcome === 'started');
+  if (!(await until(() => !inFlight(), { timeoutMs, everyMs: 5 })))
+    throw new Error(`a service call was still in flight after ${timeoutMs / 1000} s`);
+}
+
+/** `it`, with services on a fresh ledger (no faults) for its body, closed when the body ends. */
+export function itWithServices(title: string, body: (services: Services) => Promise<void>): void {
+  it(title, () => withFreshServices({}, body));
+}
 
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomUUID()}`;

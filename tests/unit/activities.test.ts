@@ -44,6 +44,13 @@ function expectNonRetryable(err: unknown, type: string, message: RegExp): void {
 const order = sampleOrder('ORDER-ACT-1');
 const total = orderTotalCents(order.items);
 const items = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+/** The activity input that charges the whole order to a good card, under `idempotencyKey`. */
+const chargeOf = (idempotencyKey: string) => ({
+  idempotencyKey,
+  orderId: order.orderId,
+  amountCents: total,
+  paymentToken: 'tok_visa',
+});
 
 for (const [lesson, create] of [
   ['02', createActivities02],
@@ -70,12 +77,7 @@ for (const [lesson, create] of [
     it('chargePayment: one charge per key; a declined card is CardDeclined, non-retryable', async () => {
       services = freshServices();
       const a = create(services);
-      const input = {
-        idempotencyKey: 'payment-ORDER-ACT-1',
-        orderId: order.orderId,
-        amountCents: total,
-        paymentToken: 'tok_visa',
-      };
+      const input = chargeOf('payment-ORDER-ACT-1');
       const first = await env.run(a.chargePayment, input);
       const again = await env.run(a.chargePayment, input);
       expect(again).to.deep.equal(first);
@@ -133,12 +135,7 @@ for (const [lesson, create] of [
     it('a transient fault leaves the activity as it is (retryable), with one service call per attempt', async () => {
       services = freshServices(FaultPlan.parse('payment=first:1'));
       const a = create(services);
-      const input = {
-        idempotencyKey: 'payment-T',
-        orderId: order.orderId,
-        amountCents: total,
-        paymentToken: 'tok_visa',
-      };
+      const input = chargeOf('payment-T');
       const err = await rejection(attempt(1, () => env.run(a.chargePayment, input)));
       expect(err).to.be.instanceOf(TransientServiceError);
       expect((err as TransientServiceError).retryable).to.equal(true);
@@ -149,12 +146,7 @@ for (const [lesson, create] of [
     it('a retry of a half-done charge (after:1) returns the first charge: one charge, nothing twice', async () => {
       services = freshServices(FaultPlan.parse('payment=after:1'));
       const a = create(services);
-      const input = {
-        idempotencyKey: 'payment-H',
-        orderId: order.orderId,
-        amountCents: total,
-        paymentToken: 'tok_visa',
-      };
+      const input = chargeOf('payment-H');
       const err = await rejection(attempt(1, () => env.run(a.chargePayment, input)));
       expect((err as Error).message).to.match(/timed out after doing the work/);
       const retried = (await attempt(2, () => env.run(a.chargePayment, input))) as { chargeId: string };

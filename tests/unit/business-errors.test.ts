@@ -1,17 +1,13 @@
 /** Business errors: a declined card, missing stock or an undeliverable address is final, and writes nothing. */
 import { expect } from 'chai';
-import { CardDeclinedError, OutOfStockError, sampleOrder, Services, UndeliverableAddressError } from '../../services';
-import { freshServices } from '../support/harness';
+import { CardDeclinedError, OutOfStockError, sampleOrder, UndeliverableAddressError } from '../../services';
+import { itWithServices } from '../support/harness';
 
 describe('services: business errors', () => {
-  let services: Services;
-  afterEach(() => services?.close());
-
   const order = sampleOrder();
 
   describe('business errors are not retryable', () => {
-    it('declined card, out of stock, undeliverable address', async () => {
-      services = freshServices();
+    itWithServices('declined card, out of stock, undeliverable address', async (services) => {
       const declined = await services.payment
         .charge({ idempotencyKey: 'k', orderId: 'O', amountCents: 1, paymentToken: 'tok_declined' })
         .catch((e) => e);
@@ -35,26 +31,28 @@ describe('services: business errors', () => {
   });
 
   describe('stock is checked per SKU', () => {
-    it('two lines of one SKU that fit alone but not together: OutOfStock (a business error), stock untouched', async () => {
-      services = freshServices();
-      const before = services.ledger.stockOf('LAPTOP-15');
-      const half = Math.ceil(before / 2) + 1;
-      const err = await services.inventory
-        .reserve({
-          idempotencyKey: 'inv',
-          orderId: 'O1',
-          items: [
-            { sku: 'LAPTOP-15', quantity: half },
-            { sku: 'LAPTOP-15', quantity: half },
-          ],
-        })
-        .catch((e) => e);
-      expect(err).to.be.instanceOf(OutOfStockError).with.property('retryable', false);
-      expect((err as Error).message).to.equal(`out of stock: LAPTOP-15 (requested ${2 * half}, available ${before})`);
-      expect((err as Error).message).to.not.match(/SQLITE|constraint/i);
-      expect(services.ledger.stockOf('LAPTOP-15')).to.equal(before);
-      expect(services.ledger.audit().reservations).to.have.length(0);
-      expect(services.ledger.calls({ step: 'inventory' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
-    });
+    itWithServices(
+      'two lines of one SKU that fit alone but not together: OutOfStock (a business error), stock untouched',
+      async (services) => {
+        const before = services.ledger.stockOf('LAPTOP-15');
+        const half = Math.ceil(before / 2) + 1;
+        const err = await services.inventory
+          .reserve({
+            idempotencyKey: 'inv',
+            orderId: 'O1',
+            items: [
+              { sku: 'LAPTOP-15', quantity: half },
+              { sku: 'LAPTOP-15', quantity: half },
+            ],
+          })
+          .catch((e) => e);
+        expect(err).to.be.instanceOf(OutOfStockError).with.property('retryable', false);
+        expect((err as Error).message).to.equal(`out of stock: LAPTOP-15 (requested ${2 * half}, available ${before})`);
+        expect((err as Error).message).to.not.match(/SQLITE|constraint/i);
+        expect(services.ledger.stockOf('LAPTOP-15')).to.equal(before);
+        expect(services.ledger.audit().reservations).to.have.length(0);
+        expect(services.ledger.calls({ step: 'inventory' }).map((c) => c.outcome)).to.deep.equal(['rejected']);
+      },
+    );
   });
 });

@@ -1,17 +1,13 @@
 /** Idempotency keys: repeating a call returns the first result, and a key whose effect was undone is refused. */
 import { expect } from 'chai';
-import { AlreadyUndoneError, ChargeDisputedError, sampleOrder, Services } from '../../services';
-import { freshServices } from '../support/harness';
+import { AlreadyUndoneError, ChargeDisputedError, sampleOrder } from '../../services';
+import { itWithServices } from '../support/harness';
 
 describe('services: idempotency', () => {
-  let services: Services;
-  afterEach(() => services?.close());
-
   const order = sampleOrder();
 
   describe('idempotency: the same key twice changes nothing and returns the first result', () => {
-    it('charge and refund', async () => {
-      services = freshServices();
+    itWithServices('charge and refund', async (services) => {
       const first = await services.payment.charge({
         idempotencyKey: 'k1',
         orderId: 'O1',
@@ -41,8 +37,7 @@ describe('services: idempotency', () => {
       });
     });
 
-    it('reserve and release', async () => {
-      services = freshServices();
+    itWithServices('reserve and release', async (services) => {
       const items = [{ sku: 'MOUSE-WL', quantity: 3 }];
       const before = services.ledger.stockOf('MOUSE-WL');
       const first = await services.inventory.reserve({ idempotencyKey: 'inv', orderId: 'O1', items });
@@ -61,8 +56,7 @@ describe('services: idempotency', () => {
       expect(services.ledger.audit().releases).to.have.length(1);
     });
 
-    it('shipment, cancellation and notification', async () => {
-      services = freshServices();
+    itWithServices('shipment, cancellation and notification', async (services) => {
       const req = { idempotencyKey: 'ship', orderId: 'O1', address: order.customer.address, itemCount: 3 };
       const first = await services.shipping.arrange(req);
       expect(first.trackingNumber).to.match(/^1Z[0-9A-F]{10}$/);
@@ -82,8 +76,7 @@ describe('services: idempotency', () => {
   describe('nothing undone is returned as live (re-used keys)', () => {
     const chargeReq = { idempotencyKey: 'payment-O1', orderId: 'O1', amountCents: 500, paymentToken: 'tok_visa' };
 
-    it('a refunded charge is refused by its key, and nothing new is charged', async () => {
-      services = freshServices();
+    itWithServices('a refunded charge is refused by its key, and nothing new is charged', async (services) => {
       await services.payment.charge(chargeReq);
       await services.payment.refund({ idempotencyKey: 'refund-O1', orderId: 'O1', chargeKey: 'payment-O1' });
       const err = await services.payment.charge(chargeReq).catch((e) => e);
@@ -99,8 +92,7 @@ describe('services: idempotency', () => {
       expect(services.ledger.calls({ step: 'payment' }).map((c) => c.outcome)).to.deep.equal(['ok', 'rejected']);
     });
 
-    it('a released reservation is refused by its key, and no stock is taken again', async () => {
-      services = freshServices();
+    itWithServices('a released reservation is refused by its key, and no stock is taken again', async (services) => {
       const req = { idempotencyKey: 'inventory-O1', orderId: 'O1', items: [{ sku: 'MOUSE-WL', quantity: 2 }] };
       const before = services.ledger.stockOf('MOUSE-WL');
       await services.inventory.reserve(req);
@@ -113,23 +105,25 @@ describe('services: idempotency', () => {
       expect(services.ledger.audit().stuckReservations).to.have.length(0);
     });
 
-    it('a disputed charge (tok_disputed) is charged, and its refund is refused with a business error', async () => {
-      services = freshServices();
-      await services.payment.charge({ ...chargeReq, paymentToken: 'tok_disputed' });
-      const refund = { idempotencyKey: 'refund-O1', orderId: 'O1', chargeKey: 'payment-O1' };
-      const err = await services.payment.refund(refund).catch((e) => e);
-      expect(err).to.be.instanceOf(ChargeDisputedError).with.property('retryable', false);
-      expect(err).to.have.property('code', 'ChargeDisputed');
-      expect((err as Error).message)
-        .to.contain('disputed')
-        .and.contain('O1');
-      // The same answer every time: retrying cannot settle a dispute.
-      expect(await services.payment.refund(refund).catch((e) => e)).to.be.instanceOf(ChargeDisputedError);
-      const audit = services.ledger.audit();
-      expect(audit.refunds).to.have.length(0);
-      // Charged, not refunded, nothing shipped: the audit keeps showing it until a person settles it.
-      expect(audit.orphanedCharges.map((c) => c.orderId)).to.deep.equal(['O1']);
-      expect(services.ledger.calls({ step: 'refund' }).map((c) => c.outcome)).to.deep.equal(['rejected', 'rejected']);
-    });
+    itWithServices(
+      'a disputed charge (tok_disputed) is charged, and its refund is refused with a business error',
+      async (services) => {
+        await services.payment.charge({ ...chargeReq, paymentToken: 'tok_disputed' });
+        const refund = { idempotencyKey: 'refund-O1', orderId: 'O1', chargeKey: 'payment-O1' };
+        const err = await services.payment.refund(refund).catch((e) => e);
+        expect(err).to.be.instanceOf(ChargeDisputedError).with.property('retryable', false);
+        expect(err).to.have.property('code', 'ChargeDisputed');
+        expect((err as Error).message)
+          .to.contain('disputed')
+          .and.contain('O1');
+        // The same answer every time: retrying cannot settle a dispute.
+        expect(await services.payment.refund(refund).catch((e) => e)).to.be.instanceOf(ChargeDisputedError);
+        const audit = services.ledger.audit();
+        expect(audit.refunds).to.have.length(0);
+        // Charged, not refunded, nothing shipped: the audit keeps showing it until a person settles it.
+        expect(audit.orphanedCharges.map((c) => c.orderId)).to.deep.equal(['O1']);
+        expect(services.ledger.calls({ step: 'refund' }).map((c) => c.outcome)).to.deep.equal(['rejected', 'rejected']);
+      },
+    );
   });
 });

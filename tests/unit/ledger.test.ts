@@ -3,18 +3,14 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Ledger, LedgerError, sampleOrder, Services } from '../../services';
-import { freshServices } from '../support/harness';
+import { Ledger, LedgerError, sampleOrder } from '../../services';
+import { itWithServices } from '../support/harness';
 
 describe('ledger', () => {
-  let services: Services;
-  afterEach(() => services?.close());
-
   const order = sampleOrder();
 
   describe('the audit', () => {
-    it('derives orphaned charges and stuck reservations from a hand-built ledger', async () => {
-      services = freshServices();
+    itWithServices('derives orphaned charges and stuck reservations from a hand-built ledger', async (services) => {
       const { payment, inventory, shipping } = services;
       const addr = order.customer.address;
       const charge = (o: string, c: number) =>
@@ -45,30 +41,32 @@ describe('ledger', () => {
       expect(audit.shippedUnpaid).to.deep.equal([]);
     });
 
-    it('reports goods shipped but not paid for: never charged, or charged and refunded', async () => {
-      services = freshServices();
-      const { payment, shipping } = services;
-      const addr = order.customer.address;
-      const ship = (o: string) =>
-        shipping.arrange({ idempotencyKey: `ship-${o}`, orderId: o, address: addr, itemCount: 1 });
-      // P: charged and shipped -> fine.
-      await payment.charge({ idempotencyKey: 'pay-P', orderId: 'P', amountCents: 100, paymentToken: 't' });
-      await ship('P');
-      // E: shipped, never charged -> shipped, not paid.
-      await ship('E');
-      // F: charged, refunded, then shipped anyway (a re-run that reused the refunded charge) -> shipped, not paid.
-      await payment.charge({ idempotencyKey: 'pay-F', orderId: 'F', amountCents: 200, paymentToken: 't' });
-      await payment.refund({ idempotencyKey: 'ref-F', orderId: 'F', chargeKey: 'pay-F' });
-      await ship('F');
-      // G: shipment arranged, never charged, then cancelled -> nothing left the warehouse: fine.
-      await ship('G');
-      await shipping.cancel({ idempotencyKey: 'cancel-G', orderId: 'G', shipmentKey: 'ship-G' });
+    itWithServices(
+      'reports goods shipped but not paid for: never charged, or charged and refunded',
+      async (services) => {
+        const { payment, shipping } = services;
+        const addr = order.customer.address;
+        const ship = (o: string) =>
+          shipping.arrange({ idempotencyKey: `ship-${o}`, orderId: o, address: addr, itemCount: 1 });
+        // P: charged and shipped -> fine.
+        await payment.charge({ idempotencyKey: 'pay-P', orderId: 'P', amountCents: 100, paymentToken: 't' });
+        await ship('P');
+        // E: shipped, never charged -> shipped, not paid.
+        await ship('E');
+        // F: charged, refunded, then shipped anyway (a re-run that reused the refunded charge) -> shipped, not paid.
+        await payment.charge({ idempotencyKey: 'pay-F', orderId: 'F', amountCents: 200, paymentToken: 't' });
+        await payment.refund({ idempotencyKey: 'ref-F', orderId: 'F', chargeKey: 'pay-F' });
+        await ship('F');
+        // G: shipment arranged, never charged, then cancelled -> nothing left the warehouse: fine.
+        await ship('G');
+        await shipping.cancel({ idempotencyKey: 'cancel-G', orderId: 'G', shipmentKey: 'ship-G' });
 
-      const audit = services.ledger.audit();
-      expect(audit.shippedUnpaid.map((s) => s.orderId)).to.deep.equal(['E', 'F']);
-      expect(audit.shippedUnpaid.every((s) => s.cancelled === false)).to.equal(true);
-      expect(audit.orphanedCharges).to.deep.equal([]);
-    });
+        const audit = services.ledger.audit();
+        expect(audit.shippedUnpaid.map((s) => s.orderId)).to.deep.equal(['E', 'F']);
+        expect(audit.shippedUnpaid.every((s) => s.cancelled === false)).to.equal(true);
+        expect(audit.orphanedCharges).to.deep.equal([]);
+      },
+    );
   });
 
   describe('the ledger file', () => {
@@ -90,12 +88,14 @@ describe('ledger', () => {
       );
     });
 
-    it("two connections see each other's writes (worker and audit in different processes)", async () => {
-      services = freshServices();
-      const other = Ledger.open(services.ledger.path);
-      await services.payment.charge({ idempotencyKey: 'x', orderId: 'O', amountCents: 5, paymentToken: 't' });
-      expect(other.audit().charges).to.have.length(1);
-      other.close();
-    });
+    itWithServices(
+      "two connections see each other's writes (worker and audit in different processes)",
+      async (services) => {
+        const other = Ledger.open(services.ledger.path);
+        await services.payment.charge({ idempotencyKey: 'x', orderId: 'O', amountCents: 5, paymentToken: 't' });
+        expect(other.audit().charges).to.have.length(1);
+        other.close();
+      },
+    );
   });
 });

@@ -9,16 +9,22 @@ import {
   orderTotalCents,
   sampleBatch,
   sampleOrder,
-  Services,
+  type Services,
   ValidationError,
 } from '../../services';
 import { assertOrderShape } from '../../common/failures';
-import { freshServices } from '../support/harness';
+import { itWithServices } from '../support/harness';
+
+/** The order desk's refusal of the sample order changed by `breakIt`: a ValidationError, or the test fails. */
+async function refusal(services: Services, breakIt: (order: any) => void): Promise<ValidationError> {
+  const bad = structuredClone(sampleOrder()) as any;
+  breakIt(bad);
+  const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
+  expect(err).to.be.instanceOf(ValidationError);
+  return err as ValidationError;
+}
 
 describe('orders', () => {
-  let services: Services;
-  afterEach(() => services?.close());
-
   const order = sampleOrder();
   const total = orderTotalCents(order.items);
 
@@ -52,20 +58,15 @@ describe('orders', () => {
       ['missing city', (o) => (o.customer.address.city = ''), 'customer.address.city'],
     ];
     for (const [label, breakIt, field] of cases) {
-      it(label, async () => {
-        services = freshServices();
-        const bad = structuredClone(sampleOrder()) as any;
-        breakIt(bad);
-        const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
-        expect(err).to.be.instanceOf(ValidationError);
-        expect((err as ValidationError).field).to.equal(field);
-        expect((err as Error).message).to.contain(field);
+      itWithServices(label, async (services) => {
+        const err = await refusal(services, breakIt);
+        expect(err.field).to.equal(field);
+        expect(err.message).to.contain(field);
         const audit = services.ledger.audit();
         expect(audit.charges.length + audit.reservations.length).to.equal(0);
       });
     }
-    it('a valid order passes and reports its total', async () => {
-      services = freshServices();
+    itWithServices('a valid order passes and reports its total', async (services) => {
       expect(await services.orderDesk.validate({ idempotencyKey: 'v', order })).to.deep.equal({
         orderId: 'ORDER-001',
         totalCents: 105_997,
@@ -103,15 +104,11 @@ describe('orders', () => {
       ['an extra field that makes the whole order too big', (o) => (o.notes = long(70_000)), 'order', 'order is 70,4'],
     ];
     for (const [label, breakIt, field, text] of cases) {
-      it(`${label}: refused, naming ${field}, and nothing is written`, async () => {
-        services = freshServices();
-        const bad = structuredClone(sampleOrder()) as any;
-        breakIt(bad);
-        const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
-        expect(err).to.be.instanceOf(ValidationError);
-        expect((err as ValidationError).field).to.equal(field);
-        expect((err as Error).message).to.contain(`invalid order: ${field} `);
-        expect((err as Error).message).to.contain(text);
+      itWithServices(`${label}: refused, naming ${field}, and nothing is written`, async (services) => {
+        const err = await refusal(services, breakIt);
+        expect(err.field).to.equal(field);
+        expect(err.message).to.contain(`invalid order: ${field} `);
+        expect(err.message).to.contain(text);
         expect(services.ledger.audit().charges).to.have.length(0);
       });
     }
@@ -176,26 +173,21 @@ describe('orders', () => {
   });
 
   describe('prices and lines come from the catalog', () => {
-    it('a price that disagrees with the catalog is rejected, naming the field and the value', async () => {
-      services = freshServices();
-      const bad = structuredClone(sampleOrder());
-      bad.items[0].unitPriceCents = 1;
-      const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
-      expect(err).to.be.instanceOf(ValidationError);
-      expect((err as ValidationError).field).to.equal('items[0].unitPriceCents');
-      expect((err as Error).message).to.equal(
-        'invalid order: items[0].unitPriceCents is 1, but LAPTOP-15 costs 99999 in the catalog (prices come from the catalog)',
-      );
-    });
+    itWithServices(
+      'a price that disagrees with the catalog is rejected, naming the field and the value',
+      async (services) => {
+        const err = await refusal(services, (o) => (o.items[0].unitPriceCents = 1));
+        expect(err.field).to.equal('items[0].unitPriceCents');
+        expect(err.message).to.equal(
+          'invalid order: items[0].unitPriceCents is 1, but LAPTOP-15 costs 99999 in the catalog (prices come from the catalog)',
+        );
+      },
+    );
 
-    it('two lines of the same SKU are rejected, naming the repeated line', async () => {
-      services = freshServices();
-      const bad = structuredClone(sampleOrder());
-      bad.items.push({ ...bad.items[0], quantity: 1 });
-      const err = await services.orderDesk.validate({ idempotencyKey: 'v', order: bad }).catch((e) => e);
-      expect(err).to.be.instanceOf(ValidationError);
-      expect((err as ValidationError).field).to.equal('items[2].sku');
-      expect((err as Error).message).to.contain('repeats LAPTOP-15 from items[0]');
+    itWithServices('two lines of the same SKU are rejected, naming the repeated line', async (services) => {
+      const err = await refusal(services, (o) => o.items.push({ ...o.items[0], quantity: 1 }));
+      expect(err.field).to.equal('items[2].sku');
+      expect(err.message).to.contain('repeats LAPTOP-15 from items[0]');
     });
   });
 });

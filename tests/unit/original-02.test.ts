@@ -1,24 +1,19 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import path from 'node:path';
 import { OrderProcessor } from '../../original/02-order-processing/order-processor';
 import { LESSONS } from '../../common/lessons';
 import { FaultPlan, sampleBatch, sampleOrder } from '../../services';
-import { freshLedgerPath, freshServices } from '../support/harness';
+import { withFreshServices } from '../support/harness';
+import { originalOutput } from '../support/original-cli';
 
 const silent = { warn: () => undefined };
 
-async function runBatch(faults: FaultPlan, count: number) {
-  const services = freshServices(faults);
-  try {
+function runBatch(faults: FaultPlan, count: number) {
+  return withFreshServices({ faults }, async (services) => {
     const processor = new OrderProcessor(services, { logger: silent, sleepMs: 0 });
     const outcomes = [];
     for (const order of sampleBatch(count)) outcomes.push(await processor.processOrder(order));
     return { outcomes, audit: services.ledger.audit(), calls: services.ledger.calls() };
-  } finally {
-    services.close();
-  }
+  });
 }
 
 describe('original (lesson 02 order processor)', () => {
@@ -32,27 +27,21 @@ describe('original (lesson 02 order processor)', () => {
   });
 
   it('computes the total and the shipping quote in process: $1,059.97 and $8.99 for the sample order', async () => {
-    const services = freshServices(FaultPlan.none());
-    try {
+    await withFreshServices({}, async (services) => {
       const outcome = await new OrderProcessor(services, { logger: silent }).processOrder(sampleOrder());
       expect(outcome).to.include({ status: 'completed', totalCents: 105_997, shippingCents: 899 });
-    } finally {
-      services.close();
-    }
+    });
   });
 
   it('retries a declined card three times (it cannot tell a business error from a timeout)', async () => {
-    const services = freshServices(FaultPlan.none());
-    try {
+    await withFreshServices({}, async (services) => {
       const outcome = await new OrderProcessor(services, { logger: silent }).processOrder({
         ...sampleOrder(),
         paymentToken: 'tok_declined',
       });
       expect(outcome.status).to.equal('failed');
       expect(services.ledger.calls({ step: 'payment' })).to.have.length(3);
-    } finally {
-      services.close();
-    }
+    });
   });
 
   it('with shipping=always every order is charged and reserved, and nothing is undone', async () => {
@@ -65,34 +54,7 @@ describe('original (lesson 02 order processor)', () => {
 
   it('`npm run original -- --lesson 02` prints the same bytes for the same seed', async function () {
     this.timeout(60_000);
-    // Asynchronously: a synchronous spawn would stall this process's event loop for seconds, and with it
-    // the workers of the integration scenarios that start at load.
-    const run = async () =>
-      (
-        await promisify(execFile)(
-          process.execPath,
-          [
-            require.resolve('ts-node/dist/bin'),
-            'scripts/original.ts',
-            '--lesson',
-            '02',
-            '--seed',
-            '1',
-            '--orders',
-            '12',
-            '--ledger',
-            freshLedgerPath('cli02'),
-          ],
-          {
-            cwd: path.resolve(__dirname, '../..'),
-            env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
-            encoding: 'utf8',
-            maxBuffer: 1 << 24,
-          },
-        )
-      ).stdout
-        .replace(/\(.*order-kit-scratch-.*\.sqlite\)/g, '(ledger)')
-        .replace(/--ledger \S+/, '--ledger X');
+    const run = () => originalOutput(['--lesson', '02', '--seed', '1', '--orders', '12'], 'cli02');
     // Both runs at once, each with its own ledger: the same seed must print the same bytes either way.
     const [first, second] = await Promise.all([run(), run()]);
     expect(first).to.contain(

@@ -8,20 +8,12 @@
 import { expect } from 'chai';
 import { LESSONS } from '../../common/lessons';
 import { checkout } from '../../original/03-saga-fan-out/checkout';
-import { FaultPlan, sampleBatch, sampleOrder, type Services } from '../../services';
-import { freshServices } from '../support/harness';
-
-/** Waits until no service call is in flight any more (a fire-and-forget email, a warehouse still reserving). */
-async function settled(services: Services): Promise<void> {
-  while (services.ledger.calls().some((c) => c.outcome === 'started')) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { FaultPlan, sampleBatch, sampleOrder } from '../../services';
+import { settled, withFreshServices } from '../support/harness';
 
 /** What `npm run original -- --lesson 03` prints from, for one batch: each outcome, its warnings, the ledger. */
-async function runBatch(faults: FaultPlan, count: number) {
-  const services = freshServices(faults);
-  try {
+function runBatch(faults: FaultPlan, count: number) {
+  return withFreshServices({ faults }, async (services) => {
     const runs = [];
     for (const order of sampleBatch(count)) {
       const warnings: string[] = [];
@@ -30,9 +22,7 @@ async function runBatch(faults: FaultPlan, count: number) {
       runs.push({ outcome, warnings });
     }
     return { runs, audit: services.ledger.audit(), calls: services.ledger.calls() };
-  } finally {
-    services.close();
-  }
+  });
 }
 
 describe('original (lesson 03: the messy checkout)', () => {
@@ -61,8 +51,7 @@ describe('original (lesson 03: the messy checkout)', () => {
   });
 
   it('emails "has shipped" before anything is reserved, and keeps the email when the order fails', async () => {
-    const services = freshServices(FaultPlan.parse('shipping=always'));
-    try {
+    await withFreshServices({ faults: FaultPlan.parse('shipping=always') }, async (services) => {
       const outcome = await checkout(sampleOrder('ORDER-001'), services, { warn: () => undefined });
       await settled(services);
       expect(outcome.status).to.equal('failed');
@@ -72,8 +61,6 @@ describe('original (lesson 03: the messy checkout)', () => {
       expect(audit.emailsForFailedOrders.map((n) => n.orderId)).to.deep.equal(['ORDER-001']);
       expect(audit.orphanedCharges).to.have.length(1);
       expect(audit.stuckReservations).to.have.length(2);
-    } finally {
-      services.close();
-    }
+    });
   });
 });

@@ -5,30 +5,20 @@
 import { expect } from 'chai';
 import { LESSONS } from '../../common/lessons';
 import { fulfillOrderInParallel } from '../../original/07-parallel-fulfillment/fulfill-order-parallel';
-import { FaultPlan, LatencyPlan, sampleBatch, sampleOrder, type Services } from '../../services';
-import { freshServices } from '../support/harness';
+import { FaultPlan, LatencyPlan, sampleBatch, sampleOrder } from '../../services';
+import { settled, withFreshServices } from '../support/harness';
 
 const silent = { warn: () => undefined };
 
-/** Waits until no service call is in flight any more. */
-async function settled(services: Services): Promise<void> {
-  while (services.ledger.calls().some((c) => c.outcome === 'started')) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-async function runBatch(faults: FaultPlan, latency: LatencyPlan, count: number) {
-  const services = freshServices(faults, undefined, latency);
-  try {
+function runBatch(faults: FaultPlan, latency: LatencyPlan, count: number) {
+  return withFreshServices({ faults, latency }, async (services) => {
     const outcomes = [];
     for (const order of sampleBatch(count)) {
       outcomes.push(await fulfillOrderInParallel(order, services, silent));
       await settled(services);
     }
     return { outcomes, audit: services.ledger.audit() };
-  } finally {
-    services.close();
-  }
+  });
 }
 
 describe('original (lesson 07 monolith with Promise.all)', () => {
@@ -43,8 +33,7 @@ describe('original (lesson 07 monolith with Promise.all)', () => {
   });
 
   it('a declined card while the reservation is on its way: it returns failed, then the reservation lands', async () => {
-    const services = freshServices(FaultPlan.none(), undefined, LatencyPlan.parse('inventory=50ms'));
-    try {
+    await withFreshServices({ latency: LatencyPlan.parse('inventory=50ms') }, async (services) => {
       const order = { ...sampleOrder('ORDER-001'), paymentToken: 'tok_declined' };
       const outcome = await fulfillOrderInParallel(order, services, silent);
       expect(outcome.status).to.equal('failed');
@@ -60,8 +49,6 @@ describe('original (lesson 07 monolith with Promise.all)', () => {
       expect(audit.reservations).to.have.length(1);
       expect(audit.stuckReservations.map((r) => r.orderId)).to.deep.equal(['ORDER-001']);
       expect(audit.charges).to.have.length(0);
-    } finally {
-      services.close();
-    }
+    });
   });
 });

@@ -1,23 +1,18 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import path from 'node:path';
 import { fulfillOrder } from '../../original/06-order-fulfillment/fulfill-order';
 import { LESSONS } from '../../common/lessons';
 import { FaultPlan, sampleBatch } from '../../services';
-import { freshLedgerPath, freshServices } from '../support/harness';
+import { withFreshServices } from '../support/harness';
+import { originalOutput } from '../support/original-cli';
 
 const silent = { warn: () => undefined };
 
-async function runBatch(faults: FaultPlan, count: number) {
-  const services = freshServices(faults);
-  try {
+function runBatch(faults: FaultPlan, count: number) {
+  return withFreshServices({ faults }, async (services) => {
     const outcomes = [];
     for (const order of sampleBatch(count)) outcomes.push(await fulfillOrder(order, services, silent));
     return { outcomes, audit: services.ledger.audit() };
-  } finally {
-    services.close();
-  }
+  });
 }
 
 describe('original (lesson 06 monolith)', () => {
@@ -47,32 +42,7 @@ describe('original (lesson 06 monolith)', () => {
 
   it('`npm run original` prints the same bytes for the same seed', async function () {
     this.timeout(60_000);
-    // Asynchronously: a synchronous spawn would stall this process's event loop for seconds, and with it
-    // the workers of the integration scenarios that start at load.
-    const run = async () =>
-      (
-        await promisify(execFile)(
-          process.execPath,
-          [
-            require.resolve('ts-node/dist/bin'),
-            'scripts/original.ts',
-            '--seed',
-            '7',
-            '--orders',
-            '12',
-            '--ledger',
-            freshLedgerPath('cli'),
-          ],
-          {
-            cwd: path.resolve(__dirname, '../..'),
-            env: { ...process.env, ORDER_FAULTS: undefined, ORDER_SEED: undefined },
-            encoding: 'utf8',
-            maxBuffer: 1 << 24,
-          },
-        )
-      ).stdout
-        .replace(/\(.*order-kit-scratch-.*\.sqlite\)/g, '(ledger)')
-        .replace(/--ledger \S+/, '--ledger X');
+    const run = () => originalOutput(['--seed', '7', '--orders', '12'], 'cli');
     // Both runs at once, each with its own ledger: the same seed must print the same bytes either way.
     const [first, second] = await Promise.all([run(), run()]);
     expect(first).to.contain('12 orders:');
