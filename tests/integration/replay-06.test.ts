@@ -6,10 +6,10 @@
  */
 import { expect } from 'chai';
 import { itEager } from '../support/eager';
-import { Worker, type ReplayResult } from '@temporalio/worker';
+import type { ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import path from 'node:path';
-import { readHistoryFixture } from '../support/histories';
+import { replayFixtures } from '../support/histories';
 import { orderWorkflowId } from '../../solution/06-order-fulfillment/shared';
 import { workflowBundle } from '../support/harness';
 
@@ -20,18 +20,7 @@ const FIXTURES = ['06-happy-path.json', '06-compensation.json'];
 const WORKFLOW_ID = orderWorkflowId('ORDER-001');
 
 async function replay(workflowsPath: string, files: string[]): Promise<ReplayResult[]> {
-  const histories = files.map((file) => ({
-    workflowId: WORKFLOW_ID,
-    history: readHistoryFixture(file),
-  }));
-  const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowBundle: await workflowBundle(workflowsPath) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  return results;
+  return replayFixtures({ workflowBundle: await workflowBundle(workflowsPath) }, files, WORKFLOW_ID);
 }
 
 describe('lesson 06 replay: recorded histories still replay against the solution', function () {

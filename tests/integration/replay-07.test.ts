@@ -7,12 +7,12 @@
  * children one after the other is rejected.
  */
 import { expect } from 'chai';
-import { Worker, type ReplayResult } from '@temporalio/worker';
+import type { ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import path from 'node:path';
 import { orderWorkflowId } from '../../solution/07-parallel-fulfillment/shared';
 import { workflowBundle } from '../support/harness';
-import { readHistoryFixture } from '../support/histories';
+import { replayFixtures } from '../support/histories';
 
 const SOLUTION_WORKFLOWS = path.resolve(__dirname, '../../solution/07-parallel-fulfillment/workflows');
 const SEQUENTIAL_WORKFLOWS = path.resolve(__dirname, '../fixtures/nondeterministic-07/workflows.ts');
@@ -21,15 +21,7 @@ const FIXTURES = ['07-happy-path.json', '07-compensation.json'];
 const WORKFLOW_ID = orderWorkflowId('ORDER-001');
 
 async function replay(workflowsPath: string, files: string[]): Promise<ReplayResult[]> {
-  const histories = files.map((file) => ({ workflowId: WORKFLOW_ID, history: readHistoryFixture(file) }));
-  const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowBundle: await workflowBundle(workflowsPath) },
-    histories,
-  )) {
-    results.push(result);
-  }
-  return results;
+  return replayFixtures({ workflowBundle: await workflowBundle(workflowsPath) }, files, WORKFLOW_ID);
 }
 
 describe('lesson 07 replay: recorded histories still replay against the solution', function () {

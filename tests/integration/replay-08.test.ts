@@ -6,12 +6,12 @@
  * Bundles come from the grader's content cache, so the grading tests and this file build each once.
  */
 import { expect } from 'chai';
-import { Worker, type ReplayResult } from '@temporalio/worker';
+import type { ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { REPO_ROOT } from '../../services';
 import { workflowsBundle } from '../criteria/bundle';
 import { buildFile, SOLUTION_08, unpatchedSolution } from '../criteria/versioning-08';
-import { readHistoryFixture } from '../support/histories';
+import { replayFixtures } from '../support/histories';
 
 /** Every lesson-08 recording, by the build that made it. */
 const FIXTURES = {
@@ -21,11 +21,7 @@ const FIXTURES = {
 };
 
 async function replay(file: string, fixtures: string[]): Promise<ReplayResult[]> {
-  const workflowBundle = await workflowsBundle(file, REPO_ROOT);
-  const histories = fixtures.map((fixture) => ({ workflowId: fixture, history: readHistoryFixture(fixture) }));
-  const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);
-  return results;
+  return replayFixtures({ workflowBundle: await workflowsBundle(file, REPO_ROOT) }, fixtures);
 }
 
 function failures(results: ReplayResult[]): string[] {
