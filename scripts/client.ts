@@ -23,7 +23,7 @@ import { formatCents, type Ledger, ledgerPathFromEnv, orderTotalCents, sampleOrd
 import type { OrderResult as Result02 } from '../solution/02-order-processing/shared';
 import type { OrderResult as ParentResult, OrderStatus as Status06 } from '../solution/06-order-fulfillment/shared';
 import { runMain } from '../common/cli';
-import { parseArgs, usage, UsageError } from './lib/args';
+import { commandArgs, UsageError } from './lib/args';
 import { formatAudit } from './lib/report';
 import { webUiUrl, workflowUrl } from './lib/ui';
 
@@ -43,6 +43,8 @@ const FLAGS = {
     description: `task queue (default TASK_QUEUE, else the lesson's: ${LESSON_IDS.map((l) => `${l} ${LESSONS[l].taskQueue}`).join(', ')})`,
   },
 } as const;
+
+const SUMMARY = 'Starts one order and follows it to the end.';
 
 /** A parent's `status` answer: lesson 06's shape, with the states of any lesson (07 adds PAYMENT_AND_INVENTORY). */
 type OrderStatus = Omit<Status06, 'state'> & { state: string };
@@ -173,11 +175,8 @@ function watchForTrouble(client: Client, workflowId: string, followChildren: boo
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(usage('npm run client --', 'Starts one order and follows it to the end.', FLAGS));
-    return 0;
-  }
+  const args = commandArgs('npm run client --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   if (args.order !== undefined) checkOrderId(args.order, '--order');
   const paymentToken = args['payment-token'];

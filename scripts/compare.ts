@@ -4,13 +4,13 @@
  * ledger audit show the difference.
  */
 import path from 'node:path';
-import { LESSONS } from '../common/lessons';
 import { fulfillOrder } from '../original/06-order-fulfillment/fulfill-order';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
 import { lessonWorker } from '../solution/06-order-fulfillment/worker';
-import { Audit, createServices, FaultPlan, formatCents, Ledger, parseSeed, REPO_ROOT, sampleBatch } from '../services';
+import { Audit, createServices, formatCents, Ledger, parseSeed, REPO_ROOT, sampleBatch } from '../services';
 import { runMain } from '../common/cli';
-import { parseArgs, usage } from './lib/args';
+import { commandArgs } from './lib/args';
+import { lessonFaults } from './lib/batch';
 import { formatAudit, plural } from './lib/report';
 import { privateServer, runLessonBatch } from './lib/temporal-run';
 
@@ -18,6 +18,8 @@ const FLAGS = {
   orders: { type: 'int', min: 1, max: 10_000, description: 'how many orders (default 20, at most 10000)' },
   seed: { type: 'int', description: 'seed for the fault draws (default ORDER_SEED or 1)' },
 } as const;
+
+const SUMMARY = 'Runs the same orders and faults through the original and the Temporal solution.';
 
 function progress(label: string, done: number, total: number): void {
   if (!process.stdout.isTTY) {
@@ -42,16 +44,11 @@ function row(label: string, before: string | number, after: string | number): st
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(
-      usage('npm start --', 'Runs the same orders and faults through the original and the Temporal solution.', FLAGS),
-    );
-    return 0;
-  }
+  const args = commandArgs('npm start --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const count = args.orders ?? 20;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS['06'].defaultFaults).spec, seed);
+  const faults = lessonFaults('06', seed);
   const orders = sampleBatch(count);
   console.log(`Before and after: ${count} orders, seed ${seed}, faults ${faults.toString() || 'none'}\n`);
 

@@ -26,7 +26,7 @@ import { startTestServer, stopTestServer, testServerRunning } from '../common/ki
 import { REPO_ROOT } from '../services';
 import { KitError } from '../services/errors';
 import { runMain } from '../common/cli';
-import { parseArgs, usage, UsageError } from './lib/args';
+import { commandArgs, UsageError } from './lib/args';
 import {
   DEFAULT_LESSON,
   LESSON_IDS,
@@ -44,6 +44,8 @@ const FLAGS = {
   watch: { type: 'boolean', description: 'grade again every time you save a file (Ctrl-C stops)' },
   dir: { type: 'string', description: 'grade the lesson code in this directory instead' },
 } as const;
+
+const SUMMARY = 'Grades a lesson against its success criteria on a real Temporal dev server.';
 
 const PROGRESS_FILE = path.join(REPO_ROOT, '.grade', 'progress.json');
 /** Lines are wrapped to this width (plus indentation), so none is much over 120 characters. */
@@ -305,13 +307,8 @@ function stopOnInterrupt(exitCode: () => number): void {
 async function main(): Promise<number> {
   const started = Date.now();
   trace('main');
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(
-      usage('npm run grade --', 'Grades a lesson against its success criteria on a real Temporal dev server.', FLAGS),
-    );
-    return 0;
-  }
+  const args = commandArgs('npm run grade --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const part = args.part?.toUpperCase();
   const parts = Object.keys(LESSONS[lesson].parts);

@@ -5,20 +5,11 @@
  */
 import path from 'node:path';
 import { DEFAULT_LESSON, LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
-import {
-  type Audit,
-  createServices,
-  FaultPlan,
-  formatCents,
-  LatencyPlan,
-  Ledger,
-  parseSeed,
-  REPO_ROOT,
-  sampleBatch,
-} from '../services';
+import { type Audit, formatCents, Ledger, parseSeed, REPO_ROOT, sampleBatch } from '../services';
 import { originalOf } from '../common/kit/lesson-code';
 import { runMain } from '../common/cli';
-import { parseArgs, usage } from './lib/args';
+import { commandArgs } from './lib/args';
+import { batchServices } from './lib/batch';
 import { displayPath, formatAudit, plural } from './lib/report';
 
 const FLAGS = {
@@ -67,20 +58,14 @@ export function formatOutcome(
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(usage('npm run original --', SUMMARY, FLAGS));
-    return 0;
-  }
+  const args = commandArgs('npm run original --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const count = args.orders ?? 20;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
-  const defaults = LESSONS[lesson].defaultFaults;
-  const faults = new FaultPlan(FaultPlan.fromEnv(defaults).spec, seed);
   const ledgerPath = path.resolve(args.ledger ?? path.join(REPO_ROOT, '.data', `original-${lesson}.sqlite`));
-  // A fresh ledger every run: the same seed must meet the same faults (attempts are counted per key).
-  const latency = new LatencyPlan(LatencyPlan.fromEnv().spec, seed);
-  const services = createServices({ ledger: Ledger.openFresh(ledgerPath), faults, latency });
+  const services = batchServices(lesson, seed, ledgerPath);
+  const { faults, latency } = services;
 
   const title = `${LESSONS[lesson].originalTitle} (lesson ${lesson})`;
   const runOrder = originalOf(lesson);

@@ -4,24 +4,18 @@
  * undos run as Temporal workflows on a worker inside this command (common/reconcile/). Orders whose
  * workflow is running or completed are left alone. `--dry-run` first shows what it would do.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { connectClient, connectWorker, temporalSettings } from '../common/connection';
 import { formatAuditLine, formatNothingToDo, formatSummary, reconcile } from '../common/reconcile';
 import { installWorkerLogging } from '../common/worker';
-import { FaultPlan, LatencyPlan, Ledger, LedgerError, ledgerPathFromEnv } from '../services';
-import { DEFAULT_LESSON, LESSON_IDS, type LessonId } from '../common/lessons';
+import { FaultPlan, LatencyPlan, Ledger } from '../services';
 import { runMain } from '../common/cli';
-import { parseArgs, usage } from './lib/args';
+import { commandArgs } from './lib/args';
+import { LEDGER_FLAGS, ledgerToRead } from './lib/ledger-file';
 
 const FLAGS = {
   'dry-run': { type: 'boolean', description: 'list what it would undo, change nothing (starts no worker)' },
   json: { type: 'boolean', description: 'print the result as JSON, for programs' },
-  lesson: { type: 'string', choices: LESSON_IDS, description: `whose ledger (default ${DEFAULT_LESSON})` },
-  ledger: {
-    type: 'string',
-    description: 'ledger file (default LEDGER_PATH, else the lesson’s own: .data/lesson-<lesson>.sqlite)',
-  },
+  ...LEDGER_FLAGS,
 } as const;
 
 const SUMMARY = [
@@ -35,16 +29,12 @@ const SUMMARY = [
 ].join('\n');
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(usage('npm run reconcile --', SUMMARY, FLAGS));
-    return 0;
-  }
-  const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
-  const file = args.ledger ? path.resolve(args.ledger) : ledgerPathFromEnv(process.env, lesson);
-  if (!fs.existsSync(file)) {
-    throw new LedgerError(`no ledger at ${file}: nothing has run there yet (set LEDGER_PATH or --ledger)`);
-  }
+  const args = commandArgs('npm run reconcile --', SUMMARY, FLAGS);
+  if (!args) return 0;
+  const { lesson, file } = ledgerToRead(
+    args,
+    (missing) => `no ledger at ${missing}: nothing has run there yet (set LEDGER_PATH or --ledger)`,
+  );
   // Settings first: a bad value fails before anything connects.
   const settings = temporalSettings();
   const faults = FaultPlan.fromEnv('none');

@@ -10,25 +10,18 @@ import { applyReset, planReset } from '../common/kit/reset/reset-plan';
 import { ResetError } from '../common/kit/reset/restore';
 import { starterOf } from '../common/kit/reset/starters';
 import { runMain } from '../common/cli';
-import { parseArgs, usage, UsageError } from './lib/args';
+import { commandArgs, UsageError } from './lib/args';
 
 const FLAGS = {
   lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },
   part: { type: 'string', description: 'restore only this Part’s TODO regions (A, B, …)' },
 } as const;
 
+const SUMMARY = 'Restores exercises/<lesson> (or one Part of it) to the starter, after backing up your files.';
+
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(
-      usage(
-        'npm run reset --',
-        'Restores exercises/<lesson> (or one Part of it) to the starter, after backing up your files.',
-        FLAGS,
-      ),
-    );
-    return 0;
-  }
+  const args = commandArgs('npm run reset --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const spec = LESSONS[lesson];
   const part = args.part?.toUpperCase();

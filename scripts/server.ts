@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../services';
 import { runMain } from '../common/cli';
-import { parseArgs, usage } from './lib/args';
+import { commandArgs } from './lib/args';
 import { isListening } from '../common/kit/net';
 import { ensureTemporalCli } from '../common/kit/temporal-cli';
 import { DEMO_NAMESPACE } from './lib/temporal-run';
@@ -20,12 +20,11 @@ const FLAGS = {
   db: { type: 'string', description: 'database file (default .temporal/dev.db)' },
 } as const;
 
+const SUMMARY = 'Starts a persistent Temporal dev server (Ctrl-C stops it).';
+
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(usage('npm run server --', 'Starts a persistent Temporal dev server (Ctrl-C stops it).', FLAGS));
-    return 0;
-  }
+  const args = commandArgs('npm run server --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const port = args.port ?? 7233;
   const uiPort = args['ui-port'] ?? 8233;
   const db = path.resolve(args.db ?? path.join(REPO_ROOT, '.temporal', 'dev.db'));

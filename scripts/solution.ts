@@ -10,21 +10,12 @@
  */
 import path from 'node:path';
 import { DEFAULT_LESSON, LESSON_IDS, LESSONS, type LessonId } from '../common/lessons';
-import {
-  createServices,
-  FaultPlan,
-  formatCents,
-  LatencyPlan,
-  Ledger,
-  parseSeed,
-  REPO_ROOT,
-  sampleBatch,
-  sampleOrder,
-} from '../services';
+import { formatCents, type Ledger, parseSeed, REPO_ROOT, sampleBatch, sampleOrder } from '../services';
 import type { OrderResult } from '../solution/06-order-fulfillment/shared';
 import { lessonWorkerOf } from '../common/kit/lesson-code';
 import { runMain } from '../common/cli';
-import { parseArgs, usage } from './lib/args';
+import { commandArgs } from './lib/args';
+import { batchServices } from './lib/batch';
 import { formatAudit } from './lib/report';
 import { demoServer, runLessonBatch, type BatchResult } from './lib/temporal-run';
 
@@ -38,6 +29,9 @@ const FLAGS = {
   keep: { type: 'boolean', description: 'keep the worker (and a dev server started here) running until Ctrl-C' },
 } as const;
 
+const SUMMARY =
+  'Runs a batch of orders through the Temporal solution of lesson 06 (or 07).\nSimulated latency: ORDER_LATENCY (e.g. payment=300ms,inventory=400ms).';
+
 function waitForCtrlC(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -46,25 +40,15 @@ function waitForCtrlC(): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(
-      usage(
-        'npm run solution --',
-        'Runs a batch of orders through the Temporal solution of lesson 06 (or 07).\nSimulated latency: ORDER_LATENCY (e.g. payment=300ms,inventory=400ms).',
-        FLAGS,
-      ),
-    );
-    return 0;
-  }
+  const args = commandArgs('npm run solution --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const count = args.orders ?? 5;
   const seed = args.seed ?? parseSeed(process.env.ORDER_SEED);
   const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const lessonWorker = lessonWorkerOf(lesson);
-  const faults = new FaultPlan(FaultPlan.fromEnv(LESSONS[lesson].defaultFaults).spec, seed);
-  const latency = new LatencyPlan(LatencyPlan.fromEnv().spec, seed);
   const ledgerFile = path.join(REPO_ROOT, '.data', `solution-${lesson}.sqlite`);
-  const services = createServices({ ledger: Ledger.openFresh(ledgerFile), faults, latency });
+  const services = batchServices(lesson, seed, ledgerFile);
+  const { faults, latency } = services;
   // One order the carrier cannot deliver to: shipping fails for good, and the parent compensates.
   const undeliverable = sampleOrder(`ORDER-${String(count + 1).padStart(3, '0')}`);
   undeliverable.customer.address.postalCode = '00000';

@@ -7,7 +7,7 @@ import { DEFAULT_LESSON, LESSON_IDS, LESSONS, TARGETS, type LessonId, type Targe
 import { serveLesson, type LessonWorker } from '../common/worker';
 import { lessonWorkerOf } from '../common/kit/lesson-code';
 import { runMain } from '../common/cli';
-import { parseArgs, usage, UsageError } from './lib/args';
+import { commandArgs, UsageError } from './lib/args';
 
 const FLAGS = {
   lesson: { type: 'string', choices: LESSON_IDS, description: `lesson (default ${DEFAULT_LESSON})` },
@@ -27,11 +27,8 @@ Outside world: ORDER_FAULTS, ORDER_SEED, ORDER_LATENCY (defaults: ${LESSON_IDS.m
 Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE, TEMPORAL_API_KEY, TLS settings.`;
 
 async function main(): Promise<number | void> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(usage('npm run worker --', SUMMARY, FLAGS));
-    return 0;
-  }
+  const args = commandArgs('npm run worker --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const lesson = (args.lesson ?? DEFAULT_LESSON) as LessonId;
   const target = (args.target ?? 'solution') as TargetName;
   let lessonWorker: LessonWorker;

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { builtCliPath, cliVersion } from '../../common/kit/temporal-cli';
+import { columns } from '../lib/columns';
 import type { Mode } from './plan';
 import type { Ratio } from './ratios';
 import { formatRate, round, type RowResult } from './results';
@@ -76,11 +77,9 @@ function table(results: RowResult[]): string {
     String(r.workerPeakRssMiB),
     r.serverPeakRssMiB === null ? '–' : String(r.serverPeakRssMiB),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const { lines, widths } = columns(head, body);
   const legend = results.map((r) => `  ${r.name.padEnd(widths[0])}  ${r.what}; faults ${r.faults}`);
-  return [line(head), ...body.map(line), '', ...legend].join('\n');
+  return [...lines, '', ...legend].join('\n');
 }
 
 function formatRatio(r: Ratio): string {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LESSON_IDS, LESSONS, type LessonId } from '../../common/lessons';
 import type { WorkerTuning } from '../../common/worker';
 import { FaultPlan, LatencyPlan, REPO_ROOT } from '../../services';
+import { lessonFaults } from '../lib/batch';
 import type { FloorShape } from './workflows';
 
 export type RowKind = 'floor' | 'lesson' | 'original';
@@ -77,14 +78,15 @@ export function availableLessons(): { present: LessonId[]; missing: { lesson: Le
   return { present, missing };
 }
 
-/** The fault plan a row runs with: ORDER_FAULTS when set, else the lesson's own rates. */
-function lessonFaults(lesson: LessonId, seed: number): FaultPlan {
-  return new FaultPlan(FaultPlan.fromEnv(LESSONS[lesson].defaultFaults).spec, seed);
-}
-
 export function mainRows(seed: number, lessons: LessonId[]): RowSpec[] {
   const off = FaultPlan.parse('none', seed);
   const none = LatencyPlan.none();
+  /** A lesson's code twice: with faults off (`name`), then with the lesson's faults (`name-faults`). */
+  const offAndWithFaults = (kind: 'lesson' | 'original', id: LessonId, what: string, whatWithFaults: string) =>
+    [
+      { name: `${kind}-${id}`, what, faults: off },
+      { name: `${kind}-${id}-faults`, what: whatWithFaults, faults: lessonFaults(id, seed) },
+    ].map((row): RowSpec => ({ ...row, kind, lesson: id, latency: none }));
   const rows: RowSpec[] = [];
   const floors: Record<string, RowSpec> = {
     'flat-4': floorRow('flat-4', '1 workflow, 4 no-op activities', flat(4)),
@@ -114,42 +116,16 @@ export function mainRows(seed: number, lessons: LessonId[]): RowSpec[] {
     emitFloor(floorOf(id));
     if (LESSONS[id].children.length > 0) emitFloor(`${floorOf(id)}+1`);
     const shape = LESSONS[id].children.length > 0 ? `parent + ${LESSONS[id].children.length} children` : '1 workflow';
-    rows.push({
-      name: `lesson-${id}`,
-      what: `lesson ${id} solution (${shape})`,
-      kind: 'lesson',
-      lesson: id,
-      faults: off,
-      latency: none,
-    });
-    rows.push({
-      name: `lesson-${id}-faults`,
-      what: `lesson ${id} solution, with faults`,
-      kind: 'lesson',
-      lesson: id,
-      faults: lessonFaults(id, seed),
-      latency: none,
-    });
+    rows.push(
+      ...offAndWithFaults('lesson', id, `lesson ${id} solution (${shape})`, `lesson ${id} solution, with faults`),
+    );
   }
   for (const name of Object.keys(floors)) emitFloor(name);
   for (const id of lessons) {
     if (!fs.existsSync(path.join(REPO_ROOT, LESSONS[id].original))) continue;
-    rows.push({
-      name: `original-${id}`,
-      what: `lesson ${id} original (monolith)`,
-      kind: 'original',
-      lesson: id,
-      faults: off,
-      latency: none,
-    });
-    rows.push({
-      name: `original-${id}-faults`,
-      what: `lesson ${id} original, with faults`,
-      kind: 'original',
-      lesson: id,
-      faults: lessonFaults(id, seed),
-      latency: none,
-    });
+    rows.push(
+      ...offAndWithFaults('original', id, `lesson ${id} original (monolith)`, `lesson ${id} original, with faults`),
+    );
   }
   return rows;
 }

@@ -16,6 +16,18 @@ const LATE_MS = durationMs(STEP_OPTIONS.startToCloseTimeout!) + 5_000;
 
 const half = (run: RunContext) => Math.ceil(run.orders.length / 2);
 
+/**
+ * The cases that end with `npm run reconcile`: lesson 06 without faults, its steps slow enough that an
+ * order cut off mid-flight still has a reservation on its way.
+ */
+const RECONCILED = {
+  lesson: '06',
+  faults: 'none',
+  latency: 'inventory=1s,shipping=2s',
+  expected: 'ANY',
+  reconcile: true,
+} as const satisfies Partial<CaseSpec>;
+
 function countIs(label: string, actual: number, expected: number): string[] {
   return actual === expected ? [] : [`${label}: ${actual}, expected ${expected}`];
 }
@@ -42,26 +54,38 @@ async function killWorkerWhen(run: RunContext, what: string, ready: () => boolea
   run.log(`new worker pid ${next.pid} polling`);
 }
 
+/** Lesson 06 with `step` failing its first attempts, and the worker killed while half the orders retry it. */
+function killDuringRetries(step: 'payment' | 'inventory', rule: string): CaseSpec {
+  return {
+    id: `kill-${step}`,
+    title: `kill -9 worker during ${step} retries`,
+    lesson: '06',
+    faults: `${step}=${rule}`,
+    expected: 'COMPLETED',
+    during: (run) => killWorkerWhen(run, `during ${step} retries`, () => ordersWith(run, step, 'fault') >= half(run)),
+  };
+}
+
+/** Lesson 06 with shipping always failing and one undo failing five calls before it recovers. */
+function undoRecovers(step: 'refund' | 'release'): CaseSpec {
+  return {
+    id: `${step}-recovers`,
+    title: `${step} fails for a while, then recovers`,
+    lesson: '06',
+    faults: `shipping=always,${step}=first:5`,
+    expected: 'FAILED',
+    check: (run, audit) => [
+      ...fullyUndone(run, audit),
+      // Five failed calls, then the one that did the undo: per order, over two rounds.
+      ...countIs(`${step} calls`, callsOf(run, step).length, 6 * run.orders.length),
+    ],
+  };
+}
+
 export function cases(options: { load: number }): CaseSpec[] {
   return [
-    {
-      id: 'kill-payment',
-      title: 'kill -9 worker during payment retries',
-      lesson: '06',
-      faults: 'payment=first:2',
-      expected: 'COMPLETED',
-      during: (run) =>
-        killWorkerWhen(run, 'during payment retries', () => ordersWith(run, 'payment', 'fault') >= half(run)),
-    },
-    {
-      id: 'kill-inventory',
-      title: 'kill -9 worker during inventory retries',
-      lesson: '06',
-      faults: 'inventory=first:3',
-      expected: 'COMPLETED',
-      during: (run) =>
-        killWorkerWhen(run, 'during inventory retries', () => ordersWith(run, 'inventory', 'fault') >= half(run)),
-    },
+    killDuringRetries('payment', 'first:2'),
+    killDuringRetries('inventory', 'first:3'),
     {
       id: 'kill-compensation',
       title: 'kill -9 worker during compensation',
@@ -86,29 +110,8 @@ export function cases(options: { load: number }): CaseSpec[] {
         run.notes.push(`server killed when ${at}`);
       },
     },
-    {
-      id: 'refund-recovers',
-      title: 'refund fails for a while, then recovers',
-      lesson: '06',
-      faults: 'shipping=always,refund=first:5',
-      expected: 'FAILED',
-      check: (run, audit) => [
-        ...fullyUndone(run, audit),
-        // Five failed calls, then the one that refunded: per order, over two rounds.
-        ...countIs('refund calls', callsOf(run, 'refund').length, 6 * run.orders.length),
-      ],
-    },
-    {
-      id: 'release-recovers',
-      title: 'release fails for a while, then recovers',
-      lesson: '06',
-      faults: 'shipping=always,release=first:5',
-      expected: 'FAILED',
-      check: (run, audit) => [
-        ...fullyUndone(run, audit),
-        ...countIs('release calls', callsOf(run, 'release').length, 6 * run.orders.length),
-      ],
-    },
+    undoRecovers('refund'),
+    undoRecovers('release'),
     {
       id: 'cancel-recovers',
       title: 'cancelShipment fails for a while, then recovers',
@@ -163,12 +166,7 @@ export function cases(options: { load: number }): CaseSpec[] {
     {
       id: 'terminate-reconcile',
       title: 'half the orders terminated mid-flight, then reconciled',
-      lesson: '06',
-      faults: 'none',
-      // Slow enough that a terminated order has a reservation still on its way.
-      latency: 'inventory=1s,shipping=2s',
-      expected: 'ANY',
-      reconcile: true,
+      ...RECONCILED,
       during: async (run) => {
         // Terminated once charged and with the reservation on its way: it lands after the order is gone.
         const doomed = run.orders.slice(0, half(run));
@@ -199,11 +197,7 @@ export function cases(options: { load: number }): CaseSpec[] {
     {
       id: 'empty-server-reconcile',
       title: 'dev server restarted on an empty database, then reconciled',
-      lesson: '06',
-      faults: 'none',
-      latency: 'inventory=1s,shipping=2s',
-      expected: 'ANY',
-      reconcile: true,
+      ...RECONCILED,
       during: async (run) => {
         // Once every order is charged and half are reserved: the rest of the reservations are on their way.
         await until(

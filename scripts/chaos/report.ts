@@ -3,6 +3,7 @@
  * ran on, and one test per case for CI's totals. docs/chaos.md quotes this output: keep it in step.
  */
 import os from 'node:os';
+import { columns } from '../lib/columns';
 import type { CaseResult } from './case';
 
 function table(results: CaseResult[]): string {
@@ -38,13 +39,7 @@ function table(results: CaseResult[]): string {
     `${r.workerCpuSeconds + r.serverCpuSeconds} s`,
     `${r.seconds} s`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const out = columns(header, rows, { left: [0, 2], rule: true }).lines;
   out.push(
     'orphans: charged, not refunded, nothing shipped; stuck: reserved, not released, nothing shipped; ' +
       'late refused: steps that arrived after their undo and were refused; ' +

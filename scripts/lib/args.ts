@@ -43,6 +43,21 @@ export function usage(command: string, summary: string, spec: Record<string, Fla
   return lines.join('\n');
 }
 
+/**
+ * A command's flags, from its command line; undefined when it asked for --help, whose usage this prints
+ * (the command then ends with 0).
+ */
+export function commandArgs<S extends Record<string, FlagSpec>>(
+  command: string,
+  summary: string,
+  spec: S,
+): ParsedArgs<S> | undefined {
+  const args = parseArgs(process.argv.slice(2), spec);
+  if (!args.help) return args;
+  console.log(usage(command, summary, spec));
+  return undefined;
+}
+
 export function parseArgs<S extends Record<string, FlagSpec>>(
   argv: string[],
   spec: S,

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { LESSON_IDS, LESSONS, type LessonId } from '../../common/lessons';
 import { REPO_ROOT } from '../../services';
 import { runMain } from '../../common/cli';
-import { parseArgs, usage } from '../lib/args';
+import { commandArgs } from '../lib/args';
 import { timedRun, type TimedRun } from './timed-run';
 
 const FLAGS = {
@@ -27,6 +27,8 @@ const FLAGS = {
   root: { type: 'string', description: 'the checkout to measure (default: this one)' },
   json: { type: 'boolean', description: 'print the measurements as JSON' },
 } as const;
+
+const SUMMARY = 'Measures how long `npm run grade` takes.';
 
 interface Measurement {
   lesson: LessonId;
@@ -76,13 +78,8 @@ async function measure(root: string, lesson: LessonId, which: Measurement['case'
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(
-      usage('npx ts-node scripts/maintainer/bench-grade.ts', 'Measures how long `npm run grade` takes.', FLAGS),
-    );
-    return 0;
-  }
+  const args = commandArgs('npx ts-node scripts/maintainer/bench-grade.ts', SUMMARY, FLAGS);
+  if (!args) return 0;
   const root = path.resolve(args.root ?? REPO_ROOT);
   const lessons: LessonId[] = args.lesson ? [args.lesson as LessonId] : ['02', '06'];
   const runs = args.runs ?? 1;

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../services';
 import { runMain } from '../../common/cli';
-import { parseArgs, usage, UsageError } from '../lib/args';
+import { commandArgs, UsageError } from '../lib/args';
 import { timedRun } from './timed-run';
 
 const FLAGS = {
@@ -31,6 +31,8 @@ const FLAGS = {
   runs: { type: 'int', min: 1, max: 10, description: 'runs per Node.js version (default 1)' },
   slowest: { type: 'int', min: 0, max: 50, description: 'how many slowest tests and files to list (default 5)' },
 } as const;
+
+const SUMMARY = 'Measures how long `npm test` takes.';
 
 interface Timings {
   tests: { title: string; ms: number }[];
@@ -101,11 +103,8 @@ function printSlowest(timings: Timings, count: number): void {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(usage('npx ts-node scripts/maintainer/bench-test.ts', 'Measures how long `npm test` takes.', FLAGS));
-    return 0;
-  }
+  const args = commandArgs('npx ts-node scripts/maintainer/bench-test.ts', SUMMARY, FLAGS);
+  if (!args) return 0;
   const majors = (args.node ?? process.versions.node.split('.')[0]).split(',').map((m) => m.trim());
   for (const major of majors) {
     if (!/^\d+$/.test(major)) throw new UsageError(`--node takes majors like 22,24,26 (got "${major}")`);

@@ -26,7 +26,7 @@ import { ChromiumMissingError, launchBrowser } from '../../tests/e2e/browser';
 import { COMPENSATED, HAPPY, OrderRunner, PARALLEL, RETRIED } from '../../tests/e2e/ui-orders';
 import { startDevServer } from '../../common/kit/dev-server';
 import { runMain } from '../../common/cli';
-import { parseArgs, usage, UsageError } from '../lib/args';
+import { commandArgs, UsageError } from '../lib/args';
 
 const FLAGS = {
   out: { type: 'string', description: 'where the PNGs go (default docs/images)' },
@@ -229,11 +229,8 @@ async function lesson08(runner: OrderRunner, page: Page, uiUrl: string, out: str
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), FLAGS);
-  if (args.help) {
-    console.log(usage('npm run docs:screenshots --', SUMMARY, FLAGS));
-    return 0;
-  }
+  const args = commandArgs('npm run docs:screenshots --', SUMMARY, FLAGS);
+  if (!args) return 0;
   const out = path.resolve(args.out ?? path.join(REPO_ROOT, 'docs', 'images'));
   fs.mkdirSync(out, { recursive: true });
   const log: Log = (line) => console.log(line);
