@@ -8,6 +8,7 @@ import { criteriaFor } from '../criteria/checks';
 import { lessonTarget, originalTarget } from '../criteria/observation';
 import { Score, scoreTarget } from '../criteria/scorecard';
 import { afterEager } from '../support/eager';
+import { itPassesEach, passedIds, scoreOf } from '../support/scorecards';
 
 const CRITERIA = criteriaFor('02');
 // Both targets are scored in the second wave (../support/eager.ts), side by side with the other graders.
@@ -34,14 +35,9 @@ describe('lesson 02 criteria', function () {
     before(async () => {
       scores = await solutionScores();
     });
-    for (const criterion of CRITERIA) {
-      it(`passes ${criterion.id}: ${criterion.title}`, () => {
-        const score = scores.find((s) => s.criterion.id === criterion.id)!;
-        expect(score.pass, score.detail).to.equal(true);
-      });
-    }
+    itPassesEach(CRITERIA, () => scores);
     it('reports a failure bottom-up: the top says where, the root cause says what', () => {
-      const declined = scores.find((s) => s.criterion.id === '02-business-errors-not-retried')!.observation!.outcome;
+      const declined = scoreOf(scores, '02-business-errors-not-retried').observation!.outcome;
       expect(declined).to.include({ kind: 'failed', type: 'OrderFailed' });
       expect((declined as { message: string }).message).to.match(
         /^order ORDER-02-declined-\S+ failed at payment: card declined for order ORDER-02-declined-\S+$/,
@@ -49,7 +45,7 @@ describe('lesson 02 criteria', function () {
       expect((declined as { root?: string }).root).to.match(/^card declined for order/);
     });
     it('still leaves the charge orphaned when inventory fails for good (no compensation until lesson 06)', () => {
-      const capped = scores.find((s) => s.criterion.id === '02-retries-capped')!.observation!;
+      const capped = scoreOf(scores, '02-retries-capped').observation!;
       expect(capped.audit.orphanedCharges).to.have.length(1);
       expect(capped.audit.refunds).to.have.length(0);
     });
@@ -64,15 +60,14 @@ describe('lesson 02 criteria', function () {
       scores = await originalScores();
     });
     it('has exactly the expected scorecard', () => {
-      const passed = scores.filter((s) => s.pass).map((s) => s.criterion.id);
-      expect(passed).to.deep.equal(EXPECTED_PASSES);
+      expect(passedIds(scores)).to.deep.equal(EXPECTED_PASSES);
     });
     it('retries a declined card three times', () => {
-      const declined = scores.find((s) => s.criterion.id === '02-business-errors-not-retried')!;
+      const declined = scoreOf(scores, '02-business-errors-not-retried');
       expect(declined.detail).to.match(/called 3 time\(s\) for a declined card/);
     });
     it('caps inventory at 3 calls too, but nothing outside the process can see them', () => {
-      const capped = scores.find((s) => s.criterion.id === '02-retries-capped')!;
+      const capped = scoreOf(scores, '02-retries-capped');
       expect(capped.observation!.calls.filter((c) => c.step === 'inventory')).to.have.length(3);
       expect(capped.detail).to.match(/no workflow history/);
     });

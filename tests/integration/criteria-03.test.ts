@@ -15,15 +15,10 @@ import { withRig } from '../criteria/rig';
 import { scoreTarget, type Score } from '../criteria/scorecard';
 import { afterEager } from '../support/eager';
 import { freshServices } from '../support/harness';
+import { itPassesEach, passedIds, scoreOf } from '../support/scorecards';
 import { testEnv } from '../../common/kit/server';
 
 const CRITERIA = criteriaFor('03');
-
-function score(scores: Score[], id: string): Score {
-  const found = scores.find((s) => s.criterion.id === id);
-  if (!found) throw new Error(`no score for ${id}`);
-  return found;
-}
 
 /**
  * The solution's order cancelled while both reservation calls are on their way (each takes 1.5 s): it
@@ -96,15 +91,10 @@ describe('lesson 03 criteria', function () {
   });
 
   describe('solution', () => {
-    for (const c of CRITERIA) {
-      it(`passes ${c.id}: ${c.title}`, () => {
-        const s = score(solution, c.id);
-        expect(s.pass, s.detail).to.equal(true);
-      });
-    }
+    itPassesEach(CRITERIA, () => solution);
 
     it('waited for the east reservation in flight, and released it once it had landed', () => {
-      expect(score(solution, '03-waits-for-running-branch').detail).to.match(
+      expect(scoreOf(solution, '03-waits-for-running-branch').detail).to.match(
         /reserveAtWarehouse\(west\) failed at once; reserveAtWarehouse\(east\) was cancelled, settled/,
       );
     });
@@ -125,18 +115,18 @@ describe('lesson 03 criteria', function () {
 
   describe('original (the messy checkout)', () => {
     it('has exactly the expected scorecard: it completes a fault-free order, and nothing else', () => {
-      expect(original.filter((s) => s.pass).map((s) => s.criterion.id)).to.deep.equal(['03-happy-path']);
+      expect(passedIds(original)).to.deep.equal(['03-happy-path']);
     });
 
     it('leaves the east reservation stuck and the card charged when the west warehouse is sold out', () => {
-      const obs = score(original, '03-no-stuck-reservation').observation!;
+      const obs = scoreOf(original, '03-no-stuck-reservation').observation!;
       expect(obs.audit.stuckReservations.map((r) => r.key)).to.deep.equal([`inventory-east-03-${obs.order.orderId}`]);
       expect(obs.audit.orphanedCharges).to.have.length(1);
       expect(obs.audit.emailsForFailedOrders).to.have.length(1);
     });
 
     it('retries a charge that keeps timing out 100 times over, with no pause, until it goes through', () => {
-      const s = score(original, '03-undo-before-step');
+      const s = scoreOf(original, '03-undo-before-step');
       expect(s.detail).to.equal(
         'the order completed although every payment call reported an error (101 payment calls)',
       );

@@ -7,6 +7,7 @@ import { criteriaFor } from '../criteria/checks';
 import { lessonTarget, originalTarget } from '../criteria/observation';
 import { Score, scoreTarget } from '../criteria/scorecard';
 import { afterEager } from '../support/eager';
+import { itPassesEach, passedIds, scoreOf } from '../support/scorecards';
 
 const CRITERIA = criteriaFor('06');
 // Both targets are scored in the second wave (../support/eager.ts), side by side with the other graders.
@@ -21,12 +22,7 @@ describe('lesson 06 criteria', function () {
     before(async () => {
       scores = await solutionScores();
     });
-    for (const criterion of CRITERIA) {
-      it(`passes ${criterion.id}: ${criterion.title}`, () => {
-        const score = scores.find((s) => s.criterion.id === criterion.id)!;
-        expect(score.pass, score.detail).to.equal(true);
-      });
-    }
+    itPassesEach(CRITERIA, () => scores);
   });
 
   describe('original (the monolith)', () => {
@@ -37,17 +33,16 @@ describe('lesson 06 criteria', function () {
       scores = await originalScores();
     });
     it('has exactly the expected scorecard', () => {
-      const passed = scores.filter((s) => s.pass).map((s) => s.criterion.id);
-      expect(passed).to.deep.equal(EXPECTED_PASSES);
+      expect(passedIds(scores)).to.deep.equal(EXPECTED_PASSES);
     });
     it('fails the compensation criteria because it leaves orphaned charges', () => {
-      const shipping = scores.find((s) => s.criterion.id === '06-compensate-shipping-failure')!;
+      const shipping = scoreOf(scores, '06-compensate-shipping-failure');
       expect(shipping.detail).to.match(/compensations seen in the ledger: none/);
       expect(shipping.observation!.audit.orphanedCharges).to.have.length(1);
       expect(shipping.observation!.audit.stuckReservations).to.have.length(1);
     });
     it('leaves what a half-done step did in place: the charge, the reservation, the booking', () => {
-      const halfDone = scores.find((s) => s.criterion.id === '06-compensate-half-done-steps')!;
+      const halfDone = scoreOf(scores, '06-compensate-half-done-steps');
       expect(halfDone.detail).to.equal(
         [
           'payment=after:4: the charge landed and the step then failed; the charge was never refunded',

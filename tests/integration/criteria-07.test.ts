@@ -9,6 +9,7 @@ import { criteriaFor } from '../criteria/checks';
 import { lessonTarget, originalTarget } from '../criteria/observation';
 import { Score, scoreTarget } from '../criteria/scorecard';
 import { afterEager } from '../support/eager';
+import { itPassesEach, passedIds, scoreOf } from '../support/scorecards';
 
 const CRITERIA = criteriaFor('07');
 // Both targets are scored in the second wave (../support/eager.ts), side by side with the other graders.
@@ -26,15 +27,10 @@ describe('lesson 07 criteria', function () {
   });
 
   describe('solution', () => {
-    for (const criterion of CRITERIA) {
-      it(`passes ${criterion.id}: ${criterion.title}`, () => {
-        const score = solution.find((s) => s.criterion.id === criterion.id)!;
-        expect(score.pass, score.detail).to.equal(true);
-      });
-    }
+    itPassesEach(CRITERIA, () => solution);
 
     it('saw the reservation land after the decline and released it, not a reservation cancelled before it started', () => {
-      const score = solution.find((s) => s.criterion.id === '07-declined-while-reserving')!;
+      const score = scoreOf(solution, '07-declined-while-reserving');
       expect(score.detail).to.contain('released once, after it landed');
     });
   });
@@ -43,18 +39,17 @@ describe('lesson 07 criteria', function () {
     // It works when nothing fails, and nothing else.
     const EXPECTED_PASSES = ['07-happy-path'];
     it('has exactly the expected scorecard', () => {
-      const passed = original.filter((s) => s.pass).map((s) => s.criterion.id);
-      expect(passed).to.deep.equal(EXPECTED_PASSES);
+      expect(passedIds(original)).to.deep.equal(EXPECTED_PASSES);
     });
 
     it('leaves the charge orphaned when inventory fails after the payment went through', () => {
-      const score = original.find((s) => s.criterion.id === '07-inventory-fails-after-payment')!;
+      const score = scoreOf(original, '07-inventory-fails-after-payment');
       expect(score.detail).to.equal('the payment was not refunded: the customer stays charged');
       expect(score.observation!.audit.orphanedCharges).to.have.length(1);
     });
 
     it('leaves the reservation stuck when the card is declined while it is still in flight', () => {
-      const score = original.find((s) => s.criterion.id === '07-declined-while-reserving')!;
+      const score = scoreOf(original, '07-declined-while-reserving');
       expect(score.detail).to.match(/reservation is stuck: it landed after the card was declined/);
       const obs = score.observation!;
       expect(obs.audit.stuckReservations).to.have.length(1);

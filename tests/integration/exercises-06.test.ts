@@ -1,47 +1,33 @@
 /**
- * Checks that keep lesson 06's exercises honest: the untouched starter fails every criterion, the
- * solution dropped into the exercise layout passes every one, and the two trees mirror each other outside
- * the TODO regions. The broken variants that make the grader name the right criterion and explanation
- * run in the end-to-end phase: ../e2e/grader-variants-06.test.ts.
+ * Checks that keep lesson 06's exercises honest: the untouched starter fails every criterion, and the
+ * solution dropped into the exercise layout passes every one. That the two trees mirror each other
+ * outside the TODO regions is checked for every lesson in ./exercises-mirror.test.ts. The broken variants
+ * that make the grader name the right criterion and explanation run in the end-to-end phase:
+ * ../e2e/grader-variants-06.test.ts.
  *
  * Both gradings start at once, in the second wave (one server, one worker per copy). Each test then reads
  * its own result, so a failure is still reported by the test that owns it.
  */
 import { expect } from 'chai';
-import path from 'node:path';
+import { LESSONS } from '../../common/lessons';
 import { criteriaFor } from '../criteria/checks';
 import { gradeLesson } from '../criteria/grade';
-import { mirrorProblems, partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
+import { partsNamedInCode, segmentsOutsideTodos } from '../criteria/mirror';
 import { lessonTarget } from '../criteria/observation';
-import { REPO_ROOT } from '../../services';
 import { scoreTarget, type Score } from '../criteria/scorecard';
-import { edit, exercisesCopy, removeVariants } from '../criteria/variants';
-import { afterEager } from '../support/eager';
+import { exercisesCopy, removeVariants } from '../criteria/variants';
+import { lessonTrees } from '../support/exercises';
+import { expectEveryCriterionPassed, secondWaveGradings } from '../support/gradings';
 
-const LESSON = '06-order-fulfillment';
-const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
-const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
+const LESSON = LESSONS['06'].folder;
+const { exercises: EXERCISES } = lessonTrees('06');
 
 after(() => removeVariants('06-'));
 
-/** Started once, awaited by the test that reads it. */
-function started<T>(run: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= run();
-    return pending;
-  };
-}
-
-const grading = {
-  starter: started((): Promise<Score[]> => scoreTarget(lessonTarget('exercises', '06'), criteriaFor('06'))),
+const { grading, startAll } = secondWaveGradings({
+  starter: (): Promise<Score[]> => scoreTarget(lessonTarget('exercises', '06'), criteriaFor('06')),
   // Byte-identical to solution/: the grader's content cache shares this run with the solution's criteria test.
-  proof: started(() => gradeLesson('06', exercisesCopy(LESSON, '06-proof', true))),
-};
-
-// Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
-const startAll = afterEager(async () => {
-  for (const run of Object.values(grading)) run().catch(() => undefined);
+  proof: () => gradeLesson('06', exercisesCopy(LESSON, '06-proof', true)),
 });
 
 describe('lesson 06 exercises', function () {
@@ -59,24 +45,7 @@ describe('lesson 06 exercises', function () {
   });
 
   it('proof swap: the solution copied over the exercises passes every criterion', async () => {
-    const report = await grading.proof();
-    expect(report.criteria.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).to.deep.equal([]);
-    expect(report.total).to.equal(criteriaFor('06').length);
-    expect(report.findings).to.deep.equal([]);
-  });
-
-  it('exercises and solution are identical outside the TODO regions', () => {
-    expect(mirrorProblems(SOLUTION, EXERCISES)).to.deep.equal([]);
-  });
-
-  it('the mirror check notices a change outside a TODO region', () => {
-    const dir = exercisesCopy(LESSON, '06-mirror');
-    edit(
-      path.join(dir, 'workflows', 'options.ts'),
-      "startToCloseTimeout: '10 seconds'",
-      "startToCloseTimeout: '11 seconds'",
-    );
-    expect(mirrorProblems(SOLUTION, dir).join('\n')).to.contain('workflows/options.ts');
+    expectEveryCriterionPassed(await grading.proof(), '06');
   });
 
   it('every Part A–E has TODO markers, and regions are closed', () => {

@@ -1,46 +1,30 @@
 /**
  * Checks that keep lesson 08's exercises honest: the untouched starter fails every criterion (its v2 is
  * the change as first written, so the order in flight stops with a non-determinism error and the grader
- * says so), the solution dropped into the exercise layout passes every one, and the trees mirror each
- * other outside the TODO regions. The broken variants (the patched() guards replaced by `true`, a replay
- * test that never reports a failure) run in the end-to-end phase: ../e2e/grader-variants-08.test.ts.
+ * says so), and the solution dropped into the exercise layout passes every one. That the trees mirror
+ * each other outside the TODO regions is checked for every lesson in ./exercises-mirror.test.ts. The
+ * broken variants (the patched() guards replaced by `true`, a replay test that never reports a failure)
+ * run in the end-to-end phase: ../e2e/grader-variants-08.test.ts.
  *
  * Both gradings start at once, in the second wave (../support/eager.ts).
  */
 import { expect } from 'chai';
-import fs from 'node:fs';
-import path from 'node:path';
 import { LESSONS } from '../../common/lessons';
 import { criteriaFor } from '../criteria/checks';
 import { gradeLesson } from '../criteria/grade';
-import { mirrorProblems, partsNamedInCode } from '../criteria/mirror';
-import { REPO_ROOT } from '../../services';
+import { partsNamedInCode } from '../criteria/mirror';
 import { criterion, exercisesCopy, removeVariants } from '../criteria/variants';
-import { afterEager } from '../support/eager';
+import { lessonTrees, partsInDoc } from '../support/exercises';
+import { expectEveryCriterionPassed, secondWaveGradings } from '../support/gradings';
 
 const LESSON = LESSONS['08'].folder;
-const SOLUTION = path.join(REPO_ROOT, 'solution', LESSON);
-const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
-const DOC = path.join(REPO_ROOT, LESSONS['08'].doc);
+const { exercises: EXERCISES } = lessonTrees('08');
 
 after(() => removeVariants('08-'));
 
-/** Started once, awaited by the test that reads it. */
-function started<T>(run: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= run();
-    return pending;
-  };
-}
-
-const grading = {
-  starter: started(() => gradeLesson('08', EXERCISES)),
-  proof: started(() => gradeLesson('08', exercisesCopy(LESSON, '08-proof', true))),
-};
-
-const startAll = afterEager(async () => {
-  for (const run of Object.values(grading)) run().catch(() => undefined);
+const { grading, startAll } = secondWaveGradings({
+  starter: () => gradeLesson('08', EXERCISES),
+  proof: () => gradeLesson('08', exercisesCopy(LESSON, '08-proof', true)),
 });
 
 describe('lesson 08 exercises', function () {
@@ -65,22 +49,13 @@ describe('lesson 08 exercises', function () {
   });
 
   it('proof swap: the solution copied over the exercises passes every criterion', async () => {
-    const report = await grading.proof();
-    expect(report.criteria.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).to.deep.equal([]);
-    expect(report.total).to.equal(criteriaFor('08').length);
-    expect(report.findings).to.deep.equal([]);
-  });
-
-  it('exercises and solution are identical outside the TODO regions', () => {
-    expect(mirrorProblems(SOLUTION, EXERCISES)).to.deep.equal([]);
+    expectEveryCriterionPassed(await grading.proof(), '08');
   });
 
   it('every Part A–C has TODO markers and a section in the lesson doc, and back', () => {
     const inCode = [...partsNamedInCode(EXERCISES)].sort();
     expect(inCode).to.deep.equal(['A', 'B', 'C']);
     expect(Object.keys(LESSONS['08'].parts).sort()).to.deep.equal(inCode);
-    const doc = fs.readFileSync(DOC, 'utf8');
-    const inDoc = [...new Set([...doc.matchAll(/^## Part ([A-Z]):/gm)].map((m) => m[1]))].sort();
-    expect(inDoc).to.deep.equal(inCode);
+    expect(partsInDoc('08')).to.deep.equal(inCode);
   });
 });
