@@ -9,16 +9,9 @@
  */
 import path from 'node:path';
 import { LESSONS, type LessonId, type TargetName } from '../lessons';
+import type { OriginalOutcome } from '../original-outcome';
 import type { LessonWorker } from '../worker';
 import { REPO_ROOT, type Order, type Services } from '../../services';
-
-/** What every monolith returns for one order. */
-export interface OriginalOutcome {
-  orderId: string;
-  status: 'completed' | 'failed';
-  steps: { step: string; ok: boolean; detail: string }[];
-  error?: string;
-}
 
 export type RunOriginal = (order: Order, services: Services, logger: Pick<Console, 'warn'>) => Promise<OriginalOutcome>;
 

@@ -17,24 +17,13 @@
  *   5. No compensation: when the shipment cannot be scheduled, the customer stays charged and the
  *      stock stays reserved.
  */
+import type { OriginalOutcome } from '../../common/original-outcome';
 import { formatCents, itemCount, Order, orderTotalCents, Services } from '../../services';
 
 export type StepName = 'validate' | 'payment' | 'inventory' | 'shipping';
 
-export interface StepOutcome {
-  step: StepName;
-  ok: boolean;
-  detail: string;
-}
-
-export interface OrderOutcome {
-  orderId: string;
-  status: 'completed' | 'failed';
-  steps: StepOutcome[];
-  totalCents?: number;
-  shippingCents?: number;
-  error?: string;
-}
+/** What every original returns, and the two amounts the processor calculated on the way. */
+export type OrderOutcome = OriginalOutcome<StepName> & { totalCents?: number; shippingCents?: number };
 
 export interface ProcessorOptions {
   /** Attempts per step (default 3). */
@@ -62,7 +51,7 @@ export class OrderProcessor {
   }
 
   async processOrder(order: Order): Promise<OrderOutcome> {
-    const steps: StepOutcome[] = [];
+    const steps: OrderOutcome['steps'] = [];
     let step: StepName = 'validate';
     let totalCents: number | undefined;
     let shippingCents: number | undefined;

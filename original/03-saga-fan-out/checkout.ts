@@ -21,20 +21,8 @@
  *      stage and reservations. It works only because orders happen to run one at a time.
  *   7. Nothing is durable: a crash mid-way loses the order; the only record is a log line.
  */
+import type { OriginalOutcome } from '../../common/original-outcome';
 import { formatCents, type Order, orderTotalCents, type Services, splitByWarehouse } from '../../services';
-
-export interface StepOutcome {
-  step: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface OrderOutcome {
-  orderId: string;
-  status: 'completed' | 'failed';
-  steps: StepOutcome[];
-  error?: string;
-}
 
 // The order being checked out. "Saves passing it around." Shared by every order in this process.
 let current: any = {};
@@ -118,9 +106,9 @@ export function checkout(
   order: Order,
   services: Services,
   logger: Pick<Console, 'warn'> = console,
-): Promise<OrderOutcome> {
+): Promise<OriginalOutcome> {
   current = { orderId: order.orderId, stage: 'validate', steps: [], reserved: [] };
-  const steps: StepOutcome[] = current.steps;
+  const steps: OriginalOutcome['steps'] = current.steps;
   return new Promise((resolve) => {
     validateOrder(services, order, (err) => {
       if (err) {

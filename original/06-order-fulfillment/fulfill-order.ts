@@ -12,29 +12,19 @@
  *   3. No durable state: a crash between two steps loses track of the order.
  *   4. No visibility: the only record of what happened is a log line.
  */
+import type { OriginalOutcome } from '../../common/original-outcome';
 import { formatCents, itemCount, Order, orderTotalCents, Services } from '../../services';
 
 export type StepName = 'payment' | 'inventory' | 'shipping' | 'notification';
 
-export interface StepOutcome {
-  step: StepName;
-  ok: boolean;
-  detail: string;
-}
-
-export interface OrderOutcome {
-  orderId: string;
-  status: 'completed' | 'failed';
-  steps: StepOutcome[];
-  error?: string;
-}
+export type OrderOutcome = OriginalOutcome<StepName>;
 
 export async function fulfillOrder(
   order: Order,
   services: Services,
   logger: Pick<Console, 'warn'> = console,
 ): Promise<OrderOutcome> {
-  const steps: StepOutcome[] = [];
+  const steps: OrderOutcome['steps'] = [];
   const total = orderTotalCents(order.items);
   let step: StepName = 'payment';
   try {

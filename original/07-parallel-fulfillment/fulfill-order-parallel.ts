@@ -17,22 +17,12 @@
  *   3. No waiting for the sibling: a call still in flight when the other fails lands unobserved.
  *   4. No durable state, no visibility: a crash mid-way loses the order; the only record is a log line.
  */
+import type { OriginalOutcome } from '../../common/original-outcome';
 import { formatCents, Order, orderTotalCents, Services } from '../../services';
 
 export type StepName = 'payment' | 'inventory' | 'shipping' | 'notification';
 
-export interface StepOutcome {
-  step: StepName;
-  ok: boolean;
-  detail: string;
-}
-
-export interface OrderOutcome {
-  orderId: string;
-  status: 'completed' | 'failed';
-  steps: StepOutcome[];
-  error?: string;
-}
+export type OrderOutcome = OriginalOutcome<StepName>;
 
 /** A failure that remembers which step it came from, so the log can say where the order broke. */
 class StepFailed extends Error {
@@ -55,7 +45,7 @@ export async function fulfillOrderInParallel(
   services: Services,
   logger: Pick<Console, 'warn'> = console,
 ): Promise<OrderOutcome> {
-  const steps: StepOutcome[] = [];
+  const steps: OrderOutcome['steps'] = [];
   const total = orderTotalCents(order.items);
   let step: StepName = 'payment';
   try {

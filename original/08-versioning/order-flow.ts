@@ -15,16 +15,12 @@
  * history by replaying it against the NEW code. That is exactly why the new code must still fit the
  * histories of the orders it inherits, and what lesson 08 is about.
  */
+import type { OriginalOutcome } from '../../common/original-outcome';
 import { FraudSuspectedError, formatCents, Order, orderTotalCents, Services } from '../../services';
 
 export type StepName = 'validate' | 'fraud' | 'inventory' | 'payment' | 'shipping';
 
-export interface OrderOutcome {
-  orderId: string;
-  status: 'completed' | 'failed';
-  steps: { step: StepName; ok: boolean; detail: string }[];
-  error?: string;
-}
+export type OrderOutcome = OriginalOutcome<StepName>;
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -46,6 +42,8 @@ export async function runOrder(
     }
   };
   const totalCents = orderTotalCents(order.items);
+  // What the fraud screen judges is what the gateway then charges: this card, this amount.
+  const card = { orderId, amountCents: totalCents, paymentToken: order.paymentToken };
   let itemCount = 0;
   try {
     await step('validate', async () => {
@@ -55,10 +53,8 @@ export async function runOrder(
     // The change, edited in: the fraud screen first …
     await step('fraud', async () => {
       const verdict = await services.fraud.check({
+        ...card,
         idempotencyKey: key('fraud'),
-        orderId,
-        amountCents: totalCents,
-        paymentToken: order.paymentToken,
         email: order.customer.email,
       });
       return `risk score ${verdict.riskScore}`;
@@ -70,12 +66,7 @@ export async function runOrder(
       return `${itemCount} units reserved`;
     });
     await step('payment', async () => {
-      const charge = await services.payment.charge({
-        idempotencyKey: key('payment'),
-        orderId,
-        amountCents: totalCents,
-        paymentToken: order.paymentToken,
-      });
+      const charge = await services.payment.charge({ ...card, idempotencyKey: key('payment') });
       return `${formatCents(totalCents)} charged (${charge.chargeId})`;
     });
     await step('shipping', async () => {
