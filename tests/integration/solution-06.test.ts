@@ -15,24 +15,18 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'chai';
-import path from 'node:path';
-import { createActivities } from '../../solution/06-order-fulfillment/activities';
-import { causeChain, type OrderOutcome } from '../../common/client';
+import { causeChain } from '../../common/client';
 import {
   fulfillmentOutcome as orderOutcome,
   queryStatus,
   startOrder as startOrFollow,
 } from '../../solution/06-order-fulfillment/client';
-import type { OrderResult } from '../../solution/06-order-fulfillment/shared';
-import { CATALOG, FaultPlan, sampleOrder, type LineItem, type Order, type Services } from '../../services';
-import { freshServices, SharedWorker } from '../support/harness';
+import { CATALOG, sampleOrder, type LineItem, type Order } from '../../services';
 import { itEager } from '../support/eager';
-import { testEnv } from '../../common/kit/server';
 import { waitForStatus } from '../support/order-status';
 import { expectEachAttemptReachedService } from '../support/attempts';
 import { STEP_OPTIONS } from '../../solution/06-order-fulfillment/workflows/options';
-
-const WORKFLOWS = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
+import { expectCompleted, expectFailed, solution06Scenarios } from '../support/scenarios-06';
 
 /** Starts the order and returns its handle. */
 async function startOrder(client: Client, order: Order, taskQueue: string): Promise<WorkflowHandle> {
@@ -44,42 +38,8 @@ function undos(records: { name: string; outcome: string }[] | undefined) {
   return (records ?? []).map(({ name, outcome }) => ({ name, outcome }));
 }
 
-interface Ctx {
-  services: Services;
-  client: Client;
-  taskQueue: string;
-  /** A unique order ID whose activity calls go to this scenario's services. */
-  newOrderId: (label: string) => string;
-}
-
 /** One solution worker for the whole file: each scenario's orders are routed to its own ledger. */
-const worker = new SharedWorker(WORKFLOWS, Object.keys(createActivities({} as Services)), 'solution-06');
-
-/**
- * A fresh ledger with `faults` for the length of `body`, on the shared worker: activity calls of the
- * orders `newOrderId` names go to this ledger.
- */
-async function scenario<T>(faults: string, body: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const services = freshServices(FaultPlan.parse(faults));
-  const newOrderId = worker.orderIds(createActivities(services));
-  try {
-    return await worker.use(() =>
-      body({ services, client: testEnv().client, taskQueue: worker.taskQueue, newOrderId }),
-    );
-  } finally {
-    services.close();
-  }
-}
-
-function expectFailed(outcome: OrderOutcome<OrderResult>): Extract<OrderOutcome<OrderResult>, { kind: 'failed' }> {
-  expect(outcome.kind, JSON.stringify(outcome)).to.equal('failed');
-  return outcome as Extract<OrderOutcome<OrderResult>, { kind: 'failed' }>;
-}
-
-function expectCompleted(outcome: OrderOutcome<OrderResult>): OrderResult {
-  expect(outcome.kind, JSON.stringify(outcome)).to.equal('completed');
-  return (outcome as Extract<OrderOutcome<OrderResult>, { kind: 'completed' }>).result;
-}
+const { worker, scenario } = solution06Scenarios('solution-06');
 
 async function startedChildIds(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
