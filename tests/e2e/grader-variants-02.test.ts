@@ -10,25 +10,12 @@
  */
 import { expect } from 'chai';
 import path from 'node:path';
-import { firstFailingPart, gradeLesson } from '../criteria/grade';
-import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
-import { afterEager } from '../support/eager';
+import { firstFailingPart } from '../criteria/grade';
+import { criterion, edit } from '../criteria/variants';
+import { brokenCopiesOf, failedCriterion, secondWaveGradings } from '../support/gradings';
 
-const LESSON = '02-order-processing';
-
-// Not '02-': the integration file removes its own copies by that prefix.
-after(() => removeVariants('broken-02-'));
-
-const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `broken-02-${name}`, mutate);
-
-/** Started once, awaited by the test that reads it. */
-function started<T>(run: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= run();
-    return pending;
-  };
-}
+const broken = brokenCopiesOf('02');
+after(() => broken.remove());
 
 /** The original's naive retry loop, as a learner might carry it over into an activity. */
 const RESERVE_WITH_LOOP = `      let lastError: unknown;
@@ -42,11 +29,11 @@ const RESERVE_WITH_LOOP = `      let lastError: unknown;
       }
       throw lastError;`;
 
-const grading = {
-  chargeLoop: started(() =>
-    gradeLesson(
-      '02',
-      variant('loop', (d) =>
+const { grading, startAll } = secondWaveGradings({
+  chargeLoop: () =>
+    broken.grade(
+      'loop',
+      (d) =>
         edit(
           path.join(d, 'activities.ts'),
           'const receipt = await call(() => services.payment.charge(input));',
@@ -60,67 +47,49 @@ const grading = {
         }
       }`,
         ),
-      ),
-      'A',
+      { part: 'A' },
     ),
-  ),
-  reserveLoop: started(() =>
-    gradeLesson(
-      '02',
-      variant('reserve-loop', (d) =>
+  reserveLoop: () =>
+    broken.grade(
+      'reserve-loop',
+      (d) =>
         edit(
           path.join(d, 'activities.ts'),
           `      const reservation = await call(() => services.inventory.reserve(input));
       return { reservationId: reservation.reservationId, itemCount: reservation.itemCount };`,
           RESERVE_WITH_LOOP,
         ),
-      ),
-      undefined,
       { criteria: ['02-one-call-per-attempt', '02-retry-policy', '02-retries-capped'] },
     ),
-  ),
-  retryable: started(() =>
-    gradeLesson(
-      '02',
-      variant('retryable', (d) =>
+  retryable: () =>
+    broken.grade(
+      'retryable',
+      (d) =>
         edit(
           path.join(d, 'activities.ts'),
           'throw ApplicationFailure.nonRetryable(err.message, err.code);',
           'throw err;',
         ),
-      ),
-      'D',
+      { part: 'D' },
     ),
-  ),
   // Every error made non-retryable, the transient ones too: Part D's maximumAttempts is set, and never used.
-  allNonRetryable: started(() =>
-    gradeLesson(
-      '02',
-      variant('all-non-retryable', (d) =>
+  allNonRetryable: () =>
+    broken.grade(
+      'all-non-retryable',
+      (d) =>
         edit(
           path.join(d, 'activities.ts'),
           /if \(isBusinessError\(err\)\) \{\n\s*throw ApplicationFailure\.nonRetryable\(err\.message, err\.code\);\n\s*\}\n\s*throw err;[^\n]*/,
           'if (isBusinessError(err)) throw ApplicationFailure.nonRetryable(err.message, err.code);\n' +
             "    throw ApplicationFailure.nonRetryable((err as Error).message, (err as { code?: string }).code ?? 'Error');",
         ),
-      ),
-      'D',
-      { criteria: ['02-retry-policy', '02-retries-capped'] },
+      { part: 'D', criteria: ['02-retry-policy', '02-retries-capped'] },
     ),
-  ),
-  unlimited: started(() =>
-    gradeLesson(
-      '02',
-      variant('unlimited', (d) => edit(path.join(d, 'workflows', 'options.ts'), '    maximumAttempts: 3,\n', '')),
-      'D',
-      { criteria: ['02-retry-policy', '02-retries-capped'] },
-    ),
-  ),
-};
-
-// Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
-const startAll = afterEager(async () => {
-  for (const run of Object.values(grading)) run().catch(() => undefined);
+  unlimited: () =>
+    broken.grade('unlimited', (d) => edit(path.join(d, 'workflows', 'options.ts'), '    maximumAttempts: 3,\n', ''), {
+      part: 'D',
+      criteria: ['02-retry-policy', '02-retries-capped'],
+    }),
 });
 
 describe('lesson 02 exercises', function () {
@@ -131,8 +100,7 @@ describe('lesson 02 exercises', function () {
   describe('broken variants: the grader names the criterion and the cause', () => {
     it('a naive retry loop left inside an activity', async () => {
       const report = await grading.chargeLoop();
-      const once = criterion(report, '02-one-call-per-attempt');
-      expect(once.pass).to.equal(false);
+      const once = failedCriterion(report, '02-one-call-per-attempt');
       expect(once.detail).to.match(
         /chargePayment called the payment service 2 times in one attempt: a retry loop inside the activity/,
       );
@@ -142,8 +110,7 @@ describe('lesson 02 exercises', function () {
     it('the original retry loop inside reserveInventory fails Part A by name, not Part D', async () => {
       const report = await grading.reserveLoop();
       expect(firstFailingPart(report)).to.equal('A');
-      const once = criterion(report, '02-one-call-per-attempt');
-      expect(once.pass).to.equal(false);
+      const once = failedCriterion(report, '02-one-call-per-attempt');
       expect(once.detail).to.match(/reserveInventory called the inventory service 2 times in one attempt/);
       const loop = report.findings.find((f) => f.kind === 'retry-loop');
       expect(loop, 'a retry-loop finding').to.include({ part: 'A' });
@@ -167,22 +134,19 @@ describe('lesson 02 exercises', function () {
 
     it('business errors left retryable', async () => {
       const report = await grading.retryable();
-      const declined = criterion(report, '02-business-errors-not-retried');
-      expect(declined.pass).to.equal(false);
+      const declined = failedCriterion(report, '02-business-errors-not-retried');
       expect(declined.detail).to.match(/called 3 time\(s\) for a declined card/);
       expect(criterion(report, '02-retry-policy').pass).to.equal(true);
     });
 
     it('every error made non-retryable: the grader names the transient error it saw, not maximumAttempts', async () => {
       const report = await grading.allNonRetryable();
-      const policy = criterion(report, '02-retry-policy');
-      expect(policy.pass).to.equal(false);
+      const policy = failedCriterion(report, '02-retry-policy');
       expect(policy.detail).to.equal(
         'chargePayment failed on attempt 1 with a non-retryable ServiceUnavailable error ("payment service unavailable (attempt 1)"): ' +
           'a transient error was made non-retryable, so the retry policy never retried it',
       );
-      const capped = criterion(report, '02-retries-capped');
-      expect(capped.pass).to.equal(false);
+      const capped = failedCriterion(report, '02-retries-capped');
       expect(capped.detail).to.equal(
         'reserveInventory failed on attempt 1 with a non-retryable ServiceUnavailable error ("inventory service unavailable (attempt 1)"): ' +
           'a transient error was made non-retryable, so the retry policy never retried it',
@@ -195,12 +159,10 @@ describe('lesson 02 exercises', function () {
 
     it('no retry policy limit: the grader says where, and stops the order as soon as it retries', async () => {
       const report = await grading.unlimited();
-      const policy = criterion(report, '02-retry-policy');
-      expect(policy.pass).to.equal(false);
+      const policy = failedCriterion(report, '02-retry-policy');
       expect(policy.detail).to.match(/maximumAttempts unset \(unlimited\)/);
       expect(report.findings.map((f) => f.kind)).to.include('unlimited-retries');
-      const capped = criterion(report, '02-retries-capped');
-      expect(capped.pass).to.equal(false);
+      const capped = failedCriterion(report, '02-retries-capped');
       expect(capped.detail).to.match(
         /reserveInventory failed \d+ time\(s\) and is retried with no maximumAttempts: it would be retried forever; expected exactly 3 inventory calls/,
       );

@@ -16,21 +16,17 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { criteriaFor } from '../criteria/checks';
-import type { Criterion } from '../criteria/criterion';
-import { gradeLesson, type GradeReport } from '../criteria/grade';
-import { scoreTarget, type Score } from '../criteria/scorecard';
-import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
+import type { GradeReport } from '../criteria/grade';
+import type { Score } from '../criteria/scorecard';
+import { edit } from '../criteria/variants';
 import { afterEager } from '../support/eager';
+import { brokenCopiesOf, failedCriterion } from '../support/gradings';
+import { failedScore } from '../support/scorecards';
 
-const LESSON = '03-saga-fan-out';
 const WORKFLOW = path.join('workflows', 'saga-fan-out.ts');
-const CRITERIA = criteriaFor('03');
 
-// Not '03-': the integration files' copies start with that prefix.
-after(() => removeVariants('broken-03-'));
-
-const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `broken-03-${name}`, mutate);
+const broken = brokenCopiesOf('03');
+after(() => broken.remove());
 
 /** The lines of `text` from the one containing `from` up to (not including) the one containing `to`. */
 function block(text: string, from: string, to: string): string {
@@ -142,47 +138,25 @@ function messyActivities(dir: string): void {
   );
 }
 
-function only(...ids: string[]): Criterion[] {
-  return CRITERIA.filter((c) => ids.includes(c.id));
-}
-
-function score(scores: Score[], id: string): Score {
-  const found = scores.find((s) => s.criterion.id === id);
-  if (!found) throw new Error(`no score for ${id}`);
-  return found;
-}
-
-const target = (name: string, dir: string) => ({
-  kind: 'temporal' as const,
-  name,
-  lessonDir: dir,
-  lesson: '03' as const,
-});
-
 const scoring = afterEager(() =>
   Promise.all([
-    gradeLesson('03', variant('messy-activities', messyActivities), undefined, {
-      criteria: ['03-happy-path', '03-one-call-per-attempt'],
-    }),
+    broken.grade('messy-activities', messyActivities, { criteria: ['03-happy-path', '03-one-call-per-attempt'] }),
     // Two broken copies of the workflow, each with mistakes that break different criteria: fewer copies,
     // fewer bundles and workers to start.
-    scoreTarget(
-      target(
-        'undos-after-sequential',
-        variant('undos-after-sequential', (dir) => {
-          undosAfterTheirSteps(dir);
-          sequentialReservations(dir);
-        }),
-      ),
-      only('03-undo-before-step', '03-compensate-in-reverse', '03-reservations-overlap', '03-status-shows-branches'),
+    broken.score(
+      'undos-after-sequential',
+      (dir) => {
+        undosAfterTheirSteps(dir);
+        sequentialReservations(dir);
+      },
+      ['03-undo-before-step', '03-compensate-in-reverse', '03-reservations-overlap', '03-status-shows-branches'],
     ),
-    gradeLesson(
-      '03',
-      variant('promise-all-late-early', (dir) => {
+    broken.grade(
+      'promise-all-late-early',
+      (dir) => {
         lateHandlerEarlyEmailUnlimited(dir);
         promiseAllWithoutReleases(dir);
-      }),
-      undefined,
+      },
       {
         criteria: [
           '03-no-stuck-reservation',
@@ -208,13 +182,11 @@ describe('lesson 03 criteria', function () {
 
   describe('broken copies: the grader names the criterion they break', () => {
     it('activities with a retry loop, a swallowed error and one key for every warehouse', () => {
-      const happy = criterion(messy, '03-happy-path');
-      expect(happy.pass).to.equal(false);
+      const happy = failedCriterion(messy, '03-happy-path');
       expect(happy.detail).to.match(
         /expected one reservation per warehouse, keyed inventory-east-03-\S+, inventory-west-03-/,
       );
-      const calls = criterion(messy, '03-one-call-per-attempt');
-      expect(calls.pass).to.equal(false);
+      const calls = failedCriterion(messy, '03-one-call-per-attempt');
       expect(calls.detail).to.match(/reserveAtWarehouse called the inventory service 2 times in one attempt/);
       expect(calls.detail).to.match(/sendConfirmation returned although the notification service failed/);
       const kinds = messy.findings.map((f) => `${f.kind} ${f.file}:${f.line} ${f.part ?? ''}`);
@@ -229,32 +201,26 @@ describe('lesson 03 criteria', function () {
     });
 
     it('undos registered after their steps: the charge and the booking that landed are never undone', () => {
-      const undo = score(undosAfter, '03-undo-before-step');
-      expect(undo.pass).to.equal(false);
+      const undo = failedScore(undosAfter, '03-undo-before-step');
       expect(undo.detail).to.match(/^the card was charged .* and never refunded/);
       expect(undo.observation!.audit.orphanedCharges).to.have.length(1);
-      const reverse = score(undosAfter, '03-compensate-in-reverse');
-      expect(reverse.pass).to.equal(false);
+      const reverse = failedScore(undosAfter, '03-compensate-in-reverse');
       expect(reverse.detail).to.match(/the shipment the carrier booked was never cancelled/);
     });
 
     it('warehouses reserved one after the other: no overlap in the history, never both RESERVING', () => {
-      const overlap = score(undosAfter, '03-reservations-overlap');
-      expect(overlap.pass).to.equal(false);
+      const overlap = failedScore(undosAfter, '03-reservations-overlap');
       expect(overlap.detail).to.match(
         /reserveAtWarehouse\(west\) was scheduled only after reserveAtWarehouse\(east\) had completed/,
       );
-      const status = score(undosAfter, '03-status-shows-branches');
-      expect(status.pass).to.equal(false);
+      const status = failedScore(undosAfter, '03-status-shows-branches');
       expect(status.detail).to.match(/never listed east and west as RESERVING at the same time/);
     });
 
     it('Promise.all and no release: the east reservation stays locked; the join is named with file:line', () => {
-      const stuck = criterion(promiseAll, '03-no-stuck-reservation');
-      expect(stuck.pass).to.equal(false);
+      const stuck = failedCriterion(promiseAll, '03-no-stuck-reservation');
       expect(stuck.detail).to.match(/^inventory-east-03-\S+ landed and was never released/);
-      const waits = criterion(promiseAll, '03-waits-for-running-branch');
-      expect(waits.pass).to.equal(false);
+      failedCriterion(promiseAll, '03-waits-for-running-branch');
       const join = promiseAll.findings.find((f) => f.kind === 'unguarded-join');
       expect(join?.file).to.match(/workflows\/fan-out\.ts$/);
       expect(join?.part).to.equal('D');
@@ -262,15 +228,12 @@ describe('lesson 03 criteria', function () {
     });
 
     it('status handler after the first await, email before shipping, no maximumAttempts', () => {
-      const status = criterion(promiseAll, '03-status-shows-branches');
-      expect(status.pass).to.equal(false);
+      const status = failedCriterion(promiseAll, '03-status-shows-branches');
       expect(status.detail).to.match(/while the order was still validating, the workflow did not answer 'status'/);
       expect(status.explanation).to.match(/registers the `status` query handler after/);
-      const order = criterion(promiseAll, '03-steps-in-order');
-      expect(order.pass).to.equal(false);
+      const order = failedCriterion(promiseAll, '03-steps-in-order');
       expect(order.detail).to.match(/sendConfirmation was scheduled before/);
-      const policy = criterion(promiseAll, '03-retry-policies');
-      expect(policy.pass).to.equal(false);
+      const policy = failedCriterion(promiseAll, '03-retry-policies');
       expect(policy.detail).to.match(/maximumAttempts unset \(unlimited/);
       expect(promiseAll.findings.map((f) => f.kind)).to.include.members(['late-query-handler', 'unlimited-retries']);
     });

@@ -14,16 +14,12 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { criteriaFor } from '../criteria/checks';
-import { firstFailingPart, gradeLesson, type GradeReport } from '../criteria/grade';
-import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
-import { afterEager } from '../support/eager';
+import { firstFailingPart, type GradeReport } from '../criteria/grade';
+import { criterion, edit } from '../criteria/variants';
+import { brokenCopiesOf, failedCriterion, secondWaveGradings } from '../support/gradings';
 
-const LESSON = '06-order-fulfillment';
-
-// Not '06-': the integration file removes its own copies by that prefix.
-after(() => removeVariants('broken-06-'));
-
-const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `broken-06-${name}`, mutate);
+const broken = brokenCopiesOf('06');
+after(() => broken.remove());
 
 /** The inventory step's undo, as the solution registers it: before the step. */
 const RELEASE_UNDO = `    saga.addUndo('release inventory', 'inventory', async () => {
@@ -39,43 +35,37 @@ const RELEASE_UNDO = `    saga.addUndo('release inventory', 'inventory', async (
 /** A retry policy on a child workflow: the whole child runs again, instead of its activity. */
 const CHILD_RETRY = "retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 4 },";
 
-/** Part E's TODO left as the starter has it: forward steps get one attempt. */
-function oneAttempt(dir: string): void {
+/**
+ * Part E's TODO left as the starter has it (forward steps get one attempt), and a retry policy on each
+ * of these `children` instead.
+ */
+function retryChildrenInstead(dir: string, children: string[]): void {
   edit(
     path.join(dir, 'workflows', 'options.ts'),
     / {2}retry: \{\n {4}initialInterval: '500 milliseconds',[^}]*\},\n/,
     '  retry: { maximumAttempts: 1 },\n',
   );
+  const file = path.join(dir, 'workflows', 'order-fulfillment.ts');
+  for (const child of children)
+    edit(file, `executeChild(${child}Workflow, {\n`, `executeChild(${child}Workflow, {\n        ${CHILD_RETRY}\n`);
 }
 
-/** Started once, awaited by the test that reads it. */
-function started<T>(run: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= run();
-    return pending;
-  };
-}
-
-const grading = {
-  plainError: started(() =>
-    gradeLesson(
-      '06',
-      variant('plain-error', (d) =>
+const { grading, startAll } = secondWaveGradings({
+  plainError: () =>
+    broken.grade(
+      'plain-error',
+      (d) =>
         edit(
           path.join(d, 'workflows', 'payment.ts'),
           /return runTracked\(/,
           "throw new Error('card service misconfigured');\n  return runTracked(",
         ),
-      ),
-      'B',
-      { criteria: ['06-happy-path'] },
+      { part: 'B', criteria: ['06-happy-path'] },
     ),
-  ),
-  nodeImport: started(() =>
-    gradeLesson(
-      '06',
-      variant('node-import', (d) => {
+  nodeImport: () =>
+    broken.grade(
+      'node-import',
+      (d) => {
         const file = path.join(d, 'workflows', 'order-fulfillment.ts');
         edit(file, /^/, "import fs from 'node:fs';\n");
         edit(
@@ -83,109 +73,76 @@ const grading = {
           '  setHandler(orderStatusQuery, () => progress.status);',
           "  setHandler(orderStatusQuery, () => progress.status);\n  if (fs.existsSync('/tmp/pause')) progress.warn('paused');",
         );
-      }),
-      'B',
+      },
+      { part: 'B' },
     ),
-  ),
-  missingAwait: started(() =>
-    gradeLesson(
-      '06',
-      variant('missing-await', (d) =>
+  missingAwait: () =>
+    broken.grade(
+      'missing-await',
+      (d) =>
         edit(
           path.join(d, 'workflows', 'order-fulfillment.ts'),
           "    await progress.runChild('payment', () =>",
           "    progress.runChild('payment', () =>",
         ),
-      ),
-      'B',
-      { criteria: ['06-children-in-order'] },
+      { part: 'B', criteria: ['06-children-in-order'] },
     ),
-  ),
-  wrongOrder: started(() =>
-    gradeLesson(
-      '06',
-      variant('wrong-order', (d) => {
+  wrongOrder: () =>
+    broken.grade(
+      'wrong-order',
+      (d) => {
         const file = path.join(d, 'workflows', 'order-fulfillment.ts');
         edit(file, 'executeChild(paymentWorkflow,', 'executeChild(PLACEHOLDER,');
         edit(file, 'executeChild(inventoryWorkflow,', 'executeChild(paymentWorkflow,');
         edit(file, 'executeChild(PLACEHOLDER,', 'executeChild(inventoryWorkflow,');
-      }),
-      'B',
-      { criteria: ['06-children-in-order'] },
+      },
+      { part: 'B', criteria: ['06-children-in-order'] },
     ),
-  ),
-  noCompensation: started(() =>
-    gradeLesson(
-      '06',
-      variant('no-compensation', (d) =>
-        edit(path.join(d, 'workflows', 'order-fulfillment.ts'), '    await saga.compensate();\n', ''),
-      ),
-      'C',
+  noCompensation: () =>
+    broken.grade(
+      'no-compensation',
+      (d) => edit(path.join(d, 'workflows', 'order-fulfillment.ts'), '    await saga.compensate();\n', ''),
+      { part: 'C' },
     ),
-  ),
   // The release registered after the inventory step, "once there is something to release".
-  undoAfterStep: started(() =>
-    gradeLesson(
-      '06',
-      variant('undo-after-step', (d) => {
+  undoAfterStep: () =>
+    broken.grade(
+      'undo-after-step',
+      (d) => {
         const file = path.join(d, 'workflows', 'order-fulfillment.ts');
         edit(file, RELEASE_UNDO, '');
         edit(file, '\n    const shippingId =', `\n${RELEASE_UNDO}    const shippingId =`);
-      }),
-      'C',
-      { criteria: ['06-compensate-half-done-steps'] },
+      },
+      { part: 'C', criteria: ['06-compensate-half-done-steps'] },
     ),
-  ),
   // Part E's one attempt left in STEP_OPTIONS, and a retry policy on the inventory child workflow instead.
-  inventoryChildRetried: started(() =>
-    gradeLesson(
-      '06',
-      variant('inventory-child-retried', (d) => {
-        oneAttempt(d);
-        edit(
-          path.join(d, 'workflows', 'order-fulfillment.ts'),
-          'executeChild(inventoryWorkflow, {\n',
-          `executeChild(inventoryWorkflow, {\n        ${CHILD_RETRY}\n`,
-        );
-      }),
-      'E',
-    ),
-  ),
+  inventoryChildRetried: () =>
+    broken.grade('inventory-child-retried', (d) => retryChildrenInstead(d, ['inventory']), {
+      part: 'E',
+    }),
   // The same on every child: the order completes, each child run again as a whole.
-  everyChildRetried: started(() =>
-    gradeLesson(
-      '06',
-      variant('every-child-retried', (d) => {
-        oneAttempt(d);
-        const file = path.join(d, 'workflows', 'order-fulfillment.ts');
-        for (const child of ['payment', 'inventory', 'shipping', 'notification'])
-          edit(
-            file,
-            `executeChild(${child}Workflow, {\n`,
-            `executeChild(${child}Workflow, {\n        ${CHILD_RETRY}\n`,
-          );
-      }),
-      'E',
+  everyChildRetried: () =>
+    broken.grade(
+      'every-child-retried',
+      (d) => retryChildrenInstead(d, ['payment', 'inventory', 'shipping', 'notification']),
+      { part: 'E' },
     ),
-  ),
   // The parent's query defined under another name: nothing to do with timing.
-  wrongQueryName: started(() =>
-    gradeLesson(
-      '06',
-      variant('wrong-query-name', (d) =>
+  wrongQueryName: () =>
+    broken.grade(
+      'wrong-query-name',
+      (d) =>
         edit(
           path.join(d, 'workflows', 'queries.ts'),
           "orderStatusQuery = defineQuery<OrderStatus>('status')",
           "orderStatusQuery = defineQuery<OrderStatus>('orderStatus')",
         ),
-      ),
-      'D',
+      { part: 'D' },
     ),
-  ),
-  lateHandler: started(() =>
-    gradeLesson(
-      '06',
-      variant('late-handler', (d) => {
+  lateHandler: () =>
+    broken.grade(
+      'late-handler',
+      (d) => {
         const file = path.join(d, 'workflows', 'order-fulfillment.ts');
         edit(file, '  setHandler(orderStatusQuery, () => progress.status);\n', '');
         edit(
@@ -193,15 +150,9 @@ const grading = {
           '    await validateOrder({ idempotencyKey: `validate-${orderId}`, order });\n',
           '    await validateOrder({ idempotencyKey: `validate-${orderId}`, order });\n    setHandler(orderStatusQuery, () => progress.status);\n',
         );
-      }),
-      'D',
+      },
+      { part: 'D' },
     ),
-  ),
-};
-
-// Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
-const startAll = afterEager(async () => {
-  for (const run of Object.values(grading)) run().catch(() => undefined);
 });
 
 describe('lesson 06 exercises', function () {
@@ -212,8 +163,7 @@ describe('lesson 06 exercises', function () {
   describe('broken variants: the grader names the criterion and the cause', () => {
     it('a plain Error thrown in workflow code', async () => {
       const report = await grading.plainError();
-      const happy = criterion(report, '06-happy-path');
-      expect(happy.pass).to.equal(false);
+      const happy = failedCriterion(report, '06-happy-path');
       expect(happy.explanation).to.match(
         /workflow task keeps failing in payment-.*workflows\/payment\.ts:\d+ throws a plain Error/s,
       );
@@ -236,8 +186,7 @@ describe('lesson 06 exercises', function () {
 
     it('a missing await', async () => {
       const report = await grading.missingAwait();
-      const inOrder = criterion(report, '06-children-in-order');
-      expect(inOrder.pass).to.equal(false);
+      const inOrder = failedCriterion(report, '06-children-in-order');
       expect(inOrder.explanation).to.match(
         /workflows\/order-fulfillment\.ts:\d+ calls progress\.runChild\(…\) without await/,
       );
@@ -245,15 +194,13 @@ describe('lesson 06 exercises', function () {
 
     it('children started in the wrong order', async () => {
       const report = await grading.wrongOrder();
-      const inOrder = criterion(report, '06-children-in-order');
-      expect(inOrder.pass).to.equal(false);
+      const inOrder = failedCriterion(report, '06-children-in-order');
       expect(inOrder.detail).to.match(/children started in the order inventory/);
     });
 
     it('no compensation', async () => {
       const report = await grading.noCompensation();
-      const shipping = criterion(report, '06-compensate-shipping-failure');
-      expect(shipping.pass).to.equal(false);
+      const shipping = failedCriterion(report, '06-compensate-shipping-failure');
       expect(shipping.detail).to.match(/compensations seen in the ledger: none/);
       expect(criterion(report, '06-compensate-inventory-failure').detail).to.match(/not refunded/);
       // The email criterion is in Part C too, and still passes: the grader is precise, not all-or-nothing.
@@ -262,8 +209,7 @@ describe('lesson 06 exercises', function () {
 
     it('the release registered after the inventory step: a reservation that lands before the step fails is left stuck', async () => {
       const report = await grading.undoAfterStep();
-      const halfDone = criterion(report, '06-compensate-half-done-steps');
-      expect(halfDone.pass).to.equal(false);
+      const halfDone = failedCriterion(report, '06-compensate-half-done-steps');
       // Only the inventory scenario fails: the charge and the booking are still undone.
       expect(halfDone.detail).to.equal(
         'inventory=after:4: the reservation landed and the step then failed; the reservation was never released (the charge was refunded)',
@@ -274,8 +220,7 @@ describe('lesson 06 exercises', function () {
 
     it("Part E's one attempt, with a retry policy on the inventory child instead: the payment is never retried", async () => {
       const report = await grading.inventoryChildRetried();
-      const retries = criterion(report, '06-child-level-retries');
-      expect(retries.pass).to.equal(false);
+      const retries = failedCriterion(report, '06-child-level-retries');
       expect(retries.detail).to.match(
         /^chargePayment failed on attempt 1 of maximumAttempts 1 in payment's own history: a transient error failed the step instead of being retried inside its child; the order ended as failed: order \S+ failed at payment/,
       );
@@ -284,8 +229,7 @@ describe('lesson 06 exercises', function () {
 
     it('a retry policy on every child workflow: the order completes, but each child ran again as a whole', async () => {
       const report = await grading.everyChildRetried();
-      const retries = criterion(report, '06-child-level-retries');
-      expect(retries.pass).to.equal(false);
+      const retries = failedCriterion(report, '06-child-level-retries');
       expect(retries.detail).to.equal(
         'children run again as a whole (a retry policy on executeChild): payment 2 runs, inventory 2 runs, ' +
           'shipping 2 runs, notification 2 runs; retry each activity inside its child instead',
@@ -294,8 +238,7 @@ describe('lesson 06 exercises', function () {
 
     it("the parent's query defined under another name: the grader lists the queries it has, and blames the name", async () => {
       const report = await grading.wrongQueryName();
-      const status = criterion(report, '06-status-queries');
-      expect(status.pass).to.equal(false);
+      const status = failedCriterion(report, '06-status-queries');
       expect(status.detail).to.equal(
         "the parent has no query named 'status': it registers 'orderStatus' (and Temporal's own __stack_trace, " +
           "__enhanced_stack_trace, __temporal_workflow_metadata). The name is wrong, not the timing: defineQuery('status')",
@@ -304,8 +247,7 @@ describe('lesson 06 exercises', function () {
 
     it('the status handler registered after the first await: Part D fails, pointing at the line', async () => {
       const report: GradeReport = await grading.lateHandler();
-      const status = criterion(report, '06-status-queries');
-      expect(status.pass).to.equal(false);
+      const status = failedCriterion(report, '06-status-queries');
       expect(status.detail).to.match(/while the order was still validating, the parent did not answer 'status'/);
       expect(status.explanation).to.match(
         /workflows\/order-fulfillment\.ts:\d+ registers the `status` query handler after `await validateOrder\(…\)`/,

@@ -11,22 +11,19 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { criteriaFor } from '../criteria/checks';
-import type { Criterion } from '../criteria/criterion';
-import { REPO_ROOT } from '../../services';
-import { scoreTarget, type Score } from '../criteria/scorecard';
-import { edit, removeVariants, variant as variantOf } from '../criteria/variants';
+import type { Score } from '../criteria/scorecard';
+import { edit } from '../criteria/variants';
 import { afterEager } from '../support/eager';
+import { lessonTrees } from '../support/exercises';
+import { brokenCopiesOf } from '../support/gradings';
+import { failedScore, scoreOf } from '../support/scorecards';
 
-const LESSON = '07-parallel-fulfillment';
-const EXERCISES = path.join(REPO_ROOT, 'exercises', LESSON);
+const { exercises: EXERCISES } = lessonTrees('07');
 const PARENT = path.join('workflows', 'parallel-fulfillment.ts');
 const FAN_OUT = path.join('workflows', 'fan-out.ts');
 
-// Not '07-': the integration file removes its own copies by that prefix.
-after(() => removeVariants('broken-07-'));
-
-const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `broken-07-${name}`, mutate);
+const broken = brokenCopiesOf('07');
+after(() => broken.remove());
 
 /** The lines of `file` from the one starting with `from` up to (not including) the one starting with `to`. */
 function block(text: string, from: string, to: string): string {
@@ -62,48 +59,30 @@ function undosAfterTheJoin(dir: string): void {
   fs.writeFileSync(file, text.replace(undos, '').replace('    // The join:', `${undos}    // The join:`));
 }
 
-function only(...ids: string[]): Criterion[] {
-  return criteriaFor('07').filter((c) => ids.includes(c.id));
-}
-
-function score(scores: Score[], id: string): Score {
-  const found = scores.find((s) => s.criterion.id === id);
-  if (!found) throw new Error(`no score for ${id}`);
-  return found;
-}
-
 describe('lesson 07 exercises', function () {
   this.timeout(180_000);
 
   // Every grading starts in the second wave (../support/eager.ts), side by side with the other graders.
-  const grading = afterEager(async () => {
-    const dirs = {
-      undosAfter: variant('promise-all-undos-after', (d) => {
-        promiseAllJoin(d);
-        undosAfterTheJoin(d);
-      }),
-      tooEarly: variant('too-early', promiseAllJoin),
-      sequential: variant('sequential', sequentialChildren),
-      wrongQueryName: variant('wrong-query-name', (d) =>
-        edit(path.join(d, PARENT), "defineQuery<OrderStatus>('status')", "defineQuery<OrderStatus>('orderStatus')"),
+  const grading = afterEager(() =>
+    Promise.all([
+      broken.score(
+        'promise-all-undos-after',
+        (d) => {
+          promiseAllJoin(d);
+          undosAfterTheJoin(d);
+        },
+        ['07-inventory-fails-after-payment'],
       ),
-    };
-    const target = (name: string, dir: string) => ({
-      kind: 'temporal' as const,
-      name,
-      lessonDir: dir,
-      lesson: '07' as const,
-    });
-    return Promise.all([
-      scoreTarget(target('promise-all-undos-after', dirs.undosAfter), only('07-inventory-fails-after-payment')),
-      scoreTarget(
-        target('too-early', dirs.tooEarly),
-        only('07-declined-while-reserving', '07-inventory-fails-after-payment'),
+      broken.score('too-early', promiseAllJoin, ['07-declined-while-reserving', '07-inventory-fails-after-payment']),
+      broken.score('sequential', sequentialChildren, ['07-children-overlap', '07-status-during-fan-out']),
+      broken.score(
+        'wrong-query-name',
+        (d) =>
+          edit(path.join(d, PARENT), "defineQuery<OrderStatus>('status')", "defineQuery<OrderStatus>('orderStatus')"),
+        ['07-status-during-fan-out'],
       ),
-      scoreTarget(target('sequential', dirs.sequential), only('07-children-overlap', '07-status-during-fan-out')),
-      scoreTarget(target('wrong-query-name', dirs.wrongQueryName), only('07-status-during-fan-out')),
-    ] as const);
-  });
+    ] as const),
+  );
   let promiseAllUndosAfter: Score[];
   let tooEarly: Score[];
   let sequential: Score[];
@@ -114,15 +93,13 @@ describe('lesson 07 exercises', function () {
 
   describe('broken variants: the grader names the criterion they break', () => {
     it('Promise.all with the undos registered after it: the charge that went through is never refunded', () => {
-      const s = score(promiseAllUndosAfter, '07-inventory-fails-after-payment');
-      expect(s.pass).to.equal(false);
+      const s = failedScore(promiseAllUndosAfter, '07-inventory-fails-after-payment');
       expect(s.detail).to.equal('the payment was not refunded: the customer stays charged');
       expect(s.observation!.audit.orphanedCharges).to.have.length(1);
     });
 
     it('compensating before the sibling settled: the release runs before the reservation lands', () => {
-      const s = score(tooEarly, '07-declined-while-reserving');
-      expect(s.pass).to.equal(false);
+      const s = failedScore(tooEarly, '07-declined-while-reserving');
       expect(s.detail).to.match(/the release ran before the reservation had landed/);
       const obs = s.observation!;
       // The release did run, and found nothing: it ran before the reserve call had ended. It fenced the
@@ -131,21 +108,18 @@ describe('lesson 07 exercises', function () {
       expect(obs.audit.refusedLateCalls.map((c) => c.step)).to.deep.equal(['inventory']);
       expect(obs.audit.stuckReservations).to.have.length(0);
       // The grader is precise: when the sibling had long finished, the same code compensates correctly.
-      expect(score(tooEarly, '07-inventory-fails-after-payment').pass).to.equal(true);
+      expect(scoreOf(tooEarly, '07-inventory-fails-after-payment').pass).to.equal(true);
     });
 
     it('children still one after the other: no overlap in the history, never both RUNNING', () => {
-      const overlap = score(sequential, '07-children-overlap');
-      expect(overlap.pass).to.equal(false);
+      const overlap = failedScore(sequential, '07-children-overlap');
       expect(overlap.detail).to.match(/inventory-\S+ was started only after payment-\S+ had completed/);
-      const status = score(sequential, '07-status-during-fan-out');
-      expect(status.pass).to.equal(false);
+      const status = failedScore(sequential, '07-status-during-fan-out');
       expect(status.detail).to.match(/never showed payment and inventory RUNNING at the same time/);
     });
 
     it("the parent's query defined under another name: the grader lists every query it registers, and blames the name", () => {
-      const s = score(wrongQueryName, '07-status-during-fan-out');
-      expect(s.pass).to.equal(false);
+      const s = failedScore(wrongQueryName, '07-status-during-fan-out');
       expect(s.detail).to.equal(
         "the parent has no query named 'status': it registers 'orderStatus' (and Temporal's own __stack_trace, " +
           "__enhanced_stack_trace, __temporal_workflow_metadata). The name is wrong, not the timing: defineQuery('status')",

@@ -9,58 +9,36 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LESSONS } from '../../common/lessons';
-import { gradeLesson } from '../criteria/grade';
-import { criterion, edit, removeVariants, variant as variantOf } from '../criteria/variants';
+import { criterion, edit } from '../criteria/variants';
 import { buildFile, unpatched } from '../criteria/versioning-08';
-import { afterEager } from '../support/eager';
+import { brokenCopiesOf, failedCriterion, secondWaveGradings } from '../support/gradings';
 
-const LESSON = LESSONS['08'].folder;
+const broken = brokenCopiesOf('08');
+after(() => broken.remove());
 
-// Not '08-': the integration file removes its own copies by that prefix.
-after(() => removeVariants('broken-08-'));
-
-const variant = (name: string, mutate: (dir: string) => void) => variantOf(LESSON, `broken-08-${name}`, mutate);
-
-/** Started once, awaited by the test that reads it. */
-function started<T>(run: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= run();
-    return pending;
-  };
-}
-
-const grading = {
+const { grading, startAll } = secondWaveGradings({
   // The change deployed without its patch: what the grader's own Part A check replays against.
-  unpatched: started(() =>
-    gradeLesson(
-      '08',
-      variant('unpatched', (d) => {
+  unpatched: () =>
+    broken.grade(
+      'unpatched',
+      (d) => {
         const file = buildFile(d, 'v2');
         fs.writeFileSync(file, unpatched(fs.readFileSync(file, 'utf8')));
-      }),
-      'B',
+      },
+      { part: 'B' },
     ),
-  ),
   // A replay test that cannot fail: every history "replays".
-  blindReplay: started(() =>
-    gradeLesson(
-      '08',
-      variant('blind-replay', (d) =>
+  blindReplay: () =>
+    broken.grade(
+      'blind-replay',
+      (d) =>
         edit(
           path.join(d, 'replay.ts'),
           'verdicts.push(verdictOf(result));',
           'verdicts.push({ workflowId: result.workflowId, ok: true, nondeterminism: false });',
         ),
-      ),
-      'A',
+      { part: 'A' },
     ),
-  ),
-};
-
-const startAll = afterEager(async () => {
-  for (const run of Object.values(grading)) run().catch(() => undefined);
 });
 
 describe('lesson 08 exercises', function () {
@@ -70,8 +48,7 @@ describe('lesson 08 exercises', function () {
 
   it('the solution with its patched() guards replaced by true fails Part B, naming the non-determinism error', async () => {
     const report = await grading.unpatched();
-    const old = criterion(report, '08-old-orders-finish');
-    expect(old.pass).to.equal(false);
+    const old = failedCriterion(report, '08-old-orders-finish');
     expect(old.explanation).to.match(/^Nondeterminism in order-08-ORDER-held-/);
     expect(old.detail).to.match(/Put the change behind patched\('fraud-check'\)/);
     expect(criterion(report, '08-new-orders-fraud-check').pass).to.equal(false);
@@ -79,8 +56,7 @@ describe('lesson 08 exercises', function () {
 
   it('a replay test that reports every history as replaying fails Part A', async () => {
     const report = await grading.blindReplay();
-    const test = criterion(report, '08-replay-test');
-    expect(test.pass).to.equal(false);
+    const test = failedCriterion(report, '08-replay-test');
     expect(test.detail).to.match(
       /replayHistories says order-08-ORDER-v1-\w+ replays against v2 with its patched\(\) guards replaced by true; it fails there with a non-determinism error/,
     );
