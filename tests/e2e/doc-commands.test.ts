@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import { commandsOf, docFiles } from './doc-text';
 import { copyOfRepo, DocSession } from './doc-session';
-import { describeRun, learnerPath, NOT_RUN, onOurPorts, runDocCommand } from './doc-run';
+import { learnerPath, NOT_RUN, runDocCommand, serverUnlessStarted } from './doc-run';
 
 /** Docs whose commands another test runs, and which. */
 const ELSEWHERE: Record<string, string> = {
@@ -50,14 +50,7 @@ describe('doc commands: every command in README.md and docs/ works as printed', 
       before(async function () {
         session = new DocSession(doc, copy);
         // A doc without its own `npm run server` line still needs a server: start one the same way.
-        if (!commands.some((c) => /\bnpm run server\b/.test(c.command))) {
-          const run = await session.start(
-            await onOurPorts(session, 'npm run server'),
-            /Starting the Temporal dev server/,
-            'server',
-          );
-          expect(run.code, describeRun(run)).to.equal(null);
-        }
+        await serverUnlessStarted(session, commands);
       });
 
       after(async () => {

@@ -96,6 +96,20 @@ export async function onOurPorts(session: DocSession, command: string): Promise<
   return command.replace(/\bnpm run server\b( --)?/, `npm run server -- ${flags}`);
 }
 
+/**
+ * Unless `commands` start their own `npm run server`, starts one the way the docs do (on the session's
+ * free ports): a learner always has a server running.
+ */
+export async function serverUnlessStarted(session: DocSession, commands: DocCommand[]): Promise<void> {
+  if (commands.some((c) => /\bnpm run server\b/.test(c.command))) return;
+  const run = await session.start(
+    await onOurPorts(session, 'npm run server'),
+    /Starting the Temporal dev server/,
+    'server',
+  );
+  expect(run.code, describeRun(run)).to.equal(null);
+}
+
 export function describeRun(run: Run, tail = 4000): string {
   return `exit ${run.code ?? run.signal ?? '(still running)'}; output:\n${run.output.slice(-tail)}`;
 }

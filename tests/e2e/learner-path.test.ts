@@ -17,7 +17,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import { commandsOf } from './doc-text';
 import { copyOfRepo, DocSession } from './doc-session';
-import { describeRun, learnerPath, NOT_ON_PATH, NOT_RUN, onOurPorts, runDocCommand } from './doc-run';
+import { learnerPath, NOT_ON_PATH, NOT_RUN, runDocCommand, serverUnlessStarted } from './doc-run';
 
 const PAGES = learnerPath();
 
@@ -41,14 +41,7 @@ describe("learner path: one server and the default ledgers, every lesson page in
     session = new DocSession(PAGES.join(', '), copy);
     // The first page starts the server itself (`npm run server`, terminal 1); if it had no such line,
     // the learner would still have one running, as the README's path says.
-    if (!commandsOf(PAGES[0]).some((c) => /\bnpm run server\b/.test(c.command))) {
-      const run = await session.start(
-        await onOurPorts(session, 'npm run server'),
-        /Starting the Temporal dev server/,
-        'server',
-      );
-      expect(run.code, describeRun(run)).to.equal(null);
-    }
+    await serverUnlessStarted(session, commandsOf(PAGES[0]));
   });
 
   after(async () => {
