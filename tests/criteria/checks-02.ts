@@ -5,7 +5,7 @@
  * manifest (common/lessons.ts).
  */
 import { activityRuns, activityRunsIn, type ActivityRun } from './activity-runs';
-import { callsOf, completed, ending, fail, NO_HISTORY, ok, type Check } from './criterion';
+import { callsOf, chargedTotal, completed, ending, fail, NO_HISTORY, ok, sideEffects, type Check } from './criterion';
 import type { Observation, Scenario } from './observation';
 import { ACTIVITY_STEPS_02 } from './observe-alone';
 
@@ -61,18 +61,16 @@ export const CHECKS_02 = {
     check: (obs) => {
       const done = completed(obs);
       if (!done.pass) return done;
-      const a = obs.audit;
-      const counts = `charges ${a.charges.length}, reservations ${a.reservations.length}, shipments ${a.shipments.length}, refunds ${a.refunds.length}`;
-      if (a.charges.length !== 1 || a.reservations.length !== 1 || a.shipments.length !== 1 || a.refunds.length !== 0) {
+      const expected = { charges: 1, reservations: 1, shipments: 1, refunds: 0 };
+      const { counts, asExpected } = sideEffects(obs.audit, expected);
+      if (!asExpected) {
         return fail(`expected one charge, one reservation, one shipment and no refund; the ledger has ${counts}`);
       }
       const calls = ACTIVITY_STEPS_02.map(([, step]) => `${step} ${callsOf(obs, step)}`);
       if (ACTIVITY_STEPS_02.some(([, step]) => callsOf(obs, step) !== 1))
         return fail(`expected one call per service; the ledger has ${calls.join(', ')}`);
       const total = obs.order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-      if (a.charges[0].amountCents !== total)
-        return fail(`charged ${a.charges[0].amountCents} cents, expected ${total} (the order total)`);
-      return ok(counts);
+      return chargedTotal(obs, total, counts);
     },
   },
   '02-activities-in-order': {

@@ -11,7 +11,7 @@
 import { childWorkflowIdOf, LESSONS, type ChildKind } from '../../common/lessons';
 import { REFUSED_LATE } from '../../services';
 import { childRuns } from './child-runs';
-import { callsOf, fail, NO_HISTORY, ok, type Check, type Verdict } from './criterion';
+import { callsOf, chargedTotal, fail, NO_HISTORY, ok, sideEffects, type Check, type Verdict } from './criterion';
 import type { Observation, Scenario } from './observation';
 import { queryErrorLine, wrongQueryName } from './query-errors';
 
@@ -91,21 +91,12 @@ export const CHECKS_07 = {
     check: (obs) => {
       const done = completed(obs);
       if (!done.pass) return done;
-      const a = obs.audit;
-      const counts = `charges ${a.charges.length}, reservations ${a.reservations.length}, shipments ${a.shipments.length}, emails ${a.notifications.length}, refunds ${a.refunds.length}, releases ${a.releases.length}`;
-      if (
-        a.charges.length !== 1 ||
-        a.reservations.length !== 1 ||
-        a.shipments.length !== 1 ||
-        a.notifications.length !== 1 ||
-        a.refunds.length !== 0 ||
-        a.releases.length !== 0
-      ) {
+      const expected = { charges: 1, reservations: 1, shipments: 1, emails: 1, refunds: 0, releases: 0 };
+      const { counts, asExpected } = sideEffects(obs.audit, expected);
+      if (!asExpected) {
         return fail(`expected exactly one of each side effect and nothing undone; the ledger has ${counts}`);
       }
-      if (a.charges[0].amountCents !== 105_997)
-        return fail(`charged ${a.charges[0].amountCents} cents, expected 105997 (the order total)`);
-      return ok(counts);
+      return chargedTotal(obs, 105_997, counts);
     },
   },
   '07-shipping-waits-for-both': {

@@ -5,11 +5,10 @@
  * ./replays-08.ts (the learner's replay test, builds v3 and v4); each scenario here reads one of them.
  */
 import type { temporal } from '@temporalio/proto';
-import { orderWorkflowId } from '../../common/lessons';
 import { sampleOrder } from '../../services';
 import { freshServices } from '../support/harness';
 import { fail, ok, type Check } from './criterion';
-import type { Observation, Outcome, Scenario, Target } from './observation';
+import { observationOf, type Observation, type Outcome, type Scenario, type TemporalTarget } from './observation';
 import {
   queryOf,
   replayTestOf,
@@ -20,27 +19,18 @@ import {
 } from './replays-08';
 import { deployRunOf, PATCH_ID, type DeployRun, type OrderRun } from './versioning-08';
 
-type LessonTarget = Extract<Target, { kind: 'temporal' }>;
-
 /** An observation of lesson 08: `order` and `outcome` are the order the criterion is about. */
 function observation(
-  target: LessonTarget,
+  target: TemporalTarget,
   scenario: Scenario,
   fields: Pick<Observation, 'outcome' | 'audit'> & Partial<Observation>,
 ): Observation {
   const order = fields.order ?? sampleOrder('ORDER-08');
-  return {
-    target: target.name,
-    scenario: scenario.id,
-    order,
-    parentWorkflowId: orderWorkflowId('08', order.orderId),
-    calls: [],
-    ...fields,
-  };
+  return { ...observationOf(target, scenario, order), calls: [], ...fields };
 }
 
 /** Part B: the deploy, seen from the order in flight or from the order started after it. */
-async function observeDeploy(target: LessonTarget, scenario: Scenario, which: 'inFlight' | 'fresh') {
+async function observeDeploy(target: TemporalTarget, scenario: Scenario, which: 'inFlight' | 'fresh') {
   const run = await deployRunOf(target.lessonDir);
   const order = run[which];
   return observation(target, scenario, {
@@ -54,7 +44,7 @@ async function observeDeploy(target: LessonTarget, scenario: Scenario, which: 'i
 }
 
 /** Part A: the learner's replay functions, on the deploy's first order and the recorded histories. */
-async function observeReplayTest(target: LessonTarget, scenario: Scenario) {
+async function observeReplayTest(target: TemporalTarget, scenario: Scenario) {
   const run = await deployRunOf(target.lessonDir);
   const test = await replayTestOf(target.lessonDir, run);
   const outcome: Outcome = !test.problem
@@ -66,7 +56,7 @@ async function observeReplayTest(target: LessonTarget, scenario: Scenario) {
 }
 
 /** Part C: builds v3 and v4, read and replayed against the recorded histories. */
-async function observeRetired(target: LessonTarget, scenario: Scenario) {
+async function observeRetired(target: TemporalTarget, scenario: Scenario) {
   const builds = await retiredBuildsOf(target.lessonDir);
   const todo = builds.find((b) => b.todo)?.todo;
   const services = freshServices();

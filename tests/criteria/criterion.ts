@@ -3,6 +3,7 @@
  * judges it, and the verdict that check returns. Plus the few words every lesson's checks share.
  */
 import type { CriterionSpec, LessonId } from '../../common/lessons';
+import type { Audit } from '../../services';
 import type { Observation, Outcome, Scenario } from './observation';
 
 /** A criterion as the manifest states it, with the lesson it belongs to. */
@@ -62,4 +63,36 @@ export function completed(obs: Observation): Verdict {
 /** How many times the ledger saw `step` called (with idempotency key `key`, when given). */
 export function callsOf(obs: Observation, step: string, key?: string): number {
   return obs.calls.filter((c) => c.step === step && (!key || c.key === key)).length;
+}
+
+/** The side effects a happy order's verdict counts, by the names it gives them. */
+const SIDE_EFFECTS = {
+  charges: (a: Audit) => a.charges,
+  reservations: (a: Audit) => a.reservations,
+  shipments: (a: Audit) => a.shipments,
+  emails: (a: Audit) => a.notifications,
+  refunds: (a: Audit) => a.refunds,
+  releases: (a: Audit) => a.releases,
+};
+
+/**
+ * How many of each side effect in `expected` the ledger holds, in its order (`charges 1, refunds 0`), and
+ * whether each is exactly as many as expected.
+ */
+export function sideEffects(
+  audit: Audit,
+  expected: Partial<Record<keyof typeof SIDE_EFFECTS, number>>,
+): { counts: string; asExpected: boolean } {
+  const seen = Object.entries(expected).map(([name, want]) => {
+    const n = SIDE_EFFECTS[name as keyof typeof SIDE_EFFECTS](audit).length;
+    return { text: `${name} ${n}`, right: n === want };
+  });
+  return { counts: seen.map((s) => s.text).join(', '), asExpected: seen.every((s) => s.right) };
+}
+
+/** Passes, saying `seen`, when the order's (first) charge is its total, `totalCents`. */
+export function chargedTotal(obs: Observation, totalCents: number, seen: string): Verdict {
+  const charged = obs.audit.charges[0].amountCents;
+  if (charged !== totalCents) return fail(`charged ${charged} cents, expected ${totalCents} (the order total)`);
+  return ok(seen);
 }

@@ -7,7 +7,7 @@ import type { temporal } from '@temporalio/proto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import path from 'node:path';
-import { LESSONS, type ChildKind, type LessonId, type TargetName } from '../../common/lessons';
+import { LESSONS, orderWorkflowId, type ChildKind, type LessonId, type TargetName } from '../../common/lessons';
 import { REPO_ROOT, type Audit, type CallRow, type Order } from '../../services';
 import type { AttemptsRun } from '../support/harness';
 
@@ -20,6 +20,9 @@ export type Target =
       lesson: LessonId;
     }
   | { kind: 'original'; name: 'original'; lesson: LessonId };
+
+/** A target that runs Temporal workflows: a lesson's solution, exercise, or a copy of either. */
+export type TemporalTarget = Extract<Target, { kind: 'temporal' }>;
 
 /** A lesson's code in solution/ or exercises/. */
 export function lessonTarget(name: TargetName, lesson: LessonId): Target {
@@ -53,7 +56,7 @@ export interface Scenario {
    * A lesson's own way to run the scenario, instead of one order on one worker (lesson 08: orders started
    * on one build and finished on another). It starts whatever it needs; the checks read its `lessonData`.
    */
-  observe?: (target: Extract<Target, { kind: 'temporal' }>, scenario: Scenario) => Promise<Observation>;
+  observe?: (target: TemporalTarget, scenario: Scenario) => Promise<Observation>;
   /** Query the parent's `status` while it validates (needs validate latency). */
   earlyQuery?: boolean;
   /**
@@ -130,6 +133,23 @@ export interface Observation {
   attemptsRun?: AttemptsRun;
   /** What a scenario's own observer (Scenario.observe) recorded for its lesson's checks. */
   lessonData?: unknown;
+}
+
+/**
+ * What every observation starts with, however the scenario ran: whose run, which scenario, the order,
+ * and its parent workflow's ID in the target's lesson.
+ */
+export function observationOf(
+  target: Target,
+  scenario: Scenario,
+  order: Order,
+): Pick<Observation, 'target' | 'scenario' | 'order' | 'parentWorkflowId'> {
+  return {
+    target: target.name,
+    scenario: scenario.id,
+    order,
+    parentWorkflowId: orderWorkflowId(target.lesson, order.orderId),
+  };
 }
 
 export interface StatusSample {

@@ -4,19 +4,18 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { childWorkflowIdOf, LESSONS, orderWorkflowId, type ChildKind } from '../../common/lessons';
+import { childWorkflowIdOf, LESSONS, type ChildKind } from '../../common/lessons';
 import { testEnv } from '../../common/kit/server';
-import { itemCount, orderTotalCents, splitByWarehouse, type Order, type Services } from '../../services';
+import { itemCount, orderTotalCents, splitByWarehouse, type Order } from '../../services';
 import {
   errorMessage,
   failureOutcome,
   type ActivityProbe,
   type Observation,
   type Outcome,
-  type Scenario,
-  type Target,
+  observationOf,
 } from './observation';
-import { lessonActivities, type Rig } from './rig';
+import { lessonActivities, type RigRun } from './rig';
 import { watchRun } from './watch';
 
 /** Inputs for running each child of lesson 06 on its own, as the parent would start it. */
@@ -30,13 +29,7 @@ function childInputs(order: Order): Record<ChildKind, unknown> {
 }
 
 /** Lesson 06, Part A: each child workflow started on its own (no parent), all four at once. */
-export async function observeChildrenAlone(
-  target: Extract<Target, { kind: 'temporal' }>,
-  scenario: Scenario,
-  services: Services,
-  order: Order,
-  rig: Rig,
-): Promise<Observation> {
+export async function observeChildrenAlone({ target, scenario, services, order, rig }: RigRun): Promise<Observation> {
   const client = testEnv().client;
   const inputs = childInputs(order);
   const childOutcomes: Partial<Record<ChildKind, Outcome>> = {};
@@ -74,10 +67,7 @@ export async function observeChildrenAlone(
   }
   const failed = kinds.find((k) => childOutcomes[k]?.kind !== 'completed');
   return {
-    target: target.name,
-    scenario: scenario.id,
-    order,
-    parentWorkflowId: orderWorkflowId(target.lesson, order.orderId),
+    ...observationOf(target, scenario, order),
     outcome: failed ? childOutcomes[failed]! : { kind: 'completed' },
     childOutcomes,
     audit: services.ledger.audit(),
@@ -140,12 +130,12 @@ function activityInputs03(order: Order): Record<string, unknown> {
  * while its service fails its first call. An activity that calls its service once lets that error
  * escape; one with a retry loop inside calls again and hides the failure from Temporal.
  */
-export async function observeActivitiesAlone(
-  target: Extract<Target, { kind: 'temporal' }>,
-  scenario: Scenario,
-  services: Services,
-  order: Order,
-): Promise<Observation> {
+export async function observeActivitiesAlone({
+  target,
+  scenario,
+  services,
+  order,
+}: Omit<RigRun, 'rig'>): Promise<Observation> {
   const activities = lessonActivities(target.lessonDir)(services);
   const inputs: Record<string, unknown> = {
     validateOrder: { idempotencyKey: `validate-${order.orderId}`, order },
@@ -198,10 +188,7 @@ export async function observeActivitiesAlone(
   }
   const todo = probes.map((p) => /TODO Part [A-Z]:.*/.exec(p.first)?.[0]).find(Boolean);
   return {
-    target: target.name,
-    scenario: scenario.id,
-    order,
-    parentWorkflowId: orderWorkflowId(target.lesson, order.orderId),
+    ...observationOf(target, scenario, order),
     // A starter's activities throw "TODO Part A: …": report that like any unfinished order.
     outcome: todo ? { kind: 'failed', message: todo, root: todo } : { kind: 'completed' },
     activityCalls: probes,

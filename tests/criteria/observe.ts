@@ -17,7 +17,7 @@
  * one activity on its own (./observe-alone.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { childWorkflowIdOf, LESSONS, orderWorkflowId, type ChildKind } from '../../common/lessons';
+import { childWorkflowIdOf, LESSONS, type ChildKind } from '../../common/lessons';
 import { originalOf } from '../../common/kit/lesson-code';
 import { testEnv } from '../../common/kit/server';
 import { until } from '../../common/kit/wait';
@@ -28,11 +28,12 @@ import {
   failureOutcome,
   type ChildView,
   type Observation,
+  observationOf,
   type Scenario,
   type Target,
 } from './observation';
 import { observeActivitiesAlone, observeChildrenAlone } from './observe-alone';
-import { needsWorker, withRig, type Rig } from './rig';
+import { needsWorker, withRig, type Rig, type RigRun } from './rig';
 import { listChildren, queryWhileValidating, settle, watchRun, watchStatus } from './watch';
 
 function orderFor(scenario: Scenario): Order {
@@ -50,10 +51,7 @@ async function observeOriginal(
   const logger = { warn: () => undefined };
   const result = await originalOf(lesson)(order, services, logger);
   return {
-    target: target.name,
-    scenario: scenario.id,
-    order,
-    parentWorkflowId: orderWorkflowId(lesson, order.orderId),
+    ...observationOf(target, scenario, order),
     outcome:
       result.status === 'completed'
         ? { kind: 'completed', result }
@@ -72,27 +70,18 @@ async function settledLedger(services: Services): Promise<Pick<Observation, 'aud
   return { audit: services.ledger.audit(), calls: services.ledger.calls() };
 }
 
-async function observeTemporal(
-  target: Extract<Target, { kind: 'temporal' }>,
-  scenario: Scenario,
-  services: Services,
-  order: Order,
-  rig: Rig,
-): Promise<Observation> {
+async function observeTemporal({ target, scenario, services, order, rig }: RigRun): Promise<Observation> {
   const env = testEnv();
   const client = env.client;
   const taskQueue = rig.taskQueue;
   const lesson = target.lesson;
-  const parentWorkflowId = orderWorkflowId(lesson, order.orderId);
   const observation: Observation = {
-    target: target.name,
-    scenario: scenario.id,
-    order,
-    parentWorkflowId,
+    ...observationOf(target, scenario, order),
     outcome: { kind: 'error', message: 'not run' },
     audit: services.ledger.audit(),
     calls: [],
   };
+  const { parentWorkflowId } = observation;
   const release = rig.serve(order.orderId, services);
   try {
     await (async () => {
@@ -200,15 +189,15 @@ export async function observe(target: Target, scenario: Scenario, rig?: Rig): Pr
   const order = orderFor(scenario);
   try {
     if (target.kind === 'temporal' && scenario.mode === 'children') {
-      return await observeChildrenAlone(target, scenario, services, order, rig!);
+      return await observeChildrenAlone({ target, scenario, services, order, rig: rig! });
     }
     if (target.kind === 'temporal' && scenario.mode === 'activities') {
-      return await observeActivitiesAlone(target, scenario, services, order);
+      return await observeActivitiesAlone({ target, scenario, services, order });
     }
     const observation =
       target.kind === 'original'
         ? await observeOriginal(target, scenario, services, order)
-        : await observeTemporal(target, scenario, services, order, rig!);
+        : await observeTemporal({ target, scenario, services, order, rig: rig! });
     return { ...observation, ...(await settledLedger(services)) };
   } finally {
     services.close();

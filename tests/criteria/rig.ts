@@ -7,10 +7,10 @@ import { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { attemptInterceptor } from '../../common/worker';
 import { testEnv } from '../../common/kit/server';
-import { REPO_ROOT, type Services } from '../../services';
+import { REPO_ROOT, type Order, type Services } from '../../services';
 import { DeliveryLog, freshServices, uniqueTaskQueue, type AttemptsRun } from '../support/harness';
 import { lessonBundle } from './bundle';
-import type { Scenario, Target } from './observation';
+import type { Scenario, Target, TemporalTarget } from './observation';
 import { traced } from './trace';
 
 /**
@@ -25,6 +25,15 @@ export interface Rig {
    * returns the attempts of each activity the worker ran for the order.
    */
   serve(orderId: string, services: Services): () => AttemptsRun;
+}
+
+/** A scenario as it runs on a rig: the lesson copy, the scenario's order and fresh ledger, and the rig. */
+export interface RigRun {
+  target: TemporalTarget;
+  scenario: Scenario;
+  services: Services;
+  order: Order;
+  rig: Rig;
 }
 
 export type ActivityFn = (...args: unknown[]) => Promise<unknown>;

@@ -17,7 +17,7 @@ import { REPO_ROOT } from '../../services';
 import { hashFiles } from './cache';
 import { traced } from './trace';
 import { scenariosOf, type Criterion, type Verdict } from './criterion';
-import type { Observation, Scenario, Target } from './observation';
+import type { Observation, Scenario, Target, TemporalTarget } from './observation';
 import { observe } from './observe';
 import { needsWorker, withRig } from './rig';
 
@@ -38,7 +38,7 @@ const MAX_CACHED = 200;
  */
 const inTurn = createLimiter(10);
 
-function contentKey(target: Extract<Target, { kind: 'temporal' }>): string {
+function contentKey(target: TemporalTarget): string {
   const depth = path.relative(REPO_ROOT, target.lessonDir).split(path.sep).length;
   const content = hashFiles([target.lessonDir, path.join(REPO_ROOT, 'services'), path.join(REPO_ROOT, 'common')]);
   return `${target.lesson}:${depth}:${content}`;
