@@ -25,6 +25,7 @@ import { lessonWorker as worker06 } from '../../solution/06-order-fulfillment/wo
 import { lessonWorker as worker07 } from '../../solution/07-parallel-fulfillment/worker';
 import { createServices, FaultPlan, Ledger, sampleOrder, type Audit, type CallRow } from '../../services';
 import { freshLedgerPath, uniqueTaskQueue, withWorker, workflowBundle } from '../support/harness';
+import { faulted, inFlight } from '../support/ledger-calls';
 import { startTsProcess, type ProcessHandle } from '../../common/kit/processes';
 import { testEnv } from '../../common/kit/server';
 
@@ -41,8 +42,6 @@ interface Case {
   failing: Record<'payment' | 'inventory', number>;
 }
 
-const faulted = (calls: CallRow[], step: string) => calls.some((c) => c.step === step && c.outcome === 'fault');
-const inFlight = (calls: CallRow[]) => calls.some((c) => c.outcome === 'started');
 const childCompleted = (events: temporal.api.history.v1.IHistoryEvent[], type: string) =>
   events.some((e) => e.childWorkflowExecutionCompletedEventAttributes?.workflowType?.name === type);
 

@@ -30,6 +30,7 @@ import {
 } from '../../services';
 import { createActivities } from '../../solution/06-order-fulfillment/activities';
 import { freshLedgerPath, SharedWorker, uniqueTaskQueue, workflowBundle } from '../support/harness';
+import { expectCleanAudit, faulted, inFlight, succeeded, untilCalls } from '../support/ledger-calls';
 import { testEnv } from '../../common/kit/server';
 
 const WORKFLOWS_06 = path.resolve(__dirname, '../../solution/06-order-fulfillment/workflows');
@@ -39,19 +40,6 @@ const TOTAL = orderTotalCents(sampleOrder().items);
 const SHIPPING_LATENCY = '4s';
 
 const worker = new SharedWorker(WORKFLOWS_06, Object.keys(createActivities({} as Services)), 'reconcile-06');
-
-/** Polls the ledger until `done(calls of the order)`, for at most 15 s. */
-async function until(ledger: Ledger, orderId: string, done: (calls: CallRow[]) => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!done(ledger.calls({ orderId }))) {
-    if (Date.now() > deadline) throw new Error(`${orderId}: ${JSON.stringify(ledger.calls({ orderId }))}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const ok = (calls: CallRow[], step: string) => calls.some((c) => c.step === step && c.outcome === 'ok');
-const faulted = (calls: CallRow[], step: string) => calls.some((c) => c.step === step && c.outcome === 'fault');
-const idle = (calls: CallRow[]) => !calls.some((c) => c.outcome === 'started');
 
 describe('reconcile: what orders Temporal no longer runs left behind (lesson 06, real server and ledger)', function () {
   this.timeout(60_000);
@@ -116,20 +104,25 @@ describe('reconcile: what orders Temporal no longer runs left behind (lesson 06,
       const completed = await start(ids.completed);
       const terminate = async (orderId: string, when: (calls: CallRow[]) => boolean) => {
         const handle = await start(orderId);
-        await until(ledger, orderId, (calls) => when(calls) && idle(calls));
+        await untilCalls(ledger, orderId, (calls) => when(calls) && !inFlight(calls), 15_000);
         await handle.terminate('reconcile test: stopped mid-flight');
       };
       await Promise.all([
         completed.result(),
-        terminate(ids.afterCharge1, (calls) => ok(calls, 'payment') && faulted(calls, 'inventory')),
-        terminate(ids.afterCharge2, (calls) => ok(calls, 'payment') && faulted(calls, 'inventory')),
-        terminate(ids.afterReservation, (calls) => ok(calls, 'inventory') && faulted(calls, 'shipping')),
+        terminate(ids.afterCharge1, (calls) => succeeded(calls, 'payment') && faulted(calls, 'inventory')),
+        terminate(ids.afterCharge2, (calls) => succeeded(calls, 'payment') && faulted(calls, 'inventory')),
+        terminate(ids.afterReservation, (calls) => succeeded(calls, 'inventory') && faulted(calls, 'shipping')),
         bundle,
       ]);
 
       // The running order, held in its shipping call while reconcile runs.
       const running: WorkflowHandle = await start(ids.running);
-      await until(ledger, ids.running, (calls) => ok(calls, 'inventory') && calls.some((c) => c.step === 'shipping'));
+      await untilCalls(
+        ledger,
+        ids.running,
+        (calls) => succeeded(calls, 'inventory') && calls.some((c) => c.step === 'shipping'),
+        15_000,
+      );
 
       const options = { client: env.client, ledger, taskQueue, workflowBundle: await bundle };
       ledgerBeforeDryRun = snapshot();
@@ -237,10 +230,7 @@ describe('reconcile: what orders Temporal no longer runs left behind (lesson 06,
     // Right after the run, only the running order (charged and reserved, not shipped yet) is flagged.
     expect(first.auditBefore).to.deep.include({ orphanedCharges: 5, stuckReservations: 3, shippedUnpaid: 0 });
     expect(first.auditAfter).to.deep.include({ orphanedCharges: 1, stuckReservations: 1, shippedUnpaid: 0 });
-    const audit = ledger.audit();
-    expect(audit.orphanedCharges).to.deep.equal([]);
-    expect(audit.stuckReservations).to.deep.equal([]);
-    expect(audit.shippedUnpaid).to.deep.equal([]);
+    expectCleanAudit(ledger.audit());
   });
 
   it('a second run does nothing', () => {

@@ -28,6 +28,7 @@ import {
   type LocalEnvironment,
 } from '../../common/kit/dev-server';
 import { workflowBundle } from '../support/harness';
+import { expectCleanAudit, faulted, inFlight, succeeded, untilCalls } from '../support/ledger-calls';
 
 const TASK_QUEUE = 'reconcile-e2e';
 
@@ -88,18 +89,20 @@ async function routedWorker(connection: NativeConnection, namespace: string, byO
 }
 
 /** Polls the ledger until `done(calls of the order)` and no call of the order is in flight. */
-async function until(ledger: Ledger, orderId: string, done: (calls: CallRow[]) => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const calls = ledger.calls({ orderId });
-    if (done(calls) && !calls.some((c) => c.outcome === 'started')) return;
-    if (Date.now() > deadline) throw new Error(`${orderId}: ${JSON.stringify(calls)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function untilSettled(ledger: Ledger, orderId: string, done: (calls: CallRow[]) => boolean): Promise<void> {
+  return untilCalls(ledger, orderId, (calls) => done(calls) && !inFlight(calls), 30_000);
 }
 
-const ok = (calls: CallRow[], step: string) => calls.some((c) => c.step === step && c.outcome === 'ok');
-const faulted = (calls: CallRow[], step: string) => calls.some((c) => c.step === step && c.outcome === 'fault');
+/** `npm run reconcile -- <args>` exits 0 and prints exactly `lines`. */
+async function expectReconcilePrints(
+  args: string[],
+  env: { LEDGER_PATH: string; TEMPORAL_ADDRESS: string },
+  lines: string[],
+): Promise<void> {
+  const run = await npmReconcile(args, env);
+  expect(run.code, run.stderr).to.equal(0);
+  expect(run.lines).to.deep.equal(lines);
+}
 
 /** The orders of one scenario on one ledger, each with its own faults. */
 class Orders {
@@ -163,20 +166,18 @@ describe('npm run reconcile, as a learner runs it (own dev servers)', function (
       await (await terminated.start(client, completed)).result();
       const stop = async (orderId: string, when: (calls: CallRow[]) => boolean) => {
         const handle = await terminated.start(client, orderId);
-        await until(terminated.ledger, orderId, when);
+        await untilSettled(terminated.ledger, orderId, when);
         await handle.terminate('changed my mind');
       };
       await Promise.all([
-        stop(afterCharge, (calls) => ok(calls, 'payment') && faulted(calls, 'inventory')),
-        stop(afterReservation, (calls) => ok(calls, 'inventory') && faulted(calls, 'shipping')),
+        stop(afterCharge, (calls) => succeeded(calls, 'payment') && faulted(calls, 'inventory')),
+        stop(afterReservation, (calls) => succeeded(calls, 'inventory') && faulted(calls, 'shipping')),
       ]);
     });
     const env = { LEDGER_PATH: terminated.ledgerPath, TEMPORAL_ADDRESS: first.server.address };
     const before = JSON.stringify(terminated.ledger.audit());
 
-    const dry = await npmReconcile(['--dry-run'], env);
-    expect(dry.code, dry.stderr).to.equal(0);
-    expect(dry.lines).to.deep.equal([
+    await expectReconcilePrints(['--dry-run'], env, [
       'ORDER-402: order-ORDER-402 terminated; would refund $1,059.97',
       'ORDER-403: order-ORDER-403 terminated; would release 3 units, refund $1,059.97',
       'Would reconcile 2 orders: refund $2,119.94 (2 charges), release 3 units (1 reservation). Dry run: nothing was changed.',
@@ -184,23 +185,17 @@ describe('npm run reconcile, as a learner runs it (own dev servers)', function (
     ]);
     expect(JSON.stringify(terminated.ledger.audit())).to.equal(before);
 
-    const real = await npmReconcile([], env);
-    expect(real.code, real.stderr).to.equal(0);
-    expect(real.lines).to.deep.equal([
+    await expectReconcilePrints([], env, [
       'ORDER-402: order-ORDER-402 terminated; refunded $1,059.97',
       'ORDER-403: order-ORDER-403 terminated; released 3 units, refunded $1,059.97',
       'Reconciled 2 orders: refunded $2,119.94 (2 charges), released 3 units (1 reservation).',
       `Audit after: 0 orphaned charges, 0 stuck reservations, 0 shipped but not paid (${env.LEDGER_PATH})`,
     ]);
     const audit = terminated.ledger.audit();
-    expect(audit.orphanedCharges).to.deep.equal([]);
-    expect(audit.stuckReservations).to.deep.equal([]);
-    expect(audit.shippedUnpaid).to.deep.equal([]);
+    expectCleanAudit(audit);
     expect(audit.refunds.map((r) => r.orderId)).to.have.members([afterCharge, afterReservation]);
 
-    const again = await npmReconcile([], env);
-    expect(again.code, again.stderr).to.equal(0);
-    expect(again.lines).to.deep.equal([
+    await expectReconcilePrints([], env, [
       `Nothing to reconcile in ${env.LEDGER_PATH}: no orphaned charge, stuck reservation or unpaid shipment, and no call left in flight.`,
     ]);
 
@@ -231,7 +226,7 @@ describe('npm run reconcile, as a learner runs it (own dev servers)', function (
       await Promise.all(midFlight.map((id) => forgotten.start(client, id)));
       await Promise.all(
         midFlight.map((id) =>
-          until(forgotten.ledger, id, (calls) => ok(calls, 'inventory') && faulted(calls, 'shipping')),
+          untilSettled(forgotten.ledger, id, (calls) => succeeded(calls, 'inventory') && faulted(calls, 'shipping')),
         ),
       );
     });
@@ -243,26 +238,20 @@ describe('npm run reconcile, as a learner runs it (own dev servers)', function (
     const env = { LEDGER_PATH: forgotten.ledgerPath, TEMPORAL_ADDRESS: second.address };
     const before = JSON.stringify(forgotten.ledger.audit());
 
-    const dry = await npmReconcile(['--dry-run'], env);
-    expect(dry.code, dry.stderr).to.equal(0);
-    expect(dry.lines).to.deep.equal([
+    await expectReconcilePrints(['--dry-run'], env, [
       ...midFlight.map((id) => `${id}: not found on ${second!.address}; would release 3 units, refund $1,059.97`),
       'Would reconcile 4 orders: refund $4,239.88 (4 charges), release 12 units (4 reservations). Dry run: nothing was changed.',
       `Audit now: 4 orphaned charges ($4,239.88), 4 stuck reservations (12 units), 0 shipped but not paid (${env.LEDGER_PATH})`,
     ]);
     expect(JSON.stringify(forgotten.ledger.audit())).to.equal(before);
 
-    const real = await npmReconcile([], env);
-    expect(real.code, real.stderr).to.equal(0);
-    expect(real.lines).to.deep.equal([
+    await expectReconcilePrints([], env, [
       ...midFlight.map((id) => `${id}: not found on ${second!.address}; released 3 units, refunded $1,059.97`),
       'Reconciled 4 orders: refunded $4,239.88 (4 charges), released 12 units (4 reservations).',
       `Audit after: 0 orphaned charges, 0 stuck reservations, 0 shipped but not paid (${env.LEDGER_PATH})`,
     ]);
     const audit = forgotten.ledger.audit();
-    expect(audit.orphanedCharges).to.deep.equal([]);
-    expect(audit.stuckReservations).to.deep.equal([]);
-    expect(audit.shippedUnpaid).to.deep.equal([]);
+    expectCleanAudit(audit);
     // The completed orders keep their charges and shipments.
     expect(audit.refunds.map((r) => r.orderId)).to.have.members(midFlight);
     expect(audit.shipments.filter((s) => !s.cancelled).map((s) => s.orderId)).to.have.members(done);
