@@ -167,43 +167,39 @@ describe('connection settings', () => {
   it('TLS on against a server that does not speak it (a plain dev server): one line, at once, for worker and client', async () => {
     // What a plain gRPC server is: HTTP/2 without TLS.
     const plain = http2.createServer();
-    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
-    const { port } = plain.address() as net.AddressInfo;
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on('warning', onWarning);
+    const port = await listenLocally(plain);
     try {
-      const cases = [
-        {
-          env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_API_KEY: 'secret-api-key-1234' },
-          message:
-            `TEMPORAL_API_KEY is set, and an API key turns TLS on, but the server at 127.0.0.1:${port} does not speak ` +
-            'TLS: set TEMPORAL_TLS=false to send the key without TLS, or unset the key.',
-        },
-        {
-          env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_TLS: 'true' },
-          message:
-            `TLS is on (TEMPORAL_TLS or the profile's tls settings), but the server at 127.0.0.1:${port} does not ` +
-            'speak TLS: set TEMPORAL_TLS=false, or point TEMPORAL_ADDRESS at a server that does.',
-        },
-      ];
-      for (const { env, message } of cases) {
-        for (const connect of [connectWorker, connectClient] as const) {
-          const started = Date.now();
-          const err = await connect(temporalSettings(env)).then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          expect(err, connect.name).to.be.instanceOf(TemporalConnectionError);
-          expect((err as Error).message, connect.name).to.equal(message);
-          expect((err as Error).message).to.not.contain('secret-api-key-1234');
-          expect(Date.now() - started, connect.name).to.be.below(5_000);
+      const warnings = await warningsDuring(async () => {
+        const cases = [
+          {
+            env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_API_KEY: 'secret-api-key-1234' },
+            message:
+              `TEMPORAL_API_KEY is set, and an API key turns TLS on, but the server at 127.0.0.1:${port} does not speak ` +
+              'TLS: set TEMPORAL_TLS=false to send the key without TLS, or unset the key.',
+          },
+          {
+            env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_TLS: 'true' },
+            message:
+              `TLS is on (TEMPORAL_TLS or the profile's tls settings), but the server at 127.0.0.1:${port} does not ` +
+              'speak TLS: set TEMPORAL_TLS=false, or point TEMPORAL_ADDRESS at a server that does.',
+          },
+        ];
+        for (const { env, message } of cases) {
+          for (const connect of [connectWorker, connectClient] as const) {
+            const started = Date.now();
+            const err = await connect(temporalSettings(env)).then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            expect(err, connect.name).to.be.instanceOf(TemporalConnectionError);
+            expect((err as Error).message, connect.name).to.equal(message);
+            expect((err as Error).message).to.not.contain('secret-api-key-1234');
+            expect(Date.now() - started, connect.name).to.be.below(5_000);
+          }
         }
-      }
-      await new Promise((resolve) => setImmediate(resolve));
+      });
       expect(warnings, 'no Node warning (e.g. DEP0123, a TLS server name set to an IP address)').to.deep.equal([]);
     } finally {
-      process.off('warning', onWarning);
       await new Promise((resolve) => plain.close(resolve));
     }
   });
@@ -216,28 +212,44 @@ describe('connection settings', () => {
       cert: fs.readFileSync(path.join(fixtures, 'server.pem')),
     });
     server.on('stream', (stream) => stream.respond({ ':status': 404 }, { endStream: true }));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on('warning', onWarning);
+    const port = await listenLocally(server);
     try {
-      const settings = temporalSettings({
-        TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
-        TEMPORAL_TLS: 'true',
-        TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(fixtures, 'server.pem'),
+      const warnings = await warningsDuring(async () => {
+        const settings = temporalSettings({
+          TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+          TEMPORAL_TLS: 'true',
+          TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(fixtures, 'server.pem'),
+        });
+        const err = await connectClient(settings).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).to.be.instanceOf(TemporalConnectionError);
+        expect((err as Error).message).to.contain(`cannot reach Temporal at 127.0.0.1:${port}`);
       });
-      const err = await connectClient(settings).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).to.be.instanceOf(TemporalConnectionError);
-      expect((err as Error).message).to.contain(`cannot reach Temporal at 127.0.0.1:${port}`);
-      await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).to.deep.equal([]);
     } finally {
-      process.off('warning', onWarning);
       server.close();
     }
   });
 });
+
+/** Starts `server` on a free port of 127.0.0.1; that port. */
+async function listenLocally(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** The Node warnings this process emits while `body` runs, and one tick after (so a late one counts too). */
+async function warningsDuring(body: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    await body();
+    await new Promise((resolve) => setImmediate(resolve));
+    return warnings;
+  } finally {
+    process.off('warning', onWarning);
+  }
+}
