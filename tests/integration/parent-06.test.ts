@@ -96,6 +96,24 @@ function callOrder(r: Run): string[] {
   return r.calls.filter((name, i) => r.calls.indexOf(name) === i);
 }
 
+/**
+ * Runs one order whose reservation hangs until the order is cancelled; once the cancel request is in,
+ * `settle` ends the reservation in flight (resolves or rejects it).
+ */
+function cancelledWhileReserving(
+  settle: (resolve: (value: unknown) => void, reject: (reason: unknown) => void) => void,
+): Promise<Run> {
+  let end!: () => void;
+  return run(
+    (s) => s.reserveInventory.callsFake(() => new Promise((resolve, reject) => (end = () => settle(resolve, reject)))),
+    async (handle, stubs) => {
+      while (!stubs.reserveInventory.called) await new Promise((resolve) => setTimeout(resolve, 20));
+      await handle.cancel();
+      end();
+    },
+  );
+}
+
 function failure(r: Run): ApplicationFailure {
   expect(r.outcome.error, 'the order should fail').to.be.instanceOf(WorkflowFailedError);
   const cause = r.outcome.error!.cause;
@@ -209,22 +227,8 @@ describe('lesson 06 parent with stubbed activities: every failure point', functi
   itEager(
     'cancelled mid-order: the step in flight finishes, then everything it and earlier steps did is undone',
     async () => {
-      let release!: () => void;
-      const r = await run(
-        (s) =>
-          s.reserveInventory.callsFake(
-            () =>
-              new Promise((resolve) => {
-                release = () => resolve({ reservationId: 'rsv_late', itemCount: 3 });
-              }),
-          ),
-        async (handle, stubs) => {
-          while (!stubs.reserveInventory.called) await new Promise((resolve) => setTimeout(resolve, 20));
-          await handle.cancel();
-          // The reservation lands after the cancel request: its undo was registered before it started.
-          release();
-        },
-      );
+      // The reservation lands after the cancel request: its undo was registered before it started.
+      const r = await cancelledWhileReserving((resolve) => resolve({ reservationId: 'rsv_late', itemCount: 3 }));
       expect(r.outcome.error?.cause).to.be.instanceOf(CancelledFailure);
       expect(r.status?.state).to.equal('CANCELLED');
       expect(callOrder(r).slice(-2)).to.deep.equal(['releaseInventory', 'refundPayment']);
@@ -233,22 +237,10 @@ describe('lesson 06 parent with stubbed activities: every failure point', functi
   );
 
   itEager('cancelled while a step is failing: the order still ends CANCELLED, with everything undone', async () => {
-    let fail!: () => void;
-    const r = await run(
-      (s) =>
-        s.reserveInventory.callsFake(
-          () =>
-            new Promise((_resolve, reject) => {
-              fail = () => reject(ApplicationFailure.nonRetryable('out of stock', 'OutOfStock'));
-            }),
-        ),
-      async (handle, stubs) => {
-        while (!stubs.reserveInventory.called) await new Promise((resolve) => setTimeout(resolve, 20));
-        await handle.cancel();
-        // The attempt in flight fails after the cancel request: the customer asked to cancel, and that
-        // is how the order ends, not as a failure at inventory.
-        fail();
-      },
+    // The attempt in flight fails after the cancel request: the customer asked to cancel, and that is how
+    // the order ends, not as a failure at inventory.
+    const r = await cancelledWhileReserving((_resolve, reject) =>
+      reject(ApplicationFailure.nonRetryable('out of stock', 'OutOfStock')),
     );
     expect(r.outcome.error?.cause).to.be.instanceOf(CancelledFailure);
     expect(r.status?.state).to.equal('CANCELLED');
