@@ -4,110 +4,34 @@
  * does, times and IDs normalised), each ```bash command there runs against a private dev server, and
  * the last test fails when a block or command of the page was not reproduced. The setups live next to
  * the page: mistaken workflows in tests/e2e/fixtures/troubleshooting, mistaken copies of the lesson in
- * tests/e2e/troubleshooting-variants.ts. Slow (minutes): `npm run test:e2e`.
+ * tests/e2e/troubleshooting-variants.ts; the page's blocks, and which were reproduced, in
+ * ./troubleshooting-page.ts; the learner's terminal in ./learner-shell.ts. Slow (minutes):
+ * `npm run test:e2e`.
  */
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type Worker } from '@temporalio/worker';
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { causeChain, orderOutcome } from '../../common/client';
+import { startDevServer, type DevServer } from '../../common/kit/dev-server';
+import { until } from '../../common/kit/wait';
 import { createLessonWorker, type LessonWorker } from '../../common/worker';
 import { Ledger, sampleOrder, type Audit } from '../../services';
 import { removeVariants, exercisesCopy } from '../criteria/variants';
-import { startDevServer, type DevServer } from '../../common/kit/dev-server';
 import { freshServices } from '../support/harness';
-import { readHistoryFixture } from '../support/histories';
-import { blocksOf, commandsOf, missingFrom, ROOT, type Block, type DocCommand } from './doc-text';
+import { replayFixtures } from '../support/histories';
+import { blocksOf, commandsOf, ROOT } from './doc-text';
+import { run, start, stop, waitFor, type Process } from './learner-shell';
+import { asDefaultLedger, DOC, docCommand, expectQuoted, wasReproduced } from './troubleshooting-page';
 import { asExercises, withMistake, type Mistake } from './troubleshooting-variants';
 import { OrderRunner, type Scenario } from './ui-orders';
 
-const DOC = 'docs/troubleshooting.md';
 const FIXTURES = path.join(__dirname, 'fixtures', 'troubleshooting');
 const FIXTURE_QUEUE = 'troubleshooting';
-
-/** `## 7. A plain Error …` → 7. */
-function sectionOf(headings: string[]): number {
-  const m = /^(\d+)\./.exec(headings[1] ?? '');
-  return m ? Number(m[1]) : 0;
-}
-
-const textBlocks = new Map<number, Block[]>();
-for (const block of blocksOf(DOC).filter((b) => b.lang === 'text')) {
-  const n = sectionOf(block.headings);
-  textBlocks.set(n, [...(textBlocks.get(n) ?? []), block]);
-}
-const docCommands = new Map<number, DocCommand[]>();
-for (const command of commandsOf(DOC)) {
-  const n = sectionOf(command.headings);
-  docCommands.set(n, [...(docCommands.get(n) ?? []), command]);
-}
-const reproduced = new Set<number>(); // lines of the blocks and commands checked
-
-/** Checks the `index`-th ```text block of `section` against real output. */
-function expectQuoted(section: number, index: number, output: string): void {
-  const block = textBlocks.get(section)?.[index];
-  if (!block) throw new Error(`${DOC} §${section} has no text block #${index + 1}`);
-  const missing = missingFrom(block.lines, output);
-  expect(missing, `${DOC}:${block.line} (§${section}): ${missing}\n\nwhole output:\n${output}`).to.equal(undefined);
-  reproduced.add(block.line);
-}
-
-/** The `index`-th bash command of `section`, as printed. */
-function docCommand(section: number, index: number): DocCommand {
-  const command = docCommands.get(section)?.[index];
-  if (!command) throw new Error(`${DOC} §${section} has no command #${index + 1}`);
-  reproduced.add(command.line);
-  return command;
-}
-
-/** A running command: its output so far, and its end. */
-interface Process {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function start(command: string, env: NodeJS.ProcessEnv): Process {
-  const child = spawn('bash', ['-c', command], { cwd: ROOT, env, detached: true });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output, exited: new Promise((resolve) => child.on('close', resolve)) };
-}
-
-async function run(command: string, env: NodeJS.ProcessEnv): Promise<{ output: string; code: number | null }> {
-  const p = start(command, env);
-  const code = await p.exited;
-  return { output: p.output(), code };
-}
-
-async function waitFor(p: Process, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(p.output())) {
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s; output:\n${p.output()}`);
-    if (p.child.exitCode !== null) throw new Error(`ended before ${pattern}; output:\n${p.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Ctrl-C to the process group, SIGKILL after 10 s. */
-async function stop(p: Process): Promise<void> {
-  const kill = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-p.child.pid!, signal);
-    } catch {
-      // gone
-    }
-  };
-  kill('SIGINT');
-  const timer = setTimeout(() => kill('SIGKILL'), 10_000);
-  await p.exited;
-  clearTimeout(timer);
-}
 
 describe(`${DOC}: every quoted message is reproduced`, function () {
   this.timeout(300_000);
@@ -439,12 +363,11 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
   });
 
   it('§12: replaying a history against reordered code is a nondeterminism error', async () => {
-    const results = [];
-    for await (const result of Worker.runReplayHistories(
+    const results = await replayFixtures(
       { workflowsPath: path.join(ROOT, 'tests', 'fixtures', 'nondeterministic-06', 'workflows.ts') },
-      [{ workflowId: 'order-ORDER-001', history: readHistoryFixture('06-happy-path.json') }],
-    ))
-      results.push(result);
+      ['06-happy-path.json'],
+      'order-ORDER-001',
+    );
     expectQuoted(12, 0, results[0]?.error?.message ?? 'replayed without an error');
   });
 
@@ -458,7 +381,7 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
     const missing = [
       ...blocks.filter((b) => b.lang === 'text').map((b) => b.line),
       ...commandsOf(DOC).map((c) => c.line),
-    ].filter((line) => !reproduced.has(line));
+    ].filter((line) => !wasReproduced(line));
     expect(
       missing.map((line) => `${DOC}:${line}`),
       'quoted in the page but reproduced by no test here',
@@ -480,31 +403,25 @@ describe(`${DOC}: every quoted message is reproduced`, function () {
 async function untilLedger(file: string, done: (audit: Audit) => boolean, timeoutMs = 60_000): Promise<void> {
   const ledger = Ledger.open(file);
   try {
-    const deadline = Date.now() + timeoutMs;
-    while (!done(ledger.audit())) {
-      if (Date.now() > deadline) throw new Error(`the ledger ${file} did not get there in ${timeoutMs / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    if (!(await until(() => done(ledger.audit()), { timeoutMs })))
+      throw new Error(`the ledger ${file} did not get there in ${timeoutMs / 1000} s`);
   } finally {
     ledger.close();
   }
 }
 
-/** Output printed with this test's ledger file, as it reads with lesson 06's default `.data/lesson-06.sqlite`. */
-function asDefaultLedger(output: string, ledgerPath: string | undefined): string {
-  return ledgerPath ? output.split(ledgerPath).join('.data/lesson-06.sqlite') : output;
-}
-
 /** Waits until the workflow's first pending activity is waiting for `attempt` (or a later one). */
 async function pendingAttempt(handle: WorkflowHandle, attempt: number, { orLater = false } = {}): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const pending = (await handle.describe().catch(() => undefined))?.raw.pendingActivities?.[0];
-    const scheduled = pending?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;
-    const at = pending?.attempt ?? 0;
-    if (scheduled && (at === attempt || (orLater && at > attempt))) return;
-    if (!orLater && at > attempt) throw new Error(`the activity is past attempt ${attempt}`);
-    if (Date.now() > deadline) throw new Error(`no attempt ${attempt} within 2 min`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const waiting = await until(
+    async () => {
+      const pending = (await handle.describe().catch(() => undefined))?.raw.pendingActivities?.[0];
+      const scheduled = pending?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;
+      const at = pending?.attempt ?? 0;
+      if (scheduled && (at === attempt || (orLater && at > attempt))) return true;
+      if (!orLater && at > attempt) throw new Error(`the activity is past attempt ${attempt}`);
+      return false;
+    },
+    { timeoutMs: 120_000, everyMs: 250 },
+  );
+  if (!waiting) throw new Error(`no attempt ${attempt} within 2 min`);
 }
