@@ -18,6 +18,7 @@ import { lessonWorker } from '../../solution/06-order-fulfillment/worker';
 import { SharedWorker } from '../support/harness';
 import { itEager } from '../support/eager';
 import { testEnv } from '../../common/kit/server';
+import { until } from '../../common/kit/wait';
 
 type Stubs = { [K in keyof Activities]: sinon.SinonStub };
 
@@ -107,7 +108,8 @@ function cancelledWhileReserving(
   return run(
     (s) => s.reserveInventory.callsFake(() => new Promise((resolve, reject) => (end = () => settle(resolve, reject)))),
     async (handle, stubs) => {
-      while (!stubs.reserveInventory.called) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (!(await until(() => stubs.reserveInventory.called, { timeoutMs: 15_000, everyMs: 20 })))
+        throw new Error('the reservation was never called, so there was nothing to cancel it during');
       await handle.cancel();
       end();
     },
